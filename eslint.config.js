@@ -1,0 +1,38 @@
+// Lint: typescript-eslint recommended + the layering rules of ARCHITECTURE.md §2, enforced with the built-in
+// no-restricted-imports (common ← main/core ← main/{electron,server,cli}; common ← preload; common ← renderer).
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+const node = ['node:*', 'fs', 'path', 'os', 'child_process', 'crypto', 'zlib', 'url', 'http', 'net', 'worker_threads'];
+const zone = (files, patterns, message) => ({
+  files,
+  rules: { 'no-restricted-imports': ['error', { patterns: [{ group: patterns, message }] }] },
+});
+
+export default tseslint.config(
+  { ignores: ['node_modules/**', 'dist/**', 'out/**', 'release/**', 'bench/results/**', 'test-results/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'no-restricted-syntax': ['error', { selector: "CallExpression[callee.property.name='only'][callee.object.name=/^(it|test|describe)$/]", message: 'no .only in tests' }],
+    },
+  },
+  { files: ['**/*.js', '**/*.mjs'], ...tseslint.configs.disableTypeChecked },
+  zone(['common/**'], ['../main/*', '../renderer/*', '../preload/*', '**/main/**', '**/renderer/**', '**/preload/**', 'electron', 'react', '@kitware/*', ...node],
+    'common/ is pure TypeScript shared by every process: it imports nothing outside common/ (zod allowed).'),
+  zone(['main/core/**'], ['electron', '**/renderer/**', '**/preload/**', '**/main/electron/**', '**/main/server/**', '**/main/cli/**', 'react', '@kitware/*'],
+    'main/core is plain Node: no electron, no renderer, no adapters (ARCHITECTURE.md §2).'),
+  zone(['main/server/**', 'main/cli/**'], ['electron', '**/renderer/**', '**/preload/**', '**/main/electron/**'],
+    'main/server and main/cli are thin Node adapters over main/core.'),
+  zone(['main/electron/**'], ['**/renderer/**', '**/preload/**', '**/main/server/**', '**/main/cli/**'],
+    'main/electron is the thin Electron shell over main/core.'),
+  zone(['preload/**'], ['**/main/**', '**/renderer/**', ...node.filter((n) => n !== 'electron')],
+    'preload only bridges the contract (common/) with contextBridge.'),
+  zone(['renderer/**'], ['**/main/**', '**/preload/**', 'electron', 'better-sqlite3', ...node],
+    'renderer talks to main only through renderer/platform/api.ts; no Node or Electron imports.'),
+);

@@ -1,0 +1,71 @@
+// `spine-ws` command line: thin wrapper over main/core. Each command returns an exit code; errors from core
+// are printed as one clear line (code, file, problem), never as a stack trace.
+import { parseArgs } from 'node:util';
+import { AppError } from '../../common/errors.js';
+import { runInfo } from './info.js';
+import { runSample } from './sample.js';
+import { runStart } from './start.js';
+
+const HELP = `spine-ws — Spine Workstation command line
+
+Usage:
+  spine-ws sample --out DIR [--patients N] [--profile tiny|realistic] [--seed S]
+      Write a synthetic lumbar-spine dataset in SPIDER layout (images/, masks/, overview.csv,
+      radiological_gradings.csv). Deterministic for a seed. DIR must not exist or be empty.
+  spine-ws info DATASET [--json]
+      Scan a SPIDER-layout folder (headers only) and print counts, problems and the geometry of each series.
+  spine-ws start
+      Start the workstation on the bundled sample dataset (what \`npm start\` runs).
+  spine-ws --help | --version
+
+Environment:
+  SPINE_WS_DATA_DIR   where annotation stores and the bundled sample live (default: the per-user data folder)
+`;
+
+export type Command = (args: string[]) => Promise<number>;
+
+const COMMANDS: Record<string, Command> = { sample: runSample, info: runInfo, start: runStart };
+
+export async function main(argv: string[]): Promise<number> {
+  const [cmd, ...rest] = argv;
+  if (cmd === undefined || cmd === '--help' || cmd === '-h' || cmd === 'help') {
+    process.stdout.write(HELP);
+    return cmd === undefined ? 2 : 0;
+  }
+  if (cmd === '--version' || cmd === '-v') {
+    process.stdout.write(`${await version()}\n`);
+    return 0;
+  }
+  const run = COMMANDS[cmd];
+  if (!run) {
+    process.stderr.write(`spine-ws: unknown command '${cmd}'\n\n${HELP}`);
+    return 2;
+  }
+  try {
+    return await run(rest);
+  } catch (err) {
+    return reportError(err);
+  }
+}
+
+export function reportError(err: unknown): number {
+  if (err instanceof AppError) {
+    process.stderr.write(`spine-ws: ${err.code}: ${err.message}\n`);
+    return err.code === 'invalid_request' ? 2 : 1;
+  }
+  if (err instanceof TypeError && 'code' in err && typeof err.code === 'string' && err.code.startsWith('ERR_PARSE_ARGS')) {
+    process.stderr.write(`spine-ws: ${err.message}\n`);
+    return 2;
+  }
+  process.stderr.write(`spine-ws: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  return 70;
+}
+
+async function version(): Promise<string> {
+  const { readFile } = await import('node:fs/promises');
+  const pkg = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+/** parseArgs with strict options, shared by the commands. */
+export { parseArgs };

@@ -1,0 +1,36 @@
+// Where the workstation keeps its own files: the annotation stores and the bundled sample dataset.
+// Never inside a dataset folder (which may be read-only and must never be written to).
+import { createHash } from 'node:crypto';
+import { realpathSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+export const APP_DIR_NAME = 'spine-workstation';
+
+/**
+ * The app's data folder: $SPINE_WS_DATA_DIR if set, else the platform's per-user data folder
+ * (Linux: $XDG_DATA_HOME or ~/.local/share; macOS: ~/Library/Application Support; Windows: %APPDATA%).
+ */
+export function dataDir(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.SPINE_WS_DATA_DIR) return resolve(env.SPINE_WS_DATA_DIR);
+  if (process.platform === 'win32') return join(env.APPDATA ?? join(homedir(), 'AppData', 'Roaming'), APP_DIR_NAME);
+  if (process.platform === 'darwin') return join(homedir(), 'Library', 'Application Support', APP_DIR_NAME);
+  return join(env.XDG_DATA_HOME ?? join(homedir(), '.local', 'share'), APP_DIR_NAME);
+}
+
+/** The annotation store of a dataset: one SQLite file per dataset, keyed by the dataset folder's real path. */
+export function storePathFor(datasetRoot: string, env: NodeJS.ProcessEnv = process.env): string {
+  let real: string;
+  try {
+    real = realpathSync(datasetRoot);
+  } catch {
+    real = resolve(datasetRoot);
+  }
+  const key = createHash('sha256').update(real).digest('hex').slice(0, 16);
+  return join(dataDir(env), 'stores', `${key}.sqlite`);
+}
+
+/** Where `npm start` / `spine-ws serve` without a dataset keep the generated sample dataset. */
+export function bundledSamplePath(env: NodeJS.ProcessEnv = process.env): string {
+  return join(dataDir(env), 'sample-dataset');
+}
