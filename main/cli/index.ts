@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { AppError } from '../../common/errors.js';
 import { runInfo } from './info.js';
 import { runSample } from './sample.js';
+import { runServe } from './serve.js';
 import { runStart } from './start.js';
 
 const HELP = `spine-ws — Spine Workstation command line
@@ -14,8 +15,11 @@ Usage:
       radiological_gradings.csv). Deterministic for a seed. DIR must not exist or be empty.
   spine-ws info DATASET [--json]
       Scan a SPIDER-layout folder (headers only) and print counts, problems and the geometry of each series.
-  spine-ws start
-      Start the workstation on the bundled sample dataset (what \`npm start\` runs).
+  spine-ws serve [DATASET] [--port N] [--annotator NAME]
+      Web mode: serve the workstation on 127.0.0.1 with a per-launch token and print the URL to open.
+      Without DATASET, the bundled sample (generated on first run into the data folder).
+  spine-ws start [DATASET]
+      What \`npm start\` runs: the desktop app where the Electron binary exists, web mode otherwise.
   spine-ws --help | --version
 
 Environment:
@@ -24,7 +28,7 @@ Environment:
 
 export type Command = (args: string[]) => Promise<number>;
 
-const COMMANDS: Record<string, Command> = { sample: runSample, info: runInfo, start: runStart };
+const COMMANDS: Record<string, Command> = { sample: runSample, info: runInfo, serve: runServe, start: runStart };
 
 export async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;

@@ -1,0 +1,210 @@
+// One open dataset: its scan index, its annotation store and the service object that implements the contract
+// (common/contract.ts) for every transport. Volumes are kept in a small cache so the raw-byte endpoint and
+// openSeries share one read of each file.
+import { mkdirSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { AppError } from '../../common/errors.js';
+import type { OpenSeriesResponse, ProblemInfo, SeriesSummary, Service } from '../../common/contract.js';
+import { sameGrid, voxelCount } from '../../common/geometry.js';
+import type { DatasetIndex, DatasetProblem, SeriesEntry } from './dataset/index.js';
+import { scanDataset } from './dataset/index.js';
+import type { MetaImage, PixelArray } from './mha/index.js';
+import { readMetaImage } from './mha/index.js';
+import { storePathFor } from './paths.js';
+import type { AnnotatorId, Store } from './store/index.js';
+import { openStore } from './store/index.js';
+import { intensityStats } from './volumeStats.js';
+
+export interface WorkstationOptions {
+  datasetRoot: string;
+  /** Annotation store file; default: one per dataset in the app's data folder. */
+  storeFile?: string;
+  annotator?: string;
+  /** better-sqlite3 addon for this runtime's ABI (Electron). */
+  nativeBinding?: string;
+  /** How many opened series keep their voxels in memory. */
+  cacheSeries?: number;
+}
+
+interface LoadedSeries {
+  entry: SeriesEntry;
+  image: MetaImage;
+  /** Current label volume on the image grid, one byte per voxel. */
+  labels: Uint8Array;
+  maskSource: 'file' | 'empty';
+  range: [number, number];
+  autoWindow: [number, number];
+}
+
+export interface Workstation {
+  readonly index: DatasetIndex;
+  readonly store: Store;
+  readonly service: Service;
+  /** Raw little-endian voxel bytes (image in its pixel type; mask as uint8). */
+  volumeBytes(seriesId: string, kind: 'image' | 'mask'): Promise<Uint8Array>;
+  close(): void;
+}
+
+export function toProblemInfo(p: DatasetProblem): ProblemInfo {
+  const out: ProblemInfo = { severity: p.severity, code: p.code, message: p.message };
+  if (p.file !== undefined) out.file = p.file;
+  if (p.line !== undefined) out.line = p.line;
+  if (p.seriesId !== undefined) out.seriesId = p.seriesId;
+  if (p.patientId !== undefined) out.patientId = p.patientId;
+  return out;
+}
+
+function bytesOf(a: PixelArray | Uint8Array): Uint8Array {
+  return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+}
+
+export async function openWorkstation(opts: WorkstationOptions): Promise<Workstation> {
+  const index = await scanDataset(opts.datasetRoot);
+  const storeFile = opts.storeFile ?? storePathFor(index.root);
+  mkdirSync(dirname(storeFile), { recursive: true });
+  const store = openStore(storeFile, opts.nativeBinding === undefined ? {} : { nativeBinding: opts.nativeBinding });
+  const storeProblems: ProblemInfo[] = [];
+  try {
+    const match = store.meta.checkDataset({ root: index.root, fingerprint: index.identity });
+    if (match === 'mismatch') {
+      storeProblems.push({
+        severity: 'warning',
+        code: 'store_dataset_changed',
+        message: 'The dataset changed since its annotations were stored (different CSVs or volumes); stored edits are kept and applied where they fit',
+      });
+      store.meta.set('dataset_fingerprint_previous', store.meta.info().dataset?.fingerprint ?? '');
+    } else {
+      store.meta.bindDataset({ root: index.root, fingerprint: index.identity });
+    }
+  } catch (err) {
+    store.close();
+    throw err;
+  }
+  const annotatorId: AnnotatorId = store.annotators.ensure(opts.annotator ?? process.env.USER ?? 'annotator');
+  const byId = new Map(index.series.map((s) => [s.id, s]));
+  const cache = new Map<string, Promise<LoadedSeries>>();
+  const capacity = Math.max(1, opts.cacheSeries ?? 2);
+
+  const entryOf = (seriesId: string): SeriesEntry => {
+    const e = byId.get(seriesId);
+    if (!e) throw new AppError('not_found', `No series ${seriesId} in this dataset`);
+    return e;
+  };
+
+  const load = (seriesId: string): Promise<LoadedSeries> => {
+    const hit = cache.get(seriesId);
+    if (hit) {
+      cache.delete(seriesId); // most recently used goes last
+      cache.set(seriesId, hit);
+      return hit;
+    }
+    const p = loadSeries(index.root, entryOf(seriesId));
+    cache.set(seriesId, p);
+    p.catch(() => cache.delete(seriesId));
+    while (cache.size > capacity) cache.delete(cache.keys().next().value as string);
+    return p;
+  };
+
+  const summary = (e: SeriesEntry): SeriesSummary => ({
+    id: e.id,
+    patientId: e.patientId,
+    sequence: e.sequence,
+    status: store.series.getStatus(e.id),
+    orientation: e.orientation,
+    size: e.image?.geometry.size ?? null,
+    spacing: e.image?.geometry.spacing ?? null,
+    pixelType: e.image?.pixelType ?? null,
+    hasMask: e.mask !== null,
+    openable: e.image !== null,
+    overview: e.overview && {
+      sex: e.overview.sex,
+      age: e.overview.age,
+      subset: e.overview.subset,
+      manufacturer: e.overview.manufacturer,
+      model: e.overview.model,
+      fieldStrength: e.overview.fieldStrength,
+      seriesDescription: e.overview.sequenceInfo.seriesDescription,
+      acquisition: e.overview.sequenceInfo.acquisitionType,
+    },
+    problems: e.problems.map(toProblemInfo),
+  });
+
+  const service: Service = {
+    getDataset: async () => ({
+      name: basename(index.root),
+      patients: index.patients.length,
+      series: index.series.length,
+      problems: [...index.problems.filter((p) => p.seriesId === undefined).map(toProblemInfo), ...storeProblems],
+    }),
+    listSeries: async () => index.series.map(summary),
+    openSeries: async ({ seriesId }) => {
+      const s = await load(seriesId);
+      const res: OpenSeriesResponse = {
+        seriesId,
+        patientId: s.entry.patientId,
+        image: {
+          geometry: s.image.geometry,
+          pixelType: s.image.pixelType,
+          byteLength: s.image.data.byteLength,
+          range: s.range,
+          autoWindow: s.autoWindow,
+        },
+        mask: { geometry: s.image.geometry, pixelType: 'uint8', byteLength: s.labels.byteLength, source: s.maskSource },
+        siblings: index.series.filter((x) => x.patientId === s.entry.patientId && x.image !== null).map((x) => x.id),
+      };
+      return res;
+    },
+    setSeriesStatus: async ({ seriesId, status }) => {
+      const e = entryOf(seriesId);
+      const rec = store.series.setStatus({ seriesId, patientId: e.patientId, status, annotatorId });
+      return { seriesId, status: rec.status };
+    },
+  };
+
+  return {
+    index,
+    store,
+    service,
+    async volumeBytes(seriesId, kind) {
+      const s = await load(seriesId);
+      return kind === 'image' ? bytesOf(s.image.data) : s.labels;
+    },
+    close() {
+      cache.clear();
+      store.close();
+    },
+  };
+}
+
+async function loadSeries(root: string, e: SeriesEntry): Promise<LoadedSeries> {
+  if (!e.image) {
+    throw new AppError('invalid_file', `${e.imageFile} cannot be opened: ${e.problems.map((p) => p.message).join('; ') || 'unreadable header'}`, { file: e.imageFile });
+  }
+  const image = await readMetaImage(join(root, e.imageFile));
+  let labels: Uint8Array = new Uint8Array(voxelCount(image.geometry));
+  let maskSource: LoadedSeries['maskSource'] = 'empty';
+  if (e.maskFile && e.mask) {
+    const mask = await readMetaImage(join(root, e.maskFile));
+    if (!sameGrid(mask.geometry, image.geometry)) {
+      throw new AppError('invalid_file', `${e.maskFile} does not lie on the grid of ${e.imageFile} (size, spacing, origin or direction differ)`, { file: e.maskFile });
+    }
+    labels = toLabelBytes(mask.data, e.maskFile);
+    maskSource = 'file';
+  }
+  const stats = intensityStats(image.data);
+  return { entry: e, image, labels, maskSource, range: stats.range, autoWindow: stats.window };
+}
+
+/** Mask voxels as one byte each; SPIDER values all fit in 0–255, anything else is refused with its value. */
+export function toLabelBytes(data: PixelArray, file: string): Uint8Array {
+  if (data instanceof Uint8Array) return data;
+  const out = new Uint8Array(data.length);
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i]!;
+    if (!(v >= 0 && v <= 255 && Number.isInteger(v))) {
+      throw new AppError('invalid_file', `${file} holds the label value ${v} at voxel ${i}; labels must be integers from 0 to 255`, { file });
+    }
+    out[i] = v;
+  }
+  return out;
+}

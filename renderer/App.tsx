@@ -1,0 +1,214 @@
+// The workstation window: worklist | three linked views | labels, with a toolbar and a status bar.
+// Holds plain UI state; volumes and the viewer live outside React state.
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import type { DatasetSummary, SeriesSummary } from '../common/contract.js';
+import type { Vec3 } from '../common/geometry.js';
+import { LabelPanel, type LabelRow } from './features/labels/LabelPanel.js';
+import { labelCounts } from './features/labels/labelStats.js';
+import { StatusBar, type ProbeInfo } from './features/statusbar/StatusBar.js';
+import { ViewerPanel } from './features/viewer/ViewerPanel.js';
+import { Worklist } from './features/worklist/Worklist.js';
+import { call } from './platform/api.js';
+import { loadSeries, type OpenedSeries } from './state/loadSeries.js';
+import type { LabelDisplay, Layout, ViewId, Viewer } from './viewer/index.js';
+import { exposeTestHooks } from './testHooks.js';
+
+const DEFAULT_DISPLAY: LabelDisplay = { opacity: 0.5, mode: 'fill', hidden: new Set(), allHidden: false };
+
+function isTyping(e: KeyboardEvent): boolean {
+  const t = e.target as HTMLElement | null;
+  return !!t && (t.tagName === 'INPUT' || t.tagName === 'TEXTAREA' || t.tagName === 'SELECT' || t.isContentEditable);
+}
+
+export function App() {
+  const [dataset, setDataset] = useState<DatasetSummary | null>(null);
+  const [series, setSeries] = useState<SeriesSummary[]>([]);
+  const [opened, setOpened] = useState<OpenedSeries | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState<string | null>(null);
+  const [display, setDisplay] = useState<LabelDisplay>(DEFAULT_DISPLAY);
+  const [layout, setLayout] = useState<Layout>('three');
+  const [probe, setProbe] = useState<ProbeInfo | null>(null);
+  const [viewer, setViewer] = useState<Viewer | null>(null);
+  const [labelRows, setLabelRows] = useState<LabelRow[]>([]);
+  const hoverView = useRef<ViewId>('sagittal');
+  const openedRef = useRef<OpenedSeries | null>(null);
+  openedRef.current = opened;
+
+  useEffect(() => {
+    Promise.all([call('getDataset', {}), call('listSeries', {})])
+      .then(([d, s]) => {
+        setDataset(d);
+        setSeries(s);
+      })
+      .catch((e: unknown) => setError(e instanceof Error ? e.message : String(e)));
+  }, []);
+
+  /** Opens a series; keeps the crosshair at the same physical point when switching between siblings. */
+  const open = useCallback(
+    async (id: string, keepPoint?: Vec3) => {
+      if (!viewer) return;
+      setBusy(`Opening ${id} …`);
+      setError(null);
+      try {
+        const t0 = performance.now();
+        const s = await loadSeries(id);
+        const geometry = s.info.image.geometry;
+        viewer.setVolumes({ geometry, scalars: s.image }, { geometry, scalars: s.labels });
+        const [lo, hi] = s.info.image.autoWindow;
+        viewer.setWindowLevel(hi - lo, (hi + lo) / 2);
+        if (keepPoint) viewer.setCrosshair(keepPoint);
+        await viewer.rendered();
+        const firstRenderMs = performance.now() - t0 - s.timing.openMs - s.timing.transferMs;
+        exposeTestHooks.lastOpen = { seriesId: id, ...s.timing, firstRenderMs, totalMs: performance.now() - t0 };
+        setOpened(s);
+        const counts = labelCounts(s.labels);
+        const rows: LabelRow[] = [];
+        counts.forEach((n, v) => {
+          if (v !== 0 && n > 0) rows.push({ value: v, voxels: n });
+        });
+        setLabelRows(rows);
+        setDisplay((d) => ({ ...d, hidden: new Set([...d.hidden].filter((v) => counts[v]! > 0)) }));
+      } catch (e) {
+        setError(e instanceof Error ? e.message : String(e));
+      } finally {
+        setBusy(null);
+      }
+    },
+    [viewer],
+  );
+
+  useEffect(() => {
+    if (!viewer) return;
+    exposeTestHooks.viewer = viewer;
+    const offCursor = viewer.onCursor((c) => {
+      const s = openedRef.current;
+      if (!c) return setProbe(null);
+      hoverView.current = c.view;
+      if (!s || !c.inside) return setProbe(null);
+      const [nx, ny] = s.info.image.geometry.size;
+      const p = c.ijk[0] + nx * (c.ijk[1] + ny * c.ijk[2]);
+      setProbe({ ijk: c.ijk, world: c.world, intensity: s.image[p] ?? NaN, label: s.labels[p] ?? 0 });
+    });
+    return () => offCursor();
+  }, [viewer]);
+
+  useEffect(() => viewer?.setLabelDisplay(display), [viewer, display]);
+  useEffect(() => viewer?.setLayout(layout), [viewer, layout]);
+
+  const siblings = opened?.info.siblings ?? [];
+  const switchSibling = useCallback(
+    (dir: 1 | -1) => {
+      if (!opened || !viewer || siblings.length < 2) return;
+      const i = siblings.indexOf(opened.info.seriesId);
+      const next = siblings[(i + dir + siblings.length) % siblings.length]!;
+      void open(next, viewer.getCrosshair());
+    },
+    [opened, viewer, siblings, open],
+  );
+
+  const autoWindow = (): void => {
+    if (!opened || !viewer) return;
+    const [lo, hi] = opened.info.image.autoWindow;
+    viewer.setWindowLevel(hi - lo, (hi + lo) / 2);
+  };
+  const fullRange = (): void => {
+    if (!opened || !viewer) return;
+    const [lo, hi] = opened.info.image.range;
+    viewer.setWindowLevel(Math.max(hi - lo, 1e-6), (hi + lo) / 2);
+  };
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent): void => {
+      if (isTyping(e) || !viewer || e.ctrlKey || e.metaKey || e.altKey) return;
+      const v = hoverView.current;
+      switch (e.key) {
+        case 'PageUp': viewer.scrollSlice(v, 1); break;
+        case 'PageDown': viewer.scrollSlice(v, -1); break;
+        case 'h': setDisplay((d) => ({ ...d, allHidden: !d.allHidden })); break;
+        case 'o': setDisplay((d) => ({ ...d, mode: d.mode === 'fill' ? 'outline' : 'fill' })); break;
+        case 'm': setLayout((l) => (l === 'three' ? v : 'three')); break;
+        case 'r': viewer.resetViews(); break;
+        case 'w': autoWindow(); break;
+        case 's': switchSibling(1); break;
+        case 'S': switchSibling(-1); break;
+        default: return;
+      }
+      e.preventDefault();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  });
+
+  const voxelVolume = useMemo(() => {
+    const sp = opened?.info.image.geometry.spacing;
+    return sp ? sp[0] * sp[1] * sp[2] : 0;
+  }, [opened]);
+  const openSummary = series.find((s) => s.id === opened?.info.seriesId);
+
+  return (
+    <div className="app">
+      <header className="toolbar">
+        <span className="brand">Spine Workstation</span>
+        <span className="muted">{dataset ? `${dataset.name} · ${dataset.patients} patients · ${dataset.series} series` : 'Loading dataset …'}</span>
+        <span className="spacer" />
+        {opened && (
+          <>
+            <span className="series-title" data-testid="open-series">{opened.info.seriesId}</span>
+            <span className="segmented" aria-label="Sibling series">
+              {siblings.map((id) => (
+                <button key={id} className={id === opened.info.seriesId ? 'on' : ''} title="Switch series (S)" onClick={() => viewer && void open(id, viewer.getCrosshair())}>
+                  {id.slice(id.indexOf('_') + 1)}
+                </button>
+              ))}
+            </span>
+            <span className="segmented" aria-label="Window presets">
+              <button title="Automatic window from intensity percentiles (W)" onClick={autoWindow}>Auto W/L</button>
+              <button title="Full intensity range" onClick={fullRange}>Full range</button>
+            </span>
+            <span className="segmented" aria-label="Layout">
+              {(['three', 'sagittal', 'coronal', 'axial'] as const).map((l) => (
+                <button key={l} className={layout === l ? 'on' : ''} onClick={() => setLayout(l)} title={l === 'three' ? 'Three views (M toggles)' : `Maximise ${l}`}>
+                  {l === 'three' ? '3 views' : l}
+                </button>
+              ))}
+            </span>
+            <button onClick={() => viewer?.resetViews()} title="Reset zoom and pan (R)">Reset view</button>
+          </>
+        )}
+      </header>
+      <main className="workspace">
+        <aside className="left">
+          <Worklist series={series} openId={opened?.info.seriesId ?? null} onOpen={(id) => void open(id)} />
+        </aside>
+        <section className="center">
+          <ViewerPanel onViewer={setViewer} />
+          {!opened && !busy && <div className="placeholder">Open a series from the worklist (arrows + Enter, or double-click).</div>}
+          {error && <div className="error-banner" role="alert">{error}</div>}
+        </section>
+        <aside className="right">
+          {opened ? (
+            <>
+              <LabelPanel rows={labelRows} voxelVolumeMm3={voxelVolume} display={display} onDisplay={setDisplay} />
+              {openSummary && openSummary.problems.length > 0 && (
+                <div className="problems">
+                  <div className="panel-title">Problems</div>
+                  {openSummary.problems.map((p, i) => <div key={i} className={`problem-line ${p.severity}`}>{p.message}</div>)}
+                </div>
+              )}
+            </>
+          ) : (
+            <div className="muted pad">No series open.</div>
+          )}
+          {dataset && dataset.problems.length > 0 && (
+            <div className="problems">
+              <div className="panel-title">Dataset problems</div>
+              {dataset.problems.map((p, i) => <div key={i} className={`problem-line ${p.severity}`}>{p.message}</div>)}
+            </div>
+          )}
+        </aside>
+      </main>
+      <StatusBar probe={probe} message={busy ?? ''} saved={opened ? `${opened.info.mask.source === 'file' ? 'labels from mask file' : 'no mask: empty labels'}` : ''} />
+    </div>
+  );
+}

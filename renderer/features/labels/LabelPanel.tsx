@@ -1,0 +1,74 @@
+// Label list and overlay display: SPIDER names and colours, voxel count and volume, per-label visibility,
+// opacity, fill/outline, hide/show all.
+import type { LabelDisplay } from '../../viewer/index.js';
+import { isKnownLabel, labelInfo } from '../../../common/labels.js';
+
+export interface LabelRow {
+  value: number;
+  voxels: number;
+}
+
+export interface LabelPanelProps {
+  rows: LabelRow[];
+  voxelVolumeMm3: number;
+  display: LabelDisplay;
+  onDisplay(d: LabelDisplay): void;
+}
+
+function nameOf(v: number): string {
+  return isKnownLabel(v) ? labelInfo(v).name : `Value ${v}`;
+}
+
+function colorOf(v: number): string {
+  const c = isKnownLabel(v) ? labelInfo(v).color : [128, 128, 128];
+  return `rgb(${c[0]}, ${c[1]}, ${c[2]})`;
+}
+
+export function LabelPanel({ rows, voxelVolumeMm3, display, onDisplay }: LabelPanelProps) {
+  const toggle = (v: number): void => {
+    const hidden = new Set(display.hidden);
+    if (hidden.has(v)) hidden.delete(v);
+    else hidden.add(v);
+    onDisplay({ ...display, hidden });
+  };
+  return (
+    <div className="label-panel" data-testid="label-panel">
+      <div className="panel-title">Labels</div>
+      <div className="label-controls">
+        <label>
+          Opacity
+          <input
+            type="range" min={0} max={1} step={0.05} aria-label="Label opacity"
+            value={display.opacity}
+            onChange={(e) => onDisplay({ ...display, opacity: Number(e.target.value) })}
+          />
+        </label>
+        <div className="segmented">
+          <button className={display.mode === 'fill' ? 'on' : ''} onClick={() => onDisplay({ ...display, mode: 'fill' })}>Fill</button>
+          <button className={display.mode === 'outline' ? 'on' : ''} onClick={() => onDisplay({ ...display, mode: 'outline' })}>Outline</button>
+        </div>
+        <button title="Hide or show all labels (H)" onClick={() => onDisplay({ ...display, allHidden: !display.allHidden })}>
+          {display.allHidden ? 'Show all' : 'Hide all'}
+        </button>
+      </div>
+      <table className="label-table">
+        <thead>
+          <tr><th /><th>Label</th><th>Value</th><th>Voxels</th><th>mm³</th></tr>
+        </thead>
+        <tbody>
+          {rows.map((r) => (
+            <tr key={r.value} data-label={r.value} className={display.hidden.has(r.value) || display.allHidden ? 'hidden-label' : ''}>
+              <td>
+                <input type="checkbox" aria-label={`Show ${nameOf(r.value)}`} checked={!display.hidden.has(r.value)} onChange={() => toggle(r.value)} />
+              </td>
+              <td><span className="swatch" style={{ background: colorOf(r.value) }} />{nameOf(r.value)}</td>
+              <td className="num">{r.value}</td>
+              <td className="num">{r.voxels.toLocaleString('en-US')}</td>
+              <td className="num">{Math.round(r.voxels * voxelVolumeMm3).toLocaleString('en-US')}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
