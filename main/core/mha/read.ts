@@ -1,0 +1,231 @@
+// Reading MetaImage files from disk: the header alone (async and sync) or header + voxels. I/O is shaped for
+// speed: one small read for the header, then one read of the voxel bytes straight into the buffer that becomes
+// the typed array (so raw data needs no copy and is always aligned), or into the compressed buffer for inflate.
+import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
+import { basename, dirname, resolve } from 'node:path';
+import { voxelCount } from '../../../common/geometry.js';
+import { inflateExact, maxDeflatedSize, toPixelArray } from './decode.js';
+import { MetaImageError, fsError } from './errors.js';
+import { parseHeader, separateDataOffset, type ParsedHeader } from './header.js';
+import { HEADER_LIMIT } from './headerText.js';
+import { bytesPerVoxel } from './pixelTypes.js';
+import type { MetaImage, MetaImageHeader, ReadOptions } from './types.js';
+
+/** Default ReadOptions.maxBytes: 4 GiB of decoded voxels. */
+export const DEFAULT_MAX_BYTES = 4 * 2 ** 30;
+
+// Largest single Buffer Node 20 can allocate (buffer.constants.MAX_LENGTH); inflate needs one byte on top.
+const MAX_BUFFER = 2 ** 32 - 1;
+
+// O_NONBLOCK makes opening a FIFO return at once (it is then refused as not a regular file) instead of hanging.
+const OPEN_FLAGS = constants.O_RDONLY | ((constants as { O_NONBLOCK?: number }).O_NONBLOCK ?? 0);
+
+// --- shared logic --- //
+
+function checkRegular(st: Stats, file: string, what: string): void {
+  if (!st.isFile()) throw new MetaImageError('not_metaimage', file, `${what} is not a regular file`);
+}
+
+function dataPathOf(h: ParsedHeader): string {
+  return resolve(dirname(h.file), h.elementDataFile);
+}
+
+function expectedBytesOf(h: ParsedHeader): number {
+  return voxelCount(h.geometry) * bytesPerVoxel(h.pixelType);
+}
+
+function withOffset(h: ParsedHeader, dataOffset: number): MetaImageHeader {
+  const { headerLength: _len, headerSize: _size, ...rest } = h;
+  return { ...rest, dataOffset };
+}
+
+/** Where the voxel bytes sit and how many there are to read; refuses sizes the file cannot hold. */
+function plan(h: ParsedHeader, dataFileSize: number, dataOffset: number, dataName: string): { length: number; sizeFromField: boolean } {
+  const file = h.file;
+  const available = Math.max(0, dataFileSize - dataOffset);
+  const expected = expectedBytesOf(h);
+  if (!h.compressed) {
+    if (available < expected) {
+      throw new MetaImageError('truncated', file, `${dataName} holds ${available} bytes of voxels, DimSize × ElementType needs ${expected}`);
+    }
+    return { length: expected, sizeFromField: false };
+  }
+  const cds = h.compressedDataSize;
+  if (cds !== undefined && cds > available) {
+    throw new MetaImageError('compressed_size_mismatch', file, `CompressedDataSize is ${cds} bytes but ${dataName} holds only ${available} after the header`);
+  }
+  const length = cds ?? available;
+  // Refuse before reading it: no zlib stream of `expected` bytes is this long (guards against huge files too).
+  if (length > maxDeflatedSize(expected)) {
+    throw new MetaImageError('compressed_size_mismatch', file, `${length} bytes of compressed data are more than any zlib stream of the ${expected} voxel bytes can be`);
+  }
+  return { length, sizeFromField: cds !== undefined && cds < available };
+}
+
+function checkCap(h: ParsedHeader, maxBytes: number): void {
+  const expected = expectedBytesOf(h);
+  const cap = Math.min(Number.isNaN(maxBytes) ? 0 : maxBytes, MAX_BUFFER);
+  if (expected > cap) {
+    const [x, y, z] = h.geometry.size;
+    throw new MetaImageError('too_large', h.file, `DimSize ${x} × ${y} × ${z} ${h.pixelType} needs ${expected} bytes, more than the limit of ${cap} bytes`);
+  }
+}
+
+// --- async --- //
+
+async function openRegular(path: string, file: string, what: string): Promise<{ fh: FileHandle; size: number }> {
+  let fh: FileHandle;
+  try {
+    fh = await open(path, OPEN_FLAGS);
+  } catch (err) {
+    throw fsError(err, file, what);
+  }
+  try {
+    const st = await fh.stat();
+    checkRegular(st, file, what);
+    return { fh, size: st.size };
+  } catch (err) {
+    await fh.close();
+    throw err instanceof MetaImageError ? err : fsError(err, file, what);
+  }
+}
+
+/** Reads into all of `target` from `position`; returns the bytes read (fewer only at end of file). */
+async function readInto(fh: FileHandle, target: Uint8Array, position: number, file: string): Promise<number> {
+  let done = 0;
+  try {
+    while (done < target.length) {
+      const { bytesRead } = await fh.read(target, done, target.length - done, position + done);
+      if (bytesRead === 0) break;
+      done += bytesRead;
+    }
+  } catch (err) {
+    throw fsError(err, file, 'the file');
+  }
+  return done;
+}
+
+async function readHead(fh: FileHandle, size: number, file: string): Promise<{ head: Buffer; parsed: ParsedHeader }> {
+  const head = Buffer.allocUnsafe(Math.min(size, HEADER_LIMIT));
+  const got = await readInto(fh, head, 0, file);
+  const bytes = head.subarray(0, got);
+  return { head: bytes, parsed: parseHeader(bytes, size <= HEADER_LIMIT, file) };
+}
+
+/**
+ * Reads only the header of a .mha or .mhd file (at most 64 KiB; never the voxels). Throws MetaImageError.
+ * For a separate data file with HeaderSize = -1 the data file's size is looked up to compute dataOffset.
+ */
+export async function readMetaImageHeader(file: string): Promise<MetaImageHeader> {
+  const { fh, size } = await openRegular(file, file, 'the file');
+  let parsed: ParsedHeader;
+  try {
+    parsed = (await readHead(fh, size, file)).parsed;
+  } finally {
+    await fh.close();
+  }
+  if (parsed.elementDataFile === 'LOCAL') return withOffset(parsed, parsed.headerLength);
+  if (parsed.headerSize !== -1) return withOffset(parsed, parsed.headerSize ?? 0);
+  const data = await openRegular(dataPathOf(parsed), file, `the data file ${basename(parsed.elementDataFile)}`);
+  await data.fh.close();
+  return withOffset(parsed, separateDataOffset(parsed, data.size, expectedBytesOf(parsed)));
+}
+
+/**
+ * Reads a .mha (LOCAL data) or .mhd (+ .raw / .zraw) image: geometry, pixel type and voxels in host byte order.
+ * Refuses, before allocating, anything over `opts.maxBytes` of voxels or more voxels than the file can hold.
+ * HeaderSize applies to separate data files only (bytes to skip; -1 = the voxels end the file); LOCAL voxels
+ * always start right after the header. Bytes after the voxels are ignored. Every failure is a MetaImageError
+ * naming the file.
+ */
+export async function readMetaImage(file: string, opts: ReadOptions = {}): Promise<MetaImage & { header: MetaImageHeader }> {
+  const { fh, size } = await openRegular(file, file, 'the file');
+  try {
+    const { head, parsed } = await readHead(fh, size, file);
+    checkCap(parsed, opts.maxBytes ?? DEFAULT_MAX_BYTES);
+    if (parsed.elementDataFile === 'LOCAL') {
+      const prefix = head.subarray(parsed.headerLength);
+      return await readVoxels(parsed, fh, size, parsed.headerLength, prefix, 'the file');
+    }
+    const dataName = `the data file ${basename(parsed.elementDataFile)}`;
+    const data = await openRegular(dataPathOf(parsed), file, dataName);
+    try {
+      const offset = separateDataOffset(parsed, data.size, expectedBytesOf(parsed));
+      return await readVoxels(parsed, data.fh, data.size, offset, new Uint8Array(0), dataName);
+    } finally {
+      await data.fh.close();
+    }
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Reads the voxel bytes at `offset` (of which `prefix` was already read) and decodes them. */
+async function readVoxels(
+  h: ParsedHeader,
+  fh: FileHandle,
+  fileSize: number,
+  offset: number,
+  prefix: Uint8Array,
+  dataName: string,
+): Promise<MetaImage & { header: MetaImageHeader }> {
+  const { length, sizeFromField } = plan(h, fileSize, offset, dataName);
+  // allocUnsafeSlow: never from the shared pool, so byteOffset is 0 and any element size is aligned.
+  const stored = Buffer.allocUnsafeSlow(length);
+  const fromPrefix = Math.min(prefix.length, length);
+  stored.set(prefix.subarray(0, fromPrefix));
+  const got = fromPrefix + (await readInto(fh, stored.subarray(fromPrefix), offset + fromPrefix, h.file));
+  if (got < length) throw new MetaImageError('truncated', h.file, `${dataName} ended while reading (it shrank?)`);
+  const n = voxelCount(h.geometry);
+  const ctx = { file: h.file, sizeFromField, hasSizeField: h.compressedDataSize !== undefined };
+  const bytes = h.compressed ? await inflateExact(stored, expectedBytesOf(h), ctx) : stored;
+  const data = toPixelArray(bytes, h.pixelType, n, h.byteOrderMSB);
+  return { geometry: h.geometry, pixelType: h.pixelType, data, header: withOffset(h, offset) };
+}
+
+// --- sync --- //
+
+function openRegularSync(path: string, file: string, what: string): { fd: number; size: number } {
+  let fd: number;
+  try {
+    fd = openSync(path, OPEN_FLAGS);
+  } catch (err) {
+    throw fsError(err, file, what);
+  }
+  try {
+    const st = fstatSync(fd);
+    checkRegular(st, file, what);
+    return { fd, size: st.size };
+  } catch (err) {
+    closeSync(fd);
+    throw err instanceof MetaImageError ? err : fsError(err, file, what);
+  }
+}
+
+/** Synchronous readMetaImageHeader (for code that cannot await, e.g. quick listings). */
+export function readMetaImageHeaderSync(file: string): MetaImageHeader {
+  const { fd, size } = openRegularSync(file, file, 'the file');
+  let parsed: ParsedHeader;
+  try {
+    const head = Buffer.allocUnsafe(Math.min(size, HEADER_LIMIT));
+    let got = 0;
+    try {
+      while (got < head.length) {
+        const n = readSync(fd, head, got, head.length - got, got);
+        if (n === 0) break;
+        got += n;
+      }
+    } catch (err) {
+      throw fsError(err, file, 'the file');
+    }
+    parsed = parseHeader(head.subarray(0, got), size <= HEADER_LIMIT, file);
+  } finally {
+    closeSync(fd);
+  }
+  if (parsed.elementDataFile === 'LOCAL') return withOffset(parsed, parsed.headerLength);
+  if (parsed.headerSize !== -1) return withOffset(parsed, parsed.headerSize ?? 0);
+  const data = openRegularSync(dataPathOf(parsed), file, `the data file ${basename(parsed.elementDataFile)}`);
+  closeSync(data.fd);
+  return withOffset(parsed, separateDataOffset(parsed, data.size, expectedBytesOf(parsed)));
+}
