@@ -2,6 +2,7 @@
 // no-restricted-imports (common ← main/core ← main/{electron,server,cli}; common ← preload; common ← renderer).
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import globals from 'globals';
 
 const node = ['node:*', 'fs', 'path', 'os', 'child_process', 'crypto', 'zlib', 'url', 'http', 'net', 'worker_threads'];
 const zone = (files, patterns, message) => ({
@@ -10,7 +11,7 @@ const zone = (files, patterns, message) => ({
 });
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'dist/**', 'out/**', 'release/**', 'bench/results/**', 'test-results/**'] },
+  { ignores: ['node_modules/**', 'dist/**', 'out/**', 'release/**', 'bench/results/**', 'bench/tmp/**', 'test-results/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -18,11 +19,13 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-empty-object-type': ['error', { allowInterfaces: 'with-single-extends' }],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'no-restricted-syntax': ['error', { selector: "CallExpression[callee.property.name='only'][callee.object.name=/^(it|test|describe)$/]", message: 'no .only in tests' }],
     },
   },
   { files: ['**/*.js', '**/*.mjs'], ...tseslint.configs.disableTypeChecked },
+  { files: ['**/*.js', '**/*.mjs'], languageOptions: { globals: { ...globals.node } } },
   zone(['common/**'], ['../main/*', '../renderer/*', '../preload/*', '**/main/**', '**/renderer/**', '**/preload/**', 'electron', 'react', '@kitware/*', ...node],
     'common/ is pure TypeScript shared by every process: it imports nothing outside common/ (zod allowed).'),
   zone(['main/core/**'], ['electron', '**/renderer/**', '**/preload/**', '**/main/electron/**', '**/main/server/**', '**/main/cli/**', 'react', '@kitware/*'],
@@ -33,6 +36,8 @@ export default tseslint.config(
     'main/electron is the thin Electron shell over main/core.'),
   zone(['preload/**'], ['**/main/**', '**/renderer/**', ...node.filter((n) => n !== 'electron')],
     'preload only bridges the contract (common/) with contextBridge.'),
+  // Build configs under renderer/ run in Node: exempt at the end.
   zone(['renderer/**'], ['**/main/**', '**/preload/**', 'electron', 'better-sqlite3', ...node],
     'renderer talks to main only through renderer/platform/api.ts; no Node or Electron imports.'),
+  { files: ['**/vite.config.ts'], rules: { 'no-restricted-imports': 'off' } },
 );
