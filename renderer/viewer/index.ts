@@ -1,0 +1,17 @@
+// Sole entry point of the slice viewer: the only folder of the renderer that imports vtk.js. Framework-free; React
+// components wrap it. Everything outside imports from here, never from the files behind it.
+export { createViewer } from './viewer.js';
+export {
+  VIEW_IDS,
+  type Viewer,
+  type CursorInfo,
+  type ImageScalars,
+  type ImageVolume,
+  type LabelDisplay,
+  type LabelVolume,
+  type Layout,
+  type ViewId,
+  type ViewerOptions,
+  type WindowLevel,
+} from './types.js';
+export { labelColor } from './labelAppearance.js';
