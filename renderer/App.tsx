@@ -15,9 +15,14 @@ import { exposeTestHooks } from './testHooks.js';
 
 const DEFAULT_DISPLAY: LabelDisplay = { opacity: 0.5, mode: 'fill', hidden: new Set(), allHidden: false };
 
+const TEXT_INPUTS = new Set(['text', 'search', 'number', 'email', 'password', 'url', 'tel']);
+
+/** Keys typed into a text field are text, not shortcuts (checkboxes and sliders do not count). */
 function isTyping(e: KeyboardEvent): boolean {
   const t = e.target as HTMLElement | null;
-  return !!t && (t.tagName === 'INPUT' || t.tagName === 'TEXTAREA' || t.tagName === 'SELECT' || t.isContentEditable);
+  if (!t) return false;
+  if (t instanceof HTMLInputElement) return TEXT_INPUTS.has(t.type);
+  return t.tagName === 'TEXTAREA' || t.tagName === 'SELECT' || t.isContentEditable;
 }
 
 export function App() {
@@ -120,7 +125,8 @@ export function App() {
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent): void => {
-      if (isTyping(e) || !viewer || e.ctrlKey || e.metaKey || e.altKey) return;
+      // The viewer handles keys it owns (PageUp/PageDown when focused) and marks them handled.
+      if (e.defaultPrevented || isTyping(e) || !viewer || e.ctrlKey || e.metaKey || e.altKey) return;
       const v = hoverView.current;
       switch (e.key) {
         case 'PageUp': viewer.scrollSlice(v, 1); break;
