@@ -59,9 +59,11 @@ export function App() {
         const t0 = performance.now();
         const s = await loadSeries(id);
         const geometry = s.info.image.geometry;
-        viewer.setVolumes({ geometry, scalars: s.image }, { geometry, scalars: s.labels });
         const [lo, hi] = s.info.image.autoWindow;
-        viewer.setWindowLevel(hi - lo, (hi + lo) / 2);
+        viewer.setVolumes(
+          { geometry, scalars: s.image, range: s.info.image.range, windowLevel: { window: hi - lo, level: (hi + lo) / 2 } },
+          { geometry, scalars: s.labels },
+        );
         if (keepPoint) viewer.setCrosshair(keepPoint);
         await viewer.rendered();
         const firstRenderMs = performance.now() - t0 - s.timing.openMs - s.timing.transferMs;

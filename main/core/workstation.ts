@@ -13,7 +13,7 @@ import { readMetaImage } from './mha/index.js';
 import { storePathFor } from './paths.js';
 import type { AnnotatorId, Store } from './store/index.js';
 import { openStore } from './store/index.js';
-import { intensityStats } from './volumeStats.js';
+import { intensityStatsAsync, type IntensityStats } from './volumeStats.js';
 
 export interface WorkstationOptions {
   datasetRoot: string;
@@ -32,8 +32,11 @@ interface LoadedSeries {
   /** Current label volume on the image grid, one byte per voxel. */
   labels: Uint8Array;
   maskSource: 'file' | 'empty';
-  range: [number, number];
-  autoWindow: [number, number];
+  /**
+   * Intensity statistics, computed after the voxels are in memory and in slices that yield to the event loop,
+   * so the raw-byte responses stream while they are computed (openSeries waits for them, /volume does not).
+   */
+  stats: Promise<IntensityStats>;
 }
 
 export interface Workstation {
@@ -139,6 +142,7 @@ export async function openWorkstation(opts: WorkstationOptions): Promise<Worksta
     listSeries: async () => index.series.map(summary),
     openSeries: async ({ seriesId }) => {
       const s = await load(seriesId);
+      const stats = await s.stats;
       const res: OpenSeriesResponse = {
         seriesId,
         patientId: s.entry.patientId,
@@ -146,8 +150,8 @@ export async function openWorkstation(opts: WorkstationOptions): Promise<Worksta
           geometry: s.image.geometry,
           pixelType: s.image.pixelType,
           byteLength: s.image.data.byteLength,
-          range: s.range,
-          autoWindow: s.autoWindow,
+          range: stats.range,
+          autoWindow: stats.window,
         },
         mask: { geometry: s.image.geometry, pixelType: 'uint8', byteLength: s.labels.byteLength, source: s.maskSource },
         siblings: index.series.filter((x) => x.patientId === s.entry.patientId && x.image !== null).map((x) => x.id),
@@ -180,25 +184,43 @@ async function loadSeries(root: string, e: SeriesEntry): Promise<LoadedSeries> {
   if (!e.image) {
     throw new AppError('invalid_file', `${e.imageFile} cannot be opened: ${e.problems.map((p) => p.message).join('; ') || 'unreadable header'}`, { file: e.imageFile });
   }
-  const image = await readMetaImage(join(root, e.imageFile));
-  let labels: Uint8Array = new Uint8Array(voxelCount(image.geometry));
+  // Image and mask are read concurrently: inflating runs on libuv's thread pool, so the two overlap.
+  const [image, mask] = await Promise.all([
+    readMetaImage(join(root, e.imageFile)),
+    e.maskFile && e.mask ? readMetaImage(join(root, e.maskFile)) : Promise.resolve(null),
+  ]);
+  let labels: Uint8Array;
   let maskSource: LoadedSeries['maskSource'] = 'empty';
-  if (e.maskFile && e.mask) {
-    const mask = await readMetaImage(join(root, e.maskFile));
+  if (mask && e.maskFile) {
     if (!sameGrid(mask.geometry, image.geometry)) {
       throw new AppError('invalid_file', `${e.maskFile} does not lie on the grid of ${e.imageFile} (size, spacing, origin or direction differ)`, { file: e.maskFile });
     }
     labels = toLabelBytes(mask.data, e.maskFile);
     maskSource = 'file';
+  } else {
+    labels = new Uint8Array(voxelCount(image.geometry));
   }
-  const stats = intensityStats(image.data);
-  return { entry: e, image, labels, maskSource, range: stats.range, autoWindow: stats.window };
+  const stats = intensityStatsAsync(image.data);
+  stats.catch(() => undefined); // awaited by openSeries; never an unhandled rejection
+  return { entry: e, image, labels, maskSource, stats };
 }
 
 /** Mask voxels as one byte each; SPIDER values all fit in 0–255, anything else is refused with its value. */
 export function toLabelBytes(data: PixelArray, file: string): Uint8Array {
   if (data instanceof Uint8Array) return data;
   const out = new Uint8Array(data.length);
+  if ((data instanceof Int16Array || data instanceof Uint16Array) && data.byteOffset % 4 === 0) {
+    // SPIDER masks are int16. Every value is in 0–255 exactly when every high byte is zero, which one OR over
+    // the buffer as 32-bit words tells (two voxels per word); the conversion itself is a native typed-array copy.
+    const words = new Uint32Array(data.buffer, data.byteOffset, data.length >> 1);
+    let acc = 0;
+    for (let i = 0; i < words.length; i++) acc |= words[i]!;
+    if (data.length & 1) acc |= data[data.length - 1]! & 0xffff;
+    if ((acc & 0xff00ff00) === 0) {
+      out.set(data);
+      return out;
+    }
+  }
   for (let i = 0; i < data.length; i++) {
     const v = data[i]!;
     if (!(v >= 0 && v <= 255 && Number.isInteger(v))) {

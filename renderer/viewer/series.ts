@@ -56,7 +56,7 @@ export function createSeries(image: ImageVolume, labels: LabelVolume): Series {
   if (!sameGrid(image.geometry, labels.geometry)) throw new Error('labels must share the image grid');
   const geometry: VolumeGeometry = structuredClone(image.geometry);
   const frames = viewFrames(geometry);
-  const range = intensityRange(image.scalars);
+  const range = image.range ?? intensityRange(image.scalars);
   const imageArray = vtkDataArray.newInstance({ name: 'image', values: image.scalars, numberOfComponents: 1 });
   imageArray.setRange({ min: range[0], max: range[1] }, 0);
   let labelArray = labelArrayOf(labels);

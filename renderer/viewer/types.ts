@@ -21,6 +21,10 @@ export type ImageScalars =
 export interface ImageVolume {
   geometry: VolumeGeometry;
   scalars: ImageScalars;
+  /** Known minimum and maximum (e.g. computed by main): spares the viewer a pass over the whole volume. */
+  range?: [number, number];
+  /** Window/level to start with instead of the viewer's own percentile estimate. */
+  windowLevel?: WindowLevel;
 }
 
 /**

@@ -316,7 +316,7 @@ export function createViewer(container: HTMLElement, opts: ViewerOptions = {}): 
       for (const id of VIEW_IDS) views[id].setInputs(next.imageData, next.labelData, next.frames[id]);
       resetViewState();
       crosshair = centerWorld(next.geometry);
-      applyWindowLevel(opts.windowLevel ?? autoWindowLevel(image.scalars, next.range));
+      applyWindowLevel(opts.windowLevel ?? image.windowLevel ?? autoWindowLevel(image.scalars, next.range));
       invalidate();
       crosshairEvents.emit([...crosshair]);
     },
