@@ -1,6 +1,7 @@
 // `spine-ws start` (what `npm start` runs): opens the workstation on the bundled sample dataset, generated on
 // first run into the app's data folder. The desktop app where the Electron binary exists; web mode otherwise.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
 import { bundledSamplePath } from '../core/paths.js';
 import { generateSample } from '../core/sample/index.js';
@@ -15,11 +16,18 @@ export async function ensureBundledSample(): Promise<string> {
   return dir;
 }
 
-/** Path of the Electron binary if the electron package downloaded it, else null. */
-export function electronBinary(): string | null {
+/**
+ * Path of the Electron binary if the electron package has it on disk, else null. Looks at the package's files
+ * instead of `require('electron')`, which would try to download the binary (and fail where it cannot).
+ */
+export function electronBinary(env: NodeJS.ProcessEnv = process.env): string | null {
   try {
-    const p = createRequire(import.meta.url)('electron') as unknown;
-    return typeof p === 'string' && existsSync(p) ? p : null;
+    const pkgDir = dirname(createRequire(import.meta.url).resolve('electron/package.json'));
+    const pathFile = join(pkgDir, 'path.txt');
+    if (!existsSync(pathFile)) return null;
+    const rel = readFileSync(pathFile, 'utf8').trim();
+    const full = env.ELECTRON_OVERRIDE_DIST_PATH ? join(env.ELECTRON_OVERRIDE_DIST_PATH, rel) : join(pkgDir, 'dist', rel);
+    return existsSync(full) ? full : null;
   } catch {
     return null;
   }

@@ -1,5 +1,5 @@
 // The `spine-ws` command as a user runs it: a real child process on real folders.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -55,6 +55,35 @@ describe('spine-ws CLI', () => {
     const info = run('info', out);
     expect(info.code).toBe(1);
     expect(info.out).toContain('masks/1_t2.mha');
+  });
+
+  it.each([
+    ['serve', (ds: string) => ['serve', ds, '--port', '0']],
+    ['start', () => ['start']],
+  ] as const)('%s prints a 127.0.0.1 URL whose token is enforced, and stops cleanly on SIGTERM', async (name, argv) => {
+    const ds = join(dir, `ds-${name}`);
+    if (name === 'serve') expect(run('sample', '--out', ds, '--patients', '1').code).toBe(0);
+    const child = spawn(process.execPath, [BIN, ...argv(ds)], { env: { ...process.env, SPINE_WS_DATA_DIR: join(dir, `data-${name}`) } });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (out += c.toString()));
+    const url = await new Promise<string>((ok, fail) => {
+      const t = setTimeout(() => fail(new Error(`no URL printed:\n${out}`)), 90_000);
+      child.stdout.on('data', () => {
+        const m = /Open (http:\/\/127\.0\.0\.1:\d+\/\?token=[0-9a-f]{64})/.exec(out);
+        if (m) {
+          clearTimeout(t);
+          ok(m[1]!);
+        }
+      });
+    });
+    if (name === 'start') expect(out).toMatch(/^Starting web mode: the Electron (binary is not installed on this machine|shell is not built yet)/m);
+    const bare = url.replace(/\?token=.*/, '');
+    expect((await fetch(bare)).status).toBe(401);
+    expect((await fetch(url, { redirect: 'manual' })).status).toBe(303);
+    const exited = new Promise<number | null>((ok) => child.on('exit', (code) => ok(code)));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
   });
 
   it('names a missing dataset folder in one line', () => {
