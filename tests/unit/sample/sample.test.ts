@@ -70,7 +70,7 @@ describe('sample dataset generator', () => {
     }
     expect(overview.split('\r\n')[0]).toBe(OVERVIEW_HEADER.join(','));
     expect(OVERVIEW_HEADER).toHaveLength(39);
-    expect(overview.split('\r\n')[0]).toBe(readFileSync('/work/shared/spider/samples/overview_excerpt.csv', 'latin1').split(/\r?\n/)[0]);
+    expect(overview.split('\r\n')[0]).toBe(readFileSync(join(import.meta.dirname, '../dataset/fixtures/overview_excerpt.csv'), 'latin1').split(/\r?\n/)[0]);
     expect(gradings.split('\r\n')[0]).toBe(GRADINGS_HEADER.join(','));
     // Rows sorted by file name as strings, like the released file.
     const ids = overview.trim().split('\r\n').slice(1).map((l) => l.split(',')[0]!);
