@@ -31,6 +31,13 @@ export type Command = (args: string[]) => Promise<number>;
 const COMMANDS: Record<string, Command> = { sample: runSample, info: runInfo, serve: runServe, start: runStart };
 
 export async function main(argv: string[]): Promise<number> {
+  // `spine-ws info DS | head`: a closed pipe ends the command quietly, as other command-line tools do.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPIPE') process.exit(0);
+      throw err;
+    });
+  }
   const [cmd, ...rest] = argv;
   if (cmd === undefined || cmd === '--help' || cmd === '-h' || cmd === 'help') {
     process.stdout.write(HELP);
