@@ -1,0 +1,9 @@
+// Sole entry point of renderer/labelmap: the label volume in memory and its pure voxel operations (brush
+// stencils, fills, label operations, island removal), each reporting a VoxelDiff. No DOM, no vtk.js.
+export type { LabelmapVolume, PaintMode, WriteGuard, IntensityRange } from './volume.js';
+export { writableLut } from './volume.js';
+export { DiffRecorder } from './recorder.js';
+export { paintStencil, strokeSegment, type BrushOptions } from './stencil.js';
+export { floodFill2D, thresholdFill, type FillResult, type FloodFillOptions, type ThresholdFillOptions } from './fill.js';
+export { relabel, swapLabels, shiftLevels, type LabelOpOptions, type LabelOpRefusal, type LabelOpResult } from './labelOps.js';
+export { removeIslands, type IslandCriterion, type IslandsResult } from './islands.js';
