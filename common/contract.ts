@@ -76,15 +76,55 @@ export interface OpenSeriesResponse {
   mask: VolumeInfo & { source: 'file' | 'empty' };
   /** Series of the same patient that can be opened, for sibling switching. */
   siblings: string[];
+  /** Label revision the served label volume is at: every commit, undo and redo moves it by one. */
+  revision: number;
+}
+
+/** One journal entry as the history panel shows it. */
+export interface EditInfo {
+  seq: number;
+  createdAt: string;
+  annotator: string;
+  tool: string;
+  label: number;
+  voxelCount: number;
+  /** e.g. "Brush L4/L5, 312 voxels" */
+  description: string;
+  state: 'active' | 'undone' | 'discarded';
+}
+
+/** Result of undo/redo: the entry and its diff, which the renderer applies backwards (undo) or forwards (redo). */
+export interface UndoRedoResponse {
+  edit: EditInfo | null;
+  /** base64 of the entry's 'rle-u8-v1' diff; null when there was nothing to undo/redo. */
+  diff: string | null;
+  revision: number;
 }
 
 const seriesId = z.string().regex(/^\d+_[A-Za-z0-9_]+$/, 'series id like 7_t2');
+/** base64 of an 'rle-u8-v1' diff; 96 MiB of text at most (a whole 1024×1024×40 volume changed fits). */
+const diffBase64 = z.string().max(96 * 1024 * 1024).regex(/^[A-Za-z0-9+/]*={0,2}$/, 'base64');
 
 export const requestSchemas = {
   getDataset: z.object({}).strict(),
   listSeries: z.object({}).strict(),
   openSeries: z.object({ seriesId }).strict(),
   setSeriesStatus: z.object({ seriesId, status: z.enum(SERIES_STATUSES) }).strict(),
+  commitEdit: z
+    .object({
+      seriesId,
+      /** The label revision the edit was made on; a different current revision is a conflict. */
+      baseRevision: z.number().int().min(0),
+      tool: z.string().min(1).max(40),
+      /** The label the tool wrote (0 for the eraser). */
+      label: z.number().int().min(0).max(255),
+      description: z.string().min(1).max(200),
+      diff: diffBase64,
+    })
+    .strict(),
+  undo: z.object({ seriesId }).strict(),
+  redo: z.object({ seriesId }).strict(),
+  history: z.object({ seriesId }).strict(),
 } as const;
 
 export type Method = keyof typeof requestSchemas;
@@ -95,6 +135,11 @@ export interface Responses {
   listSeries: SeriesSummary[];
   openSeries: OpenSeriesResponse;
   setSeriesStatus: { seriesId: string; status: SeriesStatus };
+  /** Returned only after the edit is committed to the journal on disk. */
+  commitEdit: { seq: number; revision: number; savedAt: string };
+  undo: UndoRedoResponse;
+  redo: UndoRedoResponse;
+  history: { revision: number; edits: EditInfo[] };
 }
 
 /** Every method, as a list (the transports register exactly these). */

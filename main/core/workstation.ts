@@ -1,6 +1,7 @@
 // One open dataset: its scan index, its annotation store and the service object that implements the contract
 // (common/contract.ts) for every transport. Volumes are kept in a small cache so the raw-byte endpoint and
-// openSeries share one read of each file.
+// openSeries share one read of each file. Label volumes are original mask + edit journal (labels/labelState.ts);
+// the original mask file is only ever read.
 import { mkdirSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { AppError } from '../../common/errors.js';
@@ -8,6 +9,7 @@ import type { OpenSeriesResponse, ProblemInfo, SeriesSummary, Service } from '..
 import { sameGrid, voxelCount } from '../../common/geometry.js';
 import type { DatasetIndex, DatasetProblem, SeriesEntry } from './dataset/index.js';
 import { scanDataset } from './dataset/index.js';
+import { createLabelJournal, type LabelJournal, type SeriesLabels } from './labels/labelState.js';
 import type { MetaImage, PixelArray } from './mha/index.js';
 import { readMetaImage } from './mha/index.js';
 import { storePathFor } from './paths.js';
@@ -24,13 +26,19 @@ export interface WorkstationOptions {
   nativeBinding?: string;
   /** How many opened series keep their voxels in memory. */
   cacheSeries?: number;
+  /** Label checkpoint cadence: active edits on top of the latest checkpoint (default 50). */
+  checkpointEvery?: number;
+  /** Label checkpoint cadence: changed voxels on top of the latest checkpoint (default 2,000,000). */
+  checkpointVoxels?: number;
+  /** Where background failures (a checkpoint that could not be written) are reported. Default: stderr. */
+  log?: (line: string) => void;
 }
 
 interface LoadedSeries {
   entry: SeriesEntry;
   image: MetaImage;
-  /** Current label volume on the image grid, one byte per voxel. */
-  labels: Uint8Array;
+  /** Current label volume on the image grid (original mask + journal) and its revision. */
+  labels: SeriesLabels;
   maskSource: 'file' | 'empty';
   /**
    * Intensity statistics, computed after the voxels are in memory and in slices that yield to the event loop,
@@ -43,8 +51,15 @@ export interface Workstation {
   readonly index: DatasetIndex;
   readonly store: Store;
   readonly service: Service;
-  /** Raw little-endian voxel bytes (image in its pixel type; mask as uint8). */
+  /** Label edits: the journal behind commitEdit/undo/redo/history (exposed for tests and benches). */
+  readonly labels: LabelJournal;
+  /**
+   * Raw little-endian voxel bytes (image in its pixel type; mask as uint8: the current label volume). The bytes
+   * never change afterwards: a later edit writes into a copy.
+   */
   volumeBytes(seriesId: string, kind: 'image' | 'mask'): Promise<Uint8Array>;
+  /** Resolves when background work (label checkpoints being compressed and stored) has finished. */
+  idle(): Promise<void>;
   close(): void;
 }
 
@@ -84,9 +99,20 @@ export async function openWorkstation(opts: WorkstationOptions): Promise<Worksta
     throw err;
   }
   const annotatorId: AnnotatorId = store.annotators.ensure(opts.annotator ?? process.env.USER ?? 'annotator');
+  const log = opts.log ?? ((line: string) => void process.stderr.write(`${line}\n`));
+  const journal = createLabelJournal({
+    store,
+    annotatorId,
+    // Checkpoints hold original + edits: after the masks changed they would bring the old original back.
+    useCheckpoints: storeProblems.length === 0,
+    log,
+    ...(opts.checkpointEvery === undefined ? {} : { checkpointEvery: opts.checkpointEvery }),
+    ...(opts.checkpointVoxels === undefined ? {} : { checkpointVoxels: opts.checkpointVoxels }),
+  });
   const byId = new Map(index.series.map((s) => [s.id, s]));
   const cache = new Map<string, Promise<LoadedSeries>>();
   const capacity = Math.max(1, opts.cacheSeries ?? 2);
+  let closed = false;
 
   const entryOf = (seriesId: string): SeriesEntry => {
     const e = byId.get(seriesId);
@@ -101,11 +127,33 @@ export async function openWorkstation(opts: WorkstationOptions): Promise<Worksta
       cache.set(seriesId, hit);
       return hit;
     }
-    const p = loadSeries(index.root, entryOf(seriesId));
+    const p = loadSeries(index.root, entryOf(seriesId), journal);
     cache.set(seriesId, p);
-    p.catch(() => cache.delete(seriesId));
-    while (cache.size > capacity) cache.delete(cache.keys().next().value as string);
+    p.catch(() => {
+      if (cache.get(seriesId) === p) cache.delete(seriesId);
+    });
+    while (cache.size > capacity) {
+      const oldest = cache.keys().next().value as string;
+      const evicted = cache.get(oldest);
+      cache.delete(oldest);
+      // Its label volume stops being maintained: no background checkpoint may be taken from it any more.
+      evicted?.then((s) => { s.labels.live = false; }, () => undefined);
+    }
     return p;
+  };
+
+  /**
+   * The loaded series every label operation works on: the one in the cache when the operation runs (the code after
+   * the await is synchronous up to the store transaction and the in-memory update, so it cannot interleave with
+   * another operation on the same series). A series evicted while it was being awaited is loaded again.
+   */
+  const current = async (seriesId: string): Promise<LoadedSeries> => {
+    for (;;) {
+      if (closed) throw new AppError('internal', 'The workstation is closed');
+      const p = load(seriesId);
+      const s = await p;
+      if (cache.get(seriesId) === p && !closed) return s;
+    }
   };
 
   const summary = (e: SeriesEntry): SeriesSummary => ({
@@ -141,7 +189,7 @@ export async function openWorkstation(opts: WorkstationOptions): Promise<Worksta
     }),
     listSeries: async () => index.series.map(summary),
     openSeries: async ({ seriesId }) => {
-      const s = await load(seriesId);
+      const s = await current(seriesId);
       const stats = await s.stats;
       const res: OpenSeriesResponse = {
         seriesId,
@@ -153,8 +201,9 @@ export async function openWorkstation(opts: WorkstationOptions): Promise<Worksta
           range: stats.range,
           autoWindow: stats.window,
         },
-        mask: { geometry: s.image.geometry, pixelType: 'uint8', byteLength: s.labels.byteLength, source: s.maskSource },
+        mask: { geometry: s.image.geometry, pixelType: 'uint8', byteLength: s.labels.volume.byteLength, source: s.maskSource },
         siblings: index.series.filter((x) => x.patientId === s.entry.patientId && x.image !== null).map((x) => x.id),
+        revision: s.labels.revision,
       };
       return res;
     },
@@ -163,43 +212,63 @@ export async function openWorkstation(opts: WorkstationOptions): Promise<Worksta
       const rec = store.series.setStatus({ seriesId, patientId: e.patientId, status, annotatorId });
       return { seriesId, status: rec.status };
     },
+    commitEdit: async (req) => {
+      const s = await current(req.seriesId);
+      return journal.commit(s.labels, req);
+    },
+    undo: async ({ seriesId }) => journal.undo((await current(seriesId)).labels),
+    redo: async ({ seriesId }) => journal.redo((await current(seriesId)).labels),
+    history: async ({ seriesId }) => {
+      entryOf(seriesId);
+      // Both from the store in one synchronous block (equal to the in-memory revision of a loaded series).
+      return { revision: journal.storedRevision(seriesId), edits: journal.history(seriesId) };
+    },
   };
 
   return {
     index,
     store,
     service,
+    labels: journal,
     async volumeBytes(seriesId, kind) {
-      const s = await load(seriesId);
-      return kind === 'image' ? bytesOf(s.image.data) : s.labels;
+      const s = await current(seriesId);
+      return kind === 'image' ? bytesOf(s.image.data) : journal.share(s.labels);
     },
+    idle: () => journal.idle(),
     close() {
+      if (closed) return;
+      closed = true;
+      journal.close();
       cache.clear();
       store.close();
     },
   };
 }
 
-async function loadSeries(root: string, e: SeriesEntry): Promise<LoadedSeries> {
-  if (!e.image) {
+async function loadSeries(root: string, e: SeriesEntry, journal: LabelJournal): Promise<LoadedSeries> {
+  const header = e.image;
+  if (!header) {
     throw new AppError('invalid_file', `${e.imageFile} cannot be opened: ${e.problems.map((p) => p.message).join('; ') || 'unreadable header'}`, { file: e.imageFile });
   }
-  // Image and mask are read concurrently: inflating runs on libuv's thread pool, so the two overlap.
-  const [image, mask] = await Promise.all([
-    readMetaImage(join(root, e.imageFile)),
-    e.maskFile && e.mask ? readMetaImage(join(root, e.maskFile)) : Promise.resolve(null),
-  ]);
-  let labels: Uint8Array;
-  let maskSource: LoadedSeries['maskSource'] = 'empty';
-  if (mask && e.maskFile) {
-    if (!sameGrid(mask.geometry, image.geometry)) {
-      throw new AppError('invalid_file', `${e.maskFile} does not lie on the grid of ${e.imageFile} (size, spacing, origin or direction differ)`, { file: e.maskFile });
+  const maskFile = e.maskFile && e.mask ? e.maskFile : null;
+  // The original label volume, read only when no checkpoint makes it unnecessary.
+  const readOriginal = async (): Promise<Uint8Array> => {
+    if (!maskFile) return new Uint8Array(voxelCount(header.geometry));
+    const mask = await readMetaImage(join(root, maskFile));
+    if (!sameGrid(mask.geometry, header.geometry)) {
+      throw new AppError('invalid_file', `${maskFile} does not lie on the grid of ${e.imageFile} (size, spacing, origin or direction differ)`, { file: maskFile });
     }
-    labels = toLabelBytes(mask.data, e.maskFile);
-    maskSource = 'file';
-  } else {
-    labels = new Uint8Array(voxelCount(image.geometry));
+    return toLabelBytes(mask.data, maskFile);
+  };
+  // Image and labels are read concurrently: inflating runs on libuv's thread pool, so the two overlap.
+  const [image, labels] = await Promise.all([
+    readMetaImage(join(root, e.imageFile)),
+    journal.load(e.id, e.patientId, voxelCount(header.geometry), readOriginal),
+  ]);
+  if (!sameGrid(image.geometry, header.geometry)) {
+    throw new AppError('invalid_file', `${e.imageFile} changed since the dataset was scanned`, { file: e.imageFile });
   }
+  const maskSource: LoadedSeries['maskSource'] = maskFile ? 'file' : 'empty';
   const stats = intensityStatsAsync(image.data);
   stats.catch(() => undefined); // awaited by openSeries; never an unhandled rejection
   return { entry: e, image, labels, maskSource, stats };

@@ -1,0 +1,93 @@
+// Shared helpers of the label-journal tests: a seeded PRNG, brush-like random diffs built against a known label
+// volume, folder fingerprints, and the original label volume of a sample series read straight from its file.
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { applyDiff, bytesToBase64, encodeDiff, type VoxelDiff } from '../../common/labelDiff.js';
+import { readMetaImage } from '../../main/core/mha/index.js';
+import { toLabelBytes } from '../../main/core/workstation.js';
+
+/** Deterministic PRNG (mulberry32): the same seed gives the same strokes. */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const LABELS = [0, 1, 2, 3, 4, 5, 100, 201, 202, 203, 204];
+
+/**
+ * A brush stroke as the renderer would commit it: a disc of radius 1–`maxRadius` voxels in one slice (k = const)
+ * of a volume of `size`, painted with a random label, recorded against `volume` (before = current values).
+ * Never empty.
+ */
+export function brushDiff(volume: Uint8Array, size: readonly [number, number, number], rnd: () => number, maxRadius = 6): { diff: VoxelDiff; label: number } {
+  const [nx, ny, nz] = size;
+  for (;;) {
+    const label = LABELS[Math.floor(rnd() * LABELS.length)]!;
+    const r = 1 + Math.floor(rnd() * maxRadius);
+    const ci = Math.floor(rnd() * nx);
+    const cj = Math.floor(rnd() * ny);
+    const k = Math.floor(rnd() * nz);
+    const indices: number[] = [];
+    for (let j = Math.max(0, cj - r); j <= Math.min(ny - 1, cj + r); j++) {
+      for (let i = Math.max(0, ci - r); i <= Math.min(nx - 1, ci + r); i++) {
+        if ((i - ci) ** 2 + (j - cj) ** 2 > r * r) continue;
+        const v = i + nx * (j + ny * k);
+        if (volume[v] !== label) indices.push(v);
+      }
+    }
+    if (indices.length === 0) continue;
+    return {
+      label,
+      diff: {
+        indices: Uint32Array.from(indices),
+        before: Uint8Array.from(indices, (v) => volume[v]!),
+        after: new Uint8Array(indices.length).fill(label),
+      },
+    };
+  }
+}
+
+/** A diff as commitEdit takes it. */
+export function diffBase64(d: VoxelDiff): string {
+  return bytesToBase64(encodeDiff(d));
+}
+
+/** Applies `d` forwards to a copy of `volume`. */
+export function applied(volume: Uint8Array, d: VoxelDiff): Uint8Array {
+  const out = volume.slice();
+  applyDiff(out, d, 'forward');
+  return out;
+}
+
+/** Every file under `dir` (recursively) with its SHA-256: equal maps mean nothing was created, removed or changed. */
+export function hashTree(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (d: string): void => {
+    for (const ent of readdirSync(d, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const p = join(d, ent.name);
+      if (ent.isDirectory()) walk(p);
+      else out[relative(dir, p)] = createHash('sha256').update(readFileSync(p)).digest('hex');
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+/** The original label volume of a series, one byte per voxel, read from `masks/<id>.mha` itself. */
+export async function originalLabels(datasetRoot: string, seriesId: string): Promise<Uint8Array> {
+  const file = join('masks', `${seriesId}.mha`);
+  const mask = await readMetaImage(join(datasetRoot, file));
+  return toLabelBytes(mask.data, file).slice();
+}
+
+/** Equal bytes, compared without a per-element diff in the failure message (volumes are large). */
+export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+}

@@ -1,0 +1,76 @@
+// The tool registry and what each tool writes, against a small real label volume (no viewer, no DOM).
+import { describe, expect, it } from 'vitest';
+import { DiffRecorder, paintStencil, type LabelmapVolume } from '../../../renderer/labelmap/index.js';
+import { TOOLS, toolById } from '../../../renderer/tools/index.js';
+import type { ToolSettings } from '../../../renderer/tools/index.js';
+import { describeEdit } from '../../../renderer/editing/strokeController.js';
+import { SHORTCUTS } from '../../../renderer/features/help/ShortcutOverlay.js';
+
+const settings: ToolSettings = {
+  activeLabel: 202, radiusMm: 1, brush3d: false, throughPlaneSlices: 3, mode: 'overwrite',
+  locked: new Set([1]), threshold: [10, 20], fill3d: false, maxFillVoxels: 1000,
+};
+
+function volume(): LabelmapVolume {
+  // 5×5×1, spacing 1 mm; left column locked label 1, image = 15 (in range) on the right half, 50 elsewhere.
+  const labels = new Uint8Array(25);
+  const image = new Float32Array(25);
+  for (let j = 0; j < 5; j++) for (let i = 0; i < 5; i++) {
+    labels[i + 5 * j] = i === 0 ? 1 : 0;
+    image[i + 5 * j] = i >= 3 ? 15 : 50;
+  }
+  return { size: [5, 5, 1], spacing: [1, 1, 1], labels, image };
+}
+
+describe('tool registry', () => {
+  it('has unique ids and hotkeys, all listed in the shortcut overlay', () => {
+    expect(new Set(TOOLS.map((t) => t.id)).size).toBe(TOOLS.length);
+    expect(new Set(TOOLS.map((t) => t.hotkey)).size).toBe(TOOLS.length);
+    const keys = SHORTCUTS.map(([k]) => k);
+    for (const t of TOOLS) expect(keys, t.id).toContain(t.hotkey);
+    expect(toolById('brush').title).toBe('Brush');
+  });
+
+  it('brush writes the active label, eraser background, and neither touches locked voxels', () => {
+    for (const [id, expected] of [['brush', 202], ['eraser', 0]] as const) {
+      const vol = volume();
+      if (id === 'eraser') vol.labels.fill(7).fill(1, 0, 1);
+      const tool = toolById(id);
+      if (tool.kind !== 'stroke') throw new Error('stroke tool expected');
+      const rec = new DiffRecorder(vol.labels);
+      paintStencil(vol, rec, [0, 0, 0], tool.brush(settings, 2));
+      const diff = rec.finish();
+      expect(diff.indices.length).toBeGreaterThan(0);
+      expect([...diff.after].every((v) => v === expected)).toBe(true);
+      expect(vol.labels[0]).toBe(1); // the locked voxel kept its label
+    }
+  });
+
+  it('threshold brush leaves out-of-range voxels alone', () => {
+    const vol = volume();
+    const tool = toolById('threshold');
+    if (tool.kind !== 'stroke') throw new Error('stroke tool expected');
+    const rec = new DiffRecorder(vol.labels);
+    paintStencil(vol, rec, [2.5, 2, 0], { ...tool.brush({ ...settings, radiusMm: 3 }, 2) });
+    const diff = rec.finish();
+    expect(diff.indices.length).toBeGreaterThan(0);
+    for (const i of diff.indices) expect(vol.image![i]).toBe(15);
+  });
+
+  it('fill tools report a region over the limit instead of writing part of it', () => {
+    const vol = volume();
+    const fill = toolById('fill');
+    if (fill.kind !== 'click') throw new Error('click tool expected');
+    const before = vol.labels.slice();
+    const res = fill.apply(vol, [2, 2, 0], 2, { ...settings, maxFillVoxels: 5 });
+    expect(res.truncated).toBe(true);
+    expect(vol.labels).toEqual(before);
+    const ok = fill.apply(vol, [2, 2, 0], 2, settings);
+    expect(ok.diff.indices.length).toBe(20);
+  });
+
+  it('describes edits the way the history panel lists them', () => {
+    expect(describeEdit('Brush', 202, 312)).toBe('Brush L4/L5, 312 voxels');
+    expect(describeEdit('Eraser', 0, 1)).toBe('Eraser background, 1 voxel');
+  });
+});
