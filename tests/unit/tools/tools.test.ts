@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { DiffRecorder, paintStencil, type LabelmapVolume } from '../../../renderer/labelmap/index.js';
 import { TOOLS, toolById } from '../../../renderer/tools/index.js';
 import type { ToolSettings } from '../../../renderer/tools/index.js';
-import { describeEdit } from '../../../renderer/editing/strokeController.js';
+import { describeEdit } from '../../../renderer/tools/describe.js';
 import { SHORTCUTS } from '../../../renderer/features/help/ShortcutOverlay.js';
 
 const settings: ToolSettings = {

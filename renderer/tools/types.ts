@@ -1,0 +1,65 @@
+// What an editing tool is: one file per tool declares what it writes and where it may write (STYLE.md §3.2).
+// Pointer plumbing lives in renderer/editing/strokeController.ts; voxel loops live in renderer/labelmap/.
+import type { Axis, Vec3 } from '../../common/geometry.js';
+import type { LabelValue } from '../../common/labels.js';
+import type { BrushOptions, FillResult, IntensityRange, LabelmapVolume, PaintMode } from '../labelmap/index.js';
+
+export type ToolId = 'brush' | 'eraser' | 'threshold' | 'fill' | 'thresholdFill';
+
+/** Tool settings as the toolbar edits them (plain data, kept in React state). */
+export interface ToolSettings {
+  activeLabel: LabelValue;
+  /** In-plane brush radius, mm. */
+  radiusMm: number;
+  /** 3-D brush: a sphere across `throughPlaneSlices` slices. */
+  brush3d: boolean;
+  throughPlaneSlices: number;
+  mode: PaintMode;
+  locked: ReadonlySet<LabelValue>;
+  threshold: IntensityRange;
+  /** Threshold fill grows through the volume (3-D) or the slice (2-D). */
+  fill3d: boolean;
+  maxFillVoxels: number;
+}
+
+interface ToolBase {
+  id: ToolId;
+  title: string;
+  hotkey: string;
+}
+
+/** A tool that paints dabs along a pointer stroke. */
+export interface StrokeTool extends ToolBase {
+  kind: 'stroke';
+  /** Brush options for a stroke in a view slicing across `sliceAxis`. */
+  brush(settings: ToolSettings, sliceAxis: Axis): BrushOptions;
+  /** Label value the stroke writes (for the journal entry). */
+  valueFor(settings: ToolSettings): LabelValue;
+}
+
+/** A tool that acts once where it is clicked. */
+export interface ClickTool extends ToolBase {
+  kind: 'click';
+  apply(vol: LabelmapVolume, ijk: Vec3, sliceAxis: Axis, settings: ToolSettings): FillResult;
+  valueFor(settings: ToolSettings): LabelValue;
+}
+
+export type Tool = StrokeTool | ClickTool;
+
+/** Identity helper that type-checks a tool literal. */
+export function defineTool<T extends Tool>(tool: T): T {
+  return tool;
+}
+
+/** Brush options shared by brush, eraser and threshold brush. */
+export function brushBase(s: ToolSettings, sliceAxis: Axis, value: LabelValue): BrushOptions {
+  return {
+    shape: s.brush3d ? 'sphere' : 'circle',
+    sliceAxis,
+    radiusMm: s.radiusMm,
+    throughPlaneSlices: s.brush3d ? s.throughPlaneSlices : 1,
+    value,
+    mode: s.mode,
+    locked: s.locked,
+  };
+}
