@@ -1,15 +1,22 @@
 // Pointer, wheel and key handling of the slice views (own DOM handlers, no vtk interactor: slice views never
-// rotate). Bindings:
+// rotate). Bindings, pointer mode 'navigate' (default):
 //   left click / drag ............ move the crosshair (all views follow)
 //   wheel, PageUp / PageDown ..... previous / next slice (1 slice per wheel notch)
-//   Ctrl + wheel ................. zoom about the pointer
-//   middle drag, Ctrl + left drag  pan
+//   Ctrl/Cmd + wheel ............. zoom about the pointer
+//   middle drag, Ctrl/Cmd + left drag  pan
 //   Shift + left drag ............ zoom (drag up = in)
 //   right drag ................... window (horizontal) / level (vertical)
-import type { ViewId } from './types.js';
+// Pointer mode 'tool': every left press/drag/release, whatever the modifiers, goes to the tool (down, each pointer
+// sample including coalesced ones, up / cancel); zoom is Ctrl/Cmd + wheel only and pan is middle drag only (so
+// Ctrl/Cmd+click and Shift+click stay the tool's). Everything else as in 'navigate'.
+import type { PointerMode, ToolPointerEvent, ViewId } from './types.js';
+
+/** Button and modifier state of one pointer sample, as tools receive it. */
+export type PointerButtons = Pick<ToolPointerEvent, 'button' | 'shiftKey' | 'ctrlKey' | 'metaKey' | 'altKey'>;
 
 /** What the handlers drive; implemented by viewer.ts. Display positions are CSS px relative to the view cell. */
 export interface InteractionTarget {
+  pointerMode(): PointerMode;
   /** Crosshair to the point under a display position of a view. */
   pointCrosshair(view: ViewId, xy: [number, number]): void;
   scrollSlice(view: ViewId, delta: number): void;
@@ -19,15 +26,25 @@ export interface InteractionTarget {
   panBy(view: ViewId, dx: number, dy: number): void;
   /** Window/level change for a pointer drag of (dx, dy) px. */
   dragWindowLevel(dx: number, dy: number): void;
-  /** Pointer position for the status bar (null = left the view). */
+  /** Pointer position for the status bar and brush cursor (null = left the view). */
   hover(view: ViewId, xy: [number, number] | null): void;
+  /** One sample of a left-button gesture in 'tool' mode. */
+  toolPointer(view: ViewId, phase: ToolPointerEvent['phase'], xy: [number, number], buttons: PointerButtons): void;
 }
 
-type DragMode = 'crosshair' | 'pan' | 'zoom' | 'windowLevel';
+export interface ViewInteraction {
+  /** Ends a drag in progress (a tool gesture gets 'cancel'); nothing when idle. */
+  cancel(): void;
+  /** Removes the handlers (cancelling first). */
+  detach(): void;
+}
+
+type DragMode = 'crosshair' | 'pan' | 'zoom' | 'windowLevel' | 'tool';
 
 interface Drag {
   mode: DragMode;
   pointerId: number;
+  button: number;
   last: [number, number];
 }
 
@@ -36,26 +53,48 @@ const NOTCH_PX = 100;
 const ZOOM_PER_NOTCH = 1.15;
 const ZOOM_PER_DRAG_PX = 1.01;
 
-/** Attaches the handlers to a view cell; the returned function removes them. */
+/** Attaches the handlers to a view cell. */
 export function attachViewInteraction(
   cell: HTMLElement,
   view: ViewId,
   target: InteractionTarget,
   onActive: (view: ViewId) => void,
-): () => void {
+): ViewInteraction {
   let drag: Drag | null = null;
   let wheelAccumulator = 0;
 
-  const local = (e: PointerEvent | WheelEvent | MouseEvent): [number, number] => {
-    const r = cell.getBoundingClientRect();
-    return [e.clientX - r.left, e.clientY - r.top];
-  };
+  const local = (e: { clientX: number; clientY: number }, r = cell.getBoundingClientRect()): [number, number] => [
+    e.clientX - r.left,
+    e.clientY - r.top,
+  ];
+  const buttonsOf = (e: MouseEvent, button: number): PointerButtons => ({
+    button,
+    shiftKey: e.shiftKey,
+    ctrlKey: e.ctrlKey,
+    metaKey: e.metaKey,
+    altKey: e.altKey,
+  });
+  const isInside = (xy: [number, number]): boolean =>
+    xy[0] >= 0 && xy[1] >= 0 && xy[0] < cell.clientWidth && xy[1] < cell.clientHeight;
 
   const modeFor = (e: PointerEvent): DragMode | null => {
-    if (e.button === 0) return e.shiftKey ? 'zoom' : e.ctrlKey || e.metaKey ? 'pan' : 'crosshair';
     if (e.button === 1) return 'pan';
     if (e.button === 2) return 'windowLevel';
-    return null;
+    if (e.button !== 0) return null;
+    if (target.pointerMode() === 'tool') return 'tool';
+    return e.shiftKey ? 'zoom' : e.ctrlKey || e.metaKey ? 'pan' : 'crosshair';
+  };
+
+  /** Forgets the drag and releases the capture; a tool gesture gets its closing phase. */
+  const finish = (phase: 'up' | 'cancel', xy: [number, number], e: MouseEvent | null): void => {
+    const d = drag;
+    if (!d) return;
+    drag = null;
+    if (cell.hasPointerCapture(d.pointerId)) cell.releasePointerCapture(d.pointerId);
+    if (d.mode === 'tool') {
+      const buttons = e ? buttonsOf(e, d.button) : { button: d.button, shiftKey: false, ctrlKey: false, metaKey: false, altKey: false };
+      target.toolPointer(view, phase, xy, buttons);
+    }
   };
 
   const onPointerDown = (e: PointerEvent): void => {
@@ -65,19 +104,29 @@ export function attachViewInteraction(
     e.preventDefault();
     (cell.closest('[tabindex]') as HTMLElement | null)?.focus({ preventScroll: true });
     const xy = local(e);
-    drag = { mode, pointerId: e.pointerId, last: xy };
+    drag = { mode, pointerId: e.pointerId, button: e.button, last: xy };
     cell.setPointerCapture(e.pointerId);
     if (mode === 'crosshair') target.pointCrosshair(view, xy);
+    else if (mode === 'tool') target.toolPointer(view, 'down', xy, buttonsOf(e, e.button));
   };
 
   const onPointerMove = (e: PointerEvent): void => {
-    const xy = local(e);
+    const rect = cell.getBoundingClientRect();
+    const xy = local(e, rect);
     target.hover(view, xy);
     if (!drag || e.pointerId !== drag.pointerId) return;
     const dx = xy[0] - drag.last[0];
     const dy = xy[1] - drag.last[1];
     drag.last = xy;
     switch (drag.mode) {
+      case 'tool': {
+        // Every sample the browser merged into this event, so fast strokes stay dense (the list ends with `e`).
+        const samples = typeof e.getCoalescedEvents === 'function' ? e.getCoalescedEvents() : [];
+        for (const s of samples.length > 0 ? samples : [e]) target.toolPointer(view, 'move', local(s, rect), buttonsOf(s, drag.button));
+        // Left released while another button is still down: no pointerup comes until that one is released too.
+        if ((e.buttons & 1) === 0) finish('up', xy, e);
+        break;
+      }
       case 'crosshair':
         target.pointCrosshair(view, xy);
         break;
@@ -93,10 +142,21 @@ export function attachViewInteraction(
     }
   };
 
-  const endDrag = (e: PointerEvent): void => {
+  const onPointerUp = (e: PointerEvent): void => {
     if (!drag || e.pointerId !== drag.pointerId) return;
-    if (cell.hasPointerCapture(e.pointerId)) cell.releasePointerCapture(e.pointerId);
-    drag = null;
+    const xy = local(e);
+    finish('up', xy, e);
+    // Captured drags may end outside the view; no pointerleave tells the hover about it.
+    if (!isInside(xy)) target.hover(view, null);
+  };
+
+  const onPointerCancel = (e: PointerEvent): void => {
+    if (drag && e.pointerId === drag.pointerId) finish('cancel', drag.last, e);
+  };
+
+  // Capture can be taken away without a pointerup (e.g. the element is hidden by a layout change).
+  const onLostCapture = (e: PointerEvent): void => {
+    if (drag && e.pointerId === drag.pointerId) finish('cancel', drag.last, e);
   };
 
   const onPointerLeave = (): void => {
@@ -129,23 +189,27 @@ export function attachViewInteraction(
     if (e.button === 1) e.preventDefault();
   };
 
-  cell.addEventListener('pointerdown', onPointerDown);
-  cell.addEventListener('pointermove', onPointerMove);
-  cell.addEventListener('pointerup', endDrag);
-  cell.addEventListener('pointercancel', endDrag);
-  cell.addEventListener('pointerleave', onPointerLeave);
-  cell.addEventListener('wheel', onWheel, { passive: false });
-  cell.addEventListener('contextmenu', onContextMenu);
-  cell.addEventListener('mousedown', onMouseDown);
-  return () => {
-    cell.removeEventListener('pointerdown', onPointerDown);
-    cell.removeEventListener('pointermove', onPointerMove);
-    cell.removeEventListener('pointerup', endDrag);
-    cell.removeEventListener('pointercancel', endDrag);
-    cell.removeEventListener('pointerleave', onPointerLeave);
-    cell.removeEventListener('wheel', onWheel);
-    cell.removeEventListener('contextmenu', onContextMenu);
-    cell.removeEventListener('mousedown', onMouseDown);
+  const listeners: Array<[string, (e: never) => void, AddEventListenerOptions?]> = [
+    ['pointerdown', onPointerDown],
+    ['pointermove', onPointerMove],
+    ['pointerup', onPointerUp],
+    ['pointercancel', onPointerCancel],
+    ['lostpointercapture', onLostCapture],
+    ['pointerleave', onPointerLeave],
+    ['wheel', onWheel, { passive: false }],
+    ['contextmenu', onContextMenu],
+    ['mousedown', onMouseDown],
+  ];
+  for (const [type, fn, options] of listeners) cell.addEventListener(type, fn as EventListener, options);
+  const cancel = (): void => {
+    if (drag) finish('cancel', drag.last, null);
+  };
+  return {
+    cancel,
+    detach() {
+      cancel();
+      for (const [type, fn] of listeners) cell.removeEventListener(type, fn as EventListener);
+    },
   };
 }
 

@@ -1,5 +1,5 @@
-// HTML/SVG overlay of one slice view: crosshair lines, orientation letters at the edges and the slice caption.
-// Plain DOM, no vtk.js; it never takes pointer events (interaction.ts listens on the view cell below it).
+// HTML/SVG overlay of one slice view: crosshair lines, orientation letters at the edges, the slice caption and the
+// brush outline. Plain DOM, no vtk.js (moving any of it never re-renders the view); it never takes pointer events (interaction.ts listens on the view cell below it).
 import type { ViewId } from './types.js';
 
 /** Colour of each view's plane wherever it is drawn (caption, and its line in the other views). */
@@ -19,6 +19,8 @@ export interface Overlay {
   setLetters(letters: { left: string; right: string; top: string; bottom: string }): void;
   /** Slice caption, e.g. "Sagittal 5 / 12"; null when no volume is shown. */
   setSlice(slice: { index: number; count: number } | null): void;
+  /** Brush outline centred at a display position (CSS px), radii in CSS px along screen x / y; null hides it. */
+  setBrush(brush: { xy: readonly [number, number]; rx: number; ry: number; dashed: boolean } | null): void;
   dispose(): void;
 }
 
@@ -42,6 +44,24 @@ export function createOverlay(cell: HTMLElement, view: ViewId): Overlay {
     svg.appendChild(line);
   }
   root.appendChild(svg);
+
+  // Brush outline: a dark halo under a light line, visible on any grey value and label colour.
+  const brushSvg = document.createElementNS(SVG_NS, 'svg');
+  brushSvg.setAttribute('style', 'position:absolute;inset:0;width:100%;height:100%;display:none;');
+  brushSvg.dataset['brushCursor'] = view;
+  const brushHalo = document.createElementNS(SVG_NS, 'ellipse');
+  const brushLine = document.createElementNS(SVG_NS, 'ellipse');
+  brushHalo.setAttribute('stroke', '#000');
+  brushHalo.setAttribute('stroke-opacity', '0.6');
+  brushHalo.setAttribute('stroke-width', '3');
+  brushLine.setAttribute('stroke', '#fff');
+  brushLine.setAttribute('stroke-width', '1');
+  for (const el of [brushHalo, brushLine]) {
+    el.setAttribute('fill', 'none');
+    brushSvg.appendChild(el);
+  }
+  root.appendChild(brushSvg);
+  let brushShown = false;
 
   const letterCss =
     'position:absolute;font:600 13px/1 system-ui,sans-serif;color:#fff;text-shadow:0 0 3px #000,0 0 2px #000;';
@@ -90,6 +110,22 @@ export function createOverlay(cell: HTMLElement, view: ViewId): Overlay {
     },
     setSlice(slice) {
       caption.textContent = slice ? `${VIEW_TITLES[view]} ${slice.index + 1} / ${slice.count}` : VIEW_TITLES[view];
+    },
+    setBrush(brush) {
+      if (!brush) {
+        if (brushShown) brushSvg.style.display = 'none';
+        brushShown = false;
+        return;
+      }
+      for (const el of [brushHalo, brushLine]) {
+        el.setAttribute('cx', `${brush.xy[0]}`);
+        el.setAttribute('cy', `${brush.xy[1]}`);
+        el.setAttribute('rx', `${brush.rx}`);
+        el.setAttribute('ry', `${brush.ry}`);
+      }
+      brushLine.setAttribute('stroke-dasharray', brush.dashed ? '4 3' : 'none');
+      if (!brushShown) brushSvg.style.display = '';
+      brushShown = true;
     },
     dispose() {
       root.remove();

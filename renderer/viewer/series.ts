@@ -1,5 +1,6 @@
-// The shown series as vtk.js data: one vtkImageData for the image and one for the labels, both wrapping the
-// caller's typed arrays without a copy and placed with spacing, origin AND direction. Owns (and deletes) them.
+// The shown series as vtk.js data: one vtkImageData for the image, one for the labels and (while a tool shows one)
+// one for the preview mask, all wrapping the caller's typed arrays without a copy and placed with spacing, origin
+// AND direction. Owns (and deletes) them.
 import vtkDataArray from '@kitware/vtk.js/Common/Core/DataArray.js';
 import vtkImageData from '@kitware/vtk.js/Common/DataModel/ImageData.js';
 import type { VolumeGeometry } from '../../common/geometry.js';
@@ -20,6 +21,13 @@ export interface Series {
   range: [number, number];
   /** Points the label image data at a new array on the same grid (the old vtk array is deleted). */
   replaceLabels(labels: LabelVolume): void;
+  /** The preview mask as image data (null when none). */
+  readonly previewData: vtkImageData | null;
+  /**
+   * Wraps a preview mask (same voxel count; reusing the image data when one exists) or, with null, deletes the
+   * preview image data and drops the mask. Throws on a wrong length.
+   */
+  setPreviewMask(mask: Uint8Array | null): vtkImageData | null;
   dispose(): void;
 }
 
@@ -29,12 +37,13 @@ function checkVolume(what: string, g: VolumeGeometry, length: number): void {
   if (length !== voxelCount(g)) throw new Error(`${what}: ${length} voxels for a ${g.size.join('×')} grid`);
 }
 
-function labelArrayOf(labels: LabelVolume): vtkDataArray {
-  const array = vtkDataArray.newInstance({ name: 'labels', values: labels.scalars, numberOfComponents: 1 });
+function byteArrayOf(name: string, values: Uint8Array): vtkDataArray {
+  const array = vtkDataArray.newInstance({ name, values, numberOfComponents: 1 });
   // A known range spares vtk.js a scan of the whole volume (it is not used for 8-bit textures anyway).
   array.setRange({ min: 0, max: 255 }, 0);
   return array;
 }
+const labelArrayOf = (labels: LabelVolume): vtkDataArray => byteArrayOf('labels', labels.scalars);
 
 function makeImageData(g: VolumeGeometry, array: vtkDataArray): vtkImageData {
   const data = vtkImageData.newInstance();
@@ -63,6 +72,12 @@ export function createSeries(image: ImageVolume, labels: LabelVolume): Series {
   const imageData = makeImageData(geometry, imageArray);
   const labelData = makeImageData(geometry, labelArray);
   const extent = geometry.size.map((n, a) => n * geometry.spacing[a]!);
+  let preview: { data: vtkImageData; array: vtkDataArray } | null = null;
+  const dropPreview = (): void => {
+    preview?.data.delete();
+    preview?.array.delete();
+    preview = null;
+  };
   return {
     geometry,
     frames,
@@ -79,7 +94,28 @@ export function createSeries(image: ImageVolume, labels: LabelVolume): Series {
       labelArray = array;
       labelData.modified();
     },
+    get previewData() {
+      return preview?.data ?? null;
+    },
+    setPreviewMask(mask) {
+      if (!mask) {
+        dropPreview();
+        return null;
+      }
+      checkVolume('preview mask', geometry, mask.length);
+      const array = byteArrayOf('preview', mask);
+      if (!preview) {
+        preview = { data: makeImageData(geometry, array), array };
+      } else {
+        preview.data.getPointData().setScalars(array);
+        preview.array.delete();
+        preview.array = array;
+        preview.data.modified();
+      }
+      return preview.data;
+    },
     dispose() {
+      dropPreview();
       imageData.delete();
       labelData.delete();
       imageArray.delete();

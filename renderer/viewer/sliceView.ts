@@ -1,5 +1,5 @@
 // One slice view: a child vtkRenderWindow drawn through the viewer's single shared WebGL context, its renderer and
-// camera, the image and label vtkImageMapper/vtkImageSlice pairs, and its DOM cell + overlay. Owns (and deletes)
+// camera, the image, label and (tool) preview vtkImageMapper/vtkImageSlice pairs, and its DOM cell + overlay. Owns (and deletes)
 // every vtk object it creates; the shared image data and properties belong to viewer.ts.
 import vtkCamera from '@kitware/vtk.js/Rendering/Core/Camera.js';
 import vtkImageMapper from '@kitware/vtk.js/Rendering/Core/ImageMapper.js';
@@ -48,6 +48,7 @@ export interface SliceViewShared {
   parentView: vtkOpenGLRenderWindow;
   imageProperty: vtkImageProperty;
   labelProperty: vtkImageProperty;
+  previewProperty: vtkImageProperty;
 }
 
 export interface SliceView {
@@ -59,7 +60,12 @@ export interface SliceView {
   readonly size: ViewportSize;
   /** Connects the series' image and label data and the frame (slicing axis) of this view. */
   setInputs(image: vtkImageData, labels: vtkImageData, frame: ViewFrame): void;
-  /** Disconnects the data (before the viewer deletes it). */
+  /**
+   * Connects (or with null disconnects) the preview data. Only a connected preview is in the renderer: while null it
+   * is neither drawn nor uploaded, and the next render deletes its OpenGL node (and textures).
+   */
+  setPreviewInput(preview: vtkImageData | null, frame: ViewFrame | null): void;
+  /** Disconnects all data (before the viewer deletes it). */
   clearInputs(): void;
   /** Integer slice index along the frame's slicing axis. */
   setSlice(index: number): void;
@@ -101,8 +107,10 @@ export function createSliceView(id: ViewId, shared: SliceViewShared): SliceView 
   const labelMapper = vtkImageMapper.newInstance();
   // A fresh object: the mapper's default viewSpecificProperties is one object shared by every mapper.
   labelMapper.setViewSpecificProperties({ OpenGL: { ShaderReplacements: OUTLINE_SHADER_FIXES } });
+  const previewMapper = vtkImageMapper.newInstance();
   const imageSlice = vtkImageSlice.newInstance();
   const labelSlice = vtkImageSlice.newInstance();
+  const previewSlice = vtkImageSlice.newInstance();
   imageSlice.setMapper(imageMapper);
   imageSlice.setProperty(shared.imageProperty);
   labelSlice.setMapper(labelMapper);
@@ -110,10 +118,33 @@ export function createSliceView(id: ViewId, shared: SliceViewShared): SliceView 
   // The label slice blends over the image (its shader writes alpha); drawing it in the opaque pass after the image
   // keeps the order fixed and avoids the order-independent translucency framebuffers for a plain 2-D overlay.
   labelSlice.setForceOpaque(true);
+  // Same for the preview, added after the label slice (props draw in the order they were added).
+  previewSlice.setMapper(previewMapper);
+  previewSlice.setProperty(shared.previewProperty);
+  previewSlice.setForceOpaque(true);
 
   const size: ViewportSize = { width: 0, height: 0 };
   let lastDpr = 0;
   let hasInputs = false;
+  let hasPreview = false;
+  let slice = 0;
+  // vtkImageMapper's setInputData is typed for image data only; detaching the input is a null connection.
+  const detachInput = (mapper: vtkImageMapper): void =>
+    (mapper as unknown as { setInputData(d: null): void }).setInputData(null);
+  const setPreviewInput = (preview: vtkImageData | null, frame: ViewFrame | null): void => {
+    if (preview && frame) {
+      previewMapper.setInputData(preview);
+      previewMapper.setSlicingMode(IJK_MODE[frame.sliceAxis]);
+      previewMapper.setSlice(slice);
+      if (!hasPreview) renderer.addViewProp(previewSlice);
+      hasPreview = true;
+      return;
+    }
+    if (!hasPreview) return;
+    renderer.removeViewProp(previewSlice);
+    detachInput(previewMapper);
+    hasPreview = false;
+  };
 
   return {
     id,
@@ -135,18 +166,21 @@ export function createSliceView(id: ViewId, shared: SliceViewShared): SliceView 
         hasInputs = true;
       }
     },
+    setPreviewInput,
     clearInputs() {
+      setPreviewInput(null, null);
       if (!hasInputs) return;
       renderer.removeViewProp(imageSlice);
       renderer.removeViewProp(labelSlice);
-      // vtkImageMapper's setInputData is typed for image data only; detaching the input is a null connection.
-      (imageMapper as unknown as { setInputData(d: null): void }).setInputData(null);
-      (labelMapper as unknown as { setInputData(d: null): void }).setInputData(null);
+      detachInput(imageMapper);
+      detachInput(labelMapper);
       hasInputs = false;
     },
     setSlice(index) {
+      slice = index;
       imageMapper.setSlice(index);
       labelMapper.setSlice(index);
+      if (hasPreview) previewMapper.setSlice(index);
     },
     setCamera(frame, cam, depthMm) {
       const f = cam.focal;
@@ -180,8 +214,10 @@ export function createSliceView(id: ViewId, shared: SliceViewShared): SliceView 
       renderer.removeAllViewProps();
       imageSlice.delete();
       labelSlice.delete();
+      previewSlice.delete();
       imageMapper.delete();
       labelMapper.delete();
+      previewMapper.delete();
       shared.parentRenderWindow.removeRenderWindow(renderWindow);
       renderWindow.removeView(glView);
       // removeNode deletes the child OpenGL view (which removes its canvas from the DOM).

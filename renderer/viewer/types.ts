@@ -1,5 +1,5 @@
 // Public types of the slice viewer (re-exported by index.ts). No vtk.js types appear here: callers never see them.
-import type { Vec3, VolumeGeometry } from '../../common/geometry.js';
+import type { Axis, Vec3, VolumeGeometry } from '../../common/geometry.js';
 
 /** The three orthogonal slice views. */
 export type ViewId = 'sagittal' | 'coronal' | 'axial';
@@ -66,6 +66,66 @@ export interface LabelDisplay {
   allHidden: boolean;
 }
 
+/**
+ * What a LEFT press/drag/release in a view does. 'navigate' (default): crosshair, Shift+left drag zoom, Ctrl/Cmd+left
+ * drag pan. 'tool': the gesture goes to `onToolPointer` listeners, with every modifier (Ctrl/Cmd+click = pick, etc.);
+ * zoom is then Ctrl/Cmd+wheel only and pan middle drag only. Wheel, PageUp/PageDown, right drag (window/level),
+ * middle drag (pan) and Ctrl/Cmd+wheel (zoom) mean the same in both modes.
+ */
+export type PointerMode = 'navigate' | 'tool';
+
+/** One step of a left-button gesture in 'tool' pointer mode. */
+export interface ToolPointerEvent {
+  /**
+   * 'down' starts a gesture, then every pointer sample ('move', coalesced samples included) until 'up'. 'cancel'
+   * ends a gesture that did not finish normally (pointercancel, lost capture, setPointerMode, setVolumes, dispose):
+   * the tool should keep or drop what it did, but expect no 'up'.
+   */
+  phase: 'down' | 'move' | 'up' | 'cancel';
+  view: ViewId;
+  /** Index axis the view slices along (file index order). */
+  sliceAxis: Axis;
+  /**
+   * CONTINUOUS voxel index (file index order; voxel centres at integers) of the pointer on the view's current slice
+   * plane: `ijk[sliceAxis]` is exactly the displayed slice index. Not clamped: during a drag (pointer capture) it may
+   * lie outside the volume.
+   */
+  ijk: Vec3;
+  /** The same point in world coordinates (LPS mm). */
+  world: Vec3;
+  /** The button that started the gesture (always 0 = left for now). */
+  button: number;
+  /** Modifier state at this sample. */
+  shiftKey: boolean;
+  ctrlKey: boolean;
+  metaKey: boolean;
+  altKey: boolean;
+}
+
+/**
+ * Brush outline drawn around the pointer in the hovered view (an SVG overlay: moving it never re-renders vtk).
+ * Views are isotropic in mm on screen, so the outline is a circle of `radiusMm` at the view's current zoom.
+ */
+export interface BrushCursor {
+  /** Radius in mm (world units, not voxels). */
+  radiusMm: number;
+  /** 'sphere' draws the sphere's section through the current slice (a circle of the same radius, dashed). */
+  shape: 'circle' | 'sphere';
+}
+
+/** Transient overlay for the threshold tools, drawn above the labels in every view. */
+export interface PreviewLayer {
+  /**
+   * One byte per voxel on the image grid, FILE index order; non-zero = show. Used in place (no copy) until the next
+   * setPreview: write into it and call `previewModified()`.
+   */
+  mask: Uint8Array;
+  /** RGB 0..255. */
+  color: [number, number, number];
+  /** 0..1. */
+  opacity: number;
+}
+
 /** 'three' = the three views side by side; a ViewId = that view alone, filling the container. */
 export type Layout = 'three' | ViewId;
 
@@ -107,6 +167,21 @@ export interface Viewer {
   setLayout(layout: Layout): void;
   /** Resets zoom and pan of every view. */
   resetViews(): void;
+  /** Left-button meaning (see PointerMode). Changing it cancels a gesture in progress. Default 'navigate'. */
+  setPointerMode(mode: PointerMode): void;
+  getPointerMode(): PointerMode;
+  /** Left-button gestures in 'tool' mode (see ToolPointerEvent). Returns unsubscribe. */
+  onToolPointer(cb: (e: ToolPointerEvent) => void): () => void;
+  /** Brush outline that follows the pointer in the hovered view; null hides it. */
+  setBrushCursor(cursor: BrushCursor | null): void;
+  /**
+   * Shows (or with null removes, freeing its GPU textures and dropping the mask reference) the preview layer: a
+   * third image slice per view, nearest-neighbour, above the labels. Costs nothing while null. Throws on a mask of
+   * the wrong length or before setVolumes; setVolumes removes it (a new series has a new grid).
+   */
+  setPreview(preview: PreviewLayer | null): void;
+  /** Call after writing into the preview mask: one render next frame re-uploading only each view's displayed slice. */
+  previewModified(): void;
   /** Pointer position in voxel and world terms (null when the pointer leaves a view). Returns unsubscribe. */
   onCursor(cb: (cursor: CursorInfo | null) => void): () => void;
   onCrosshair(cb: (world: Vec3) => void): () => void;

@@ -1,7 +1,8 @@
 // createViewer: three linked slice views (sagittal, coronal, axial) over one image + label volume, drawn with vtk.js
 // through ONE WebGL context (a parent vtkRenderWindow whose child render windows are the views). Owns the parent
-// window, the shared image/label properties and transfer functions, the current Series (series.ts) and the viewer
-// state (crosshair, window/level, zoom/pan, label display); renders go through the render loop (renderLoop.ts).
+// window, the shared image/label/preview properties and transfer functions, the current Series (series.ts) and the
+// viewer state (crosshair, window/level, zoom/pan, label display, pointer mode, brush cursor); renders go through the
+// render loop (renderLoop.ts). Tools get pointer gestures and draw previews here, but no tool logic lives here.
 import '@kitware/vtk.js/Rendering/OpenGL/Profiles/Volume.js';
 import '@kitware/vtk.js/Rendering/OpenGL/RenderWindow.js';
 import vtkPiecewiseFunction from '@kitware/vtk.js/Common/DataModel/PiecewiseFunction.js';
@@ -12,6 +13,7 @@ import type vtkOpenGLRenderWindow from '@kitware/vtk.js/Rendering/OpenGL/RenderW
 import type { Vec3 } from '../../common/geometry.js';
 import { indexToWorld, worldToIndex } from '../../common/geometry.js';
 import { attachKeyboard, attachViewInteraction, type InteractionTarget } from './interaction.js';
+import { createPreviewAppearance } from './previewLayer.js';
 import {
   labelColorNodes,
   labelOpacityNodes,
@@ -23,6 +25,7 @@ import {
   clampToVolume,
   displayToWorld,
   edgeLetters,
+  pixelsPerMm,
   sliceIndexAt,
   viewCamera,
   voxelAt,
@@ -36,9 +39,12 @@ import { createSeries, type Series } from './series.js';
 import { createRenderLoop } from './renderLoop.js';
 import {
   VIEW_IDS,
+  type BrushCursor,
   type CursorInfo,
   type LabelDisplay,
   type Layout,
+  type PointerMode,
+  type ToolPointerEvent,
   type Viewer,
   type ViewId,
   type ViewerOptions,
@@ -97,7 +103,9 @@ export function createViewer(container: HTMLElement, opts: ViewerOptions = {}): 
   labelProperty.setUseLookupTableScalarRange(true);
   labelProperty.setLabelOutlineThickness(OUTLINE_THICKNESS_PX);
 
-  const shared = { parentRenderWindow, parentView, imageProperty, labelProperty };
+  const preview = createPreviewAppearance();
+
+  const shared = { parentRenderWindow, parentView, imageProperty, labelProperty, previewProperty: preview.property };
   const views = {} as Record<ViewId, SliceView>;
   for (const id of VIEW_IDS) {
     views[id] = createSliceView(id, shared);
@@ -112,6 +120,8 @@ export function createViewer(container: HTMLElement, opts: ViewerOptions = {}): 
   let layout: Layout = 'three';
   let activeView: ViewId = 'sagittal';
   let lastHover: { view: ViewId; xy: [number, number] } | null = null;
+  let pointerMode: PointerMode = 'navigate';
+  let brush: BrushCursor | null = null;
   let disposed = false;
   const viewState = {} as Record<ViewId, ViewState>;
   const resetViewState = (): void => {
@@ -122,6 +132,7 @@ export function createViewer(container: HTMLElement, opts: ViewerOptions = {}): 
   const cursorEvents = createEmitter<CursorInfo | null>();
   const crosshairEvents = createEmitter<Vec3>();
   const windowLevelEvents = createEmitter<WindowLevel>();
+  const toolEvents = createEmitter<ToolPointerEvent>();
 
   // --- render scheduling: at most one render per animation frame, none when nothing changed --- //
   let sizeChanged = false;
@@ -139,6 +150,7 @@ export function createViewer(container: HTMLElement, opts: ViewerOptions = {}): 
       if (series) views[id].render();
       drawn++;
     }
+    updateBrush(); // zoom and view size are settled now
     return drawn;
   });
   const invalidate = (ids: readonly ViewId[] = VIEW_IDS): void => loop.invalidate(ids);
@@ -181,6 +193,22 @@ export function createViewer(container: HTMLElement, opts: ViewerOptions = {}): 
     );
     view.overlay.setLetters(edgeLetters(frame));
     view.overlay.setSlice({ index: slice, count: series.geometry.size[frame.sliceAxis] });
+  };
+
+  /** Brush outline in the hovered view (SVG only: never a render). */
+  const updateBrush = (): void => {
+    for (const id of VIEW_IDS) {
+      const size = views[id].size;
+      const xy = lastHover?.view === id ? lastHover.xy : null;
+      const inside = xy !== null && xy[0] >= 0 && xy[1] >= 0 && xy[0] < size.width && xy[1] < size.height;
+      if (!brush || !series || !xy || !inside || !isVisible(id)) {
+        views[id].overlay.setBrush(null);
+        continue;
+      }
+      // Screen pixels are square in mm (one parallel scale for both axes), so rx = ry.
+      const r = brush.radiusMm * pixelsPerMm(cameraOf(series, id), size);
+      views[id].overlay.setBrush({ xy, rx: r, ry: r, dashed: brush.shape === 'sphere' });
+    }
   };
 
   // Only a view whose size really changed is re-rendered (the observer also reports every cell once at start).
@@ -262,6 +290,7 @@ export function createViewer(container: HTMLElement, opts: ViewerOptions = {}): 
 
   // --- interaction --- //
   const target: InteractionTarget = {
+    pointerMode: () => pointerMode,
     pointCrosshair(view, xy) {
       if (!series) return;
       syncSize(view);
@@ -302,15 +331,30 @@ export function createViewer(container: HTMLElement, opts: ViewerOptions = {}): 
       lastHover = xy ? { view, xy } : null;
       if (xy) emitCursor();
       else cursorEvents.emit(null);
+      updateBrush();
+    },
+    toolPointer(view, phase, xy, buttons) {
+      if (!series) return;
+      syncSize(view);
+      if (!hasArea(view)) return;
+      const frame = series.frames[view];
+      const ijk = worldToIndex(series.geometry, displayToWorld(frame, cameraOf(series, view), views[view].size, xy));
+      // The camera sits on the displayed slice; snap away the rounding of the world round trip.
+      ijk[frame.sliceAxis] = sliceIndexAt(series.geometry, frame, crosshair);
+      toolEvents.emit({ phase, view, sliceAxis: frame.sliceAxis, ijk, world: indexToWorld(series.geometry, ijk), ...buttons });
     },
   };
-  const detachers = VIEW_IDS.map((id) => attachViewInteraction(views[id].cell, id, target, (v) => (activeView = v)));
-  detachers.push(attachKeyboard(root, target, () => activeView));
+  const interactions = VIEW_IDS.map((id) => attachViewInteraction(views[id].cell, id, target, (v) => (activeView = v)));
+  const cancelGestures = (): void => {
+    for (const i of interactions) i.cancel();
+  };
+  const detachKeyboard = attachKeyboard(root, target, () => activeView);
 
   // --- public API --- //
   const viewer: Viewer = {
     setVolumes(image, labels) {
       const next = createSeries(image, labels); // validates before anything is replaced
+      cancelGestures(); // a tool gesture ends on the grid it started on
       disposeSeries();
       series = next;
       for (const id of VIEW_IDS) views[id].setInputs(next.imageData, next.labelData, next.frames[id]);
@@ -351,6 +395,38 @@ export function createViewer(container: HTMLElement, opts: ViewerOptions = {}): 
       resetViewState();
       invalidate();
     },
+    setPointerMode(mode) {
+      if (mode === pointerMode) return;
+      cancelGestures();
+      pointerMode = mode;
+      for (const id of VIEW_IDS) views[id].cell.style.cursor = mode === 'tool' ? 'crosshair' : '';
+    },
+    getPointerMode: () => pointerMode,
+    onToolPointer: (cb) => toolEvents.on(cb),
+    setBrushCursor(cursor) {
+      brush = cursor && cursor.radiusMm > 0 ? { ...cursor } : null;
+      updateBrush();
+    },
+    setPreview(p) {
+      if (!p) {
+        if (!series?.previewData) return;
+        for (const id of VIEW_IDS) views[id].setPreviewInput(null, null);
+        series.setPreviewMask(null);
+        invalidate(); // the next render also deletes the preview's OpenGL nodes and textures
+        return;
+      }
+      if (!series) throw new Error('setPreview before setVolumes');
+      const data = series.setPreviewMask(p.mask); // validates the length first
+      preview.set(p.color, p.opacity);
+      for (const id of VIEW_IDS) views[id].setPreviewInput(data, series.frames[id]);
+      invalidate();
+    },
+    previewModified() {
+      if (!series?.previewData) return;
+      // As labelsModified: the mappers re-extract and upload only their displayed slice.
+      series.previewData.modified();
+      invalidate();
+    },
     onCursor: (cb) => cursorEvents.on(cb),
     onCrosshair: (cb) => crosshairEvents.on(cb),
     onWindowLevel: (cb) => windowLevelEvents.on(cb),
@@ -374,7 +450,9 @@ export function createViewer(container: HTMLElement, opts: ViewerOptions = {}): 
       disposed = true;
       loop.dispose();
       resizeObserver.disconnect();
-      for (const detach of detachers) detach();
+      for (const i of interactions) i.detach(); // a tool gesture in progress gets 'cancel'
+      detachKeyboard();
+      toolEvents.clear();
       cursorEvents.clear();
       crosshairEvents.clear();
       windowLevelEvents.clear();
@@ -384,6 +462,7 @@ export function createViewer(container: HTMLElement, opts: ViewerOptions = {}): 
       labelProperty.delete();
       labelColors.delete();
       labelOpacity.delete();
+      preview.dispose();
       // Give the context back now rather than when the canvas is collected (browsers cap live contexts).
       const gl = parentView.getContext();
       parentRenderWindow.removeView(parentView);

@@ -11,7 +11,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { build } from 'vite';
 import type { Vec3 } from '../../../common/geometry.js';
 import type { Group } from '../../../renderer/viewer/harness/phantom.js';
-import type { LabelDisplay, ViewId } from '../../../renderer/viewer/index.js';
+import type { LabelDisplay, PointerMode, ToolPointerEvent, ViewId } from '../../../renderer/viewer/index.js';
 import { decodePng, type Pixels, type Rect } from './png.js';
 
 const REPO = resolve(import.meta.dirname, '../../..');
@@ -90,11 +90,24 @@ export class ViewerPage {
   static async open(session: HarnessSession, group: Group): Promise<ViewerPage> {
     const page = await session.browser.newPage({ viewport: { width: 1200, height: 460 }, deviceScaleFactor: 1 });
     const vp = new ViewerPage(page, group);
-    // Counts bytes handed to WebGL texture uploads, to check what an edit re-uploads.
+    // Counts bytes handed to WebGL texture uploads, to check what an edit re-uploads, and live textures (created
+    // minus deleted), to check that what a layer allocates is given back.
     await page.addInitScript(() => {
-      const w = window as unknown as { __uploadedBytes: number };
+      const w = window as unknown as { __uploadedBytes: number; __liveTextures: number };
       w.__uploadedBytes = 0;
+      w.__liveTextures = 0;
       const proto = WebGL2RenderingContext.prototype as unknown as Record<string, (...args: unknown[]) => unknown>;
+      const createTexture = proto['createTexture']!;
+      const deleteTexture = proto['deleteTexture']!;
+      proto['createTexture'] = function (this: unknown, ...args: unknown[]) {
+        const texture = createTexture.apply(this, args);
+        if (texture) w.__liveTextures++;
+        return texture;
+      };
+      proto['deleteTexture'] = function (this: unknown, ...args: unknown[]) {
+        if (args[0]) w.__liveTextures--;
+        return deleteTexture.apply(this, args);
+      };
       for (const name of ['texImage2D', 'texSubImage2D', 'texImage3D', 'texSubImage3D']) {
         const original = proto[name]!;
         proto[name] = function (this: unknown, ...args: unknown[]) {
@@ -164,6 +177,45 @@ export class ViewerPage {
   /** Bytes passed to WebGL texture uploads since the page loaded. */
   async uploadedBytes(): Promise<number> {
     return this.page.evaluate(() => (window as unknown as { __uploadedBytes: number }).__uploadedBytes);
+  }
+
+  /** WebGL textures created and not yet deleted. */
+  async liveTextures(): Promise<number> {
+    return this.page.evaluate(() => (window as unknown as { __liveTextures: number }).__liveTextures);
+  }
+
+  async setPointerMode(mode: PointerMode): Promise<void> {
+    await this.page.evaluate((m) => window.__viewer!.setPointerMode(m), mode);
+  }
+
+  /** From now on, tool pointer events are collected in the page (read them with takeToolEvents). */
+  async recordToolEvents(): Promise<void> {
+    await this.page.evaluate(() => {
+      const w = window as unknown as { __toolEvents: ToolPointerEvent[] };
+      w.__toolEvents = [];
+      window.__viewer!.onToolPointer((e) => w.__toolEvents.push(e));
+    });
+  }
+
+  /** Tool pointer events collected since the last call. */
+  async takeToolEvents(): Promise<ToolPointerEvent[]> {
+    return this.page.evaluate(() => (window as unknown as { __toolEvents: ToolPointerEvent[] }).__toolEvents.splice(0));
+  }
+
+  /** A left drag from one page position to another through `steps` pointer moves (modifiers held throughout). */
+  async drag(
+    from: readonly [number, number],
+    to: readonly [number, number],
+    opts: { steps?: number; button?: 'left' | 'middle' | 'right'; modifiers?: string[] } = {},
+  ): Promise<void> {
+    const mouse = this.page.mouse;
+    for (const key of opts.modifiers ?? []) await this.page.keyboard.down(key);
+    await mouse.move(from[0], from[1]);
+    await mouse.down({ button: opts.button ?? 'left' });
+    await mouse.move(to[0], to[1], { steps: opts.steps ?? 8 });
+    await mouse.up({ button: opts.button ?? 'left' });
+    for (const key of opts.modifiers ?? []) await this.page.keyboard.up(key);
+    await this.settle();
   }
 
   async letters(view: ViewId): Promise<Record<string, string>> {
