@@ -12,6 +12,12 @@ import { call } from './platform/api.js';
 import { loadSeries, type OpenedSeries } from './state/loadSeries.js';
 import type { LabelDisplay, Layout, ViewId, Viewer } from './viewer/index.js';
 import { exposeTestHooks } from './testHooks.js';
+import { exposeEditing, useEditing } from './editing/useEditing.js';
+import { ToolBar } from './features/tools/ToolBar.js';
+import { LabelOps } from './features/labels/LabelOps.js';
+import { HistoryPanel } from './features/history/HistoryPanel.js';
+import { ShortcutOverlay } from './features/help/ShortcutOverlay.js';
+import { TOOLS } from './tools/index.js';
 
 const DEFAULT_DISPLAY: LabelDisplay = { opacity: 0.5, mode: 'fill', hidden: new Set(), allHidden: false };
 
@@ -36,9 +42,28 @@ export function App() {
   const [probe, setProbe] = useState<ProbeInfo | null>(null);
   const [viewer, setViewer] = useState<Viewer | null>(null);
   const [labelRows, setLabelRows] = useState<LabelRow[]>([]);
+  const [showHelp, setShowHelp] = useState(false);
   const hoverView = useRef<ViewId>('sagittal');
   const openedRef = useRef<OpenedSeries | null>(null);
   openedRef.current = opened;
+
+  /** Label list from the live label volume (after opening, strokes, undo/redo), at most once per frame. */
+  const recountPending = useRef(0);
+  const recount = useCallback(() => {
+    if (recountPending.current) return;
+    recountPending.current = requestAnimationFrame(() => {
+      recountPending.current = 0;
+      const s = openedRef.current;
+      if (!s) return;
+      const counts = labelCounts(s.labels);
+      const rows: LabelRow[] = [];
+      counts.forEach((n, v) => {
+        if (v !== 0 && n > 0) rows.push({ value: v, voxels: n });
+      });
+      setLabelRows(rows);
+    });
+  }, []);
+  const editing = useEditing(viewer, opened, recount);
 
   useEffect(() => {
     Promise.all([call('getDataset', {}), call('listSeries', {})])
@@ -56,6 +81,8 @@ export function App() {
       setBusy(`Opening ${id} …`);
       setError(null);
       try {
+        // Strokes still on their way to the journal finish first: nothing an annotator does is lost.
+        await exposeEditing.session?.idle();
         const t0 = performance.now();
         const s = await loadSeries(id);
         const geometry = s.info.image.geometry;
@@ -69,13 +96,9 @@ export function App() {
         const firstRenderMs = performance.now() - t0 - s.timing.openMs - s.timing.transferMs;
         exposeTestHooks.lastOpen = { seriesId: id, ...s.timing, firstRenderMs, totalMs: performance.now() - t0 };
         setOpened(s);
-        const counts = labelCounts(s.labels);
-        const rows: LabelRow[] = [];
-        counts.forEach((n, v) => {
-          if (v !== 0 && n > 0) rows.push({ value: v, voxels: n });
-        });
-        setLabelRows(rows);
-        setDisplay((d) => ({ ...d, hidden: new Set([...d.hidden].filter((v) => counts[v]! > 0)) }));
+        openedRef.current = s;
+        recount();
+        setDisplay((d) => ({ ...d, hidden: new Set() }));
       } catch (e) {
         setError(e instanceof Error ? e.message : String(e));
       } finally {
@@ -128,9 +151,40 @@ export function App() {
   useEffect(() => {
     const onKey = (e: KeyboardEvent): void => {
       // The viewer handles keys it owns (PageUp/PageDown when focused) and marks them handled.
-      if (e.defaultPrevented || isTyping(e) || !viewer || e.ctrlKey || e.metaKey || e.altKey) return;
+      if (e.defaultPrevented || isTyping(e) || !viewer) return;
+      const mod = e.ctrlKey || e.metaKey;
+      if (mod && e.key.toLowerCase() === 'z') {
+        void (e.shiftKey ? editing.redo() : editing.undo());
+        e.preventDefault();
+        return;
+      }
+      if (mod && e.key.toLowerCase() === 'y') {
+        void editing.redo();
+        e.preventDefault();
+        return;
+      }
+      if (mod || e.altKey) return;
       const v = hoverView.current;
+      const tool = TOOLS.find((t) => t.hotkey === e.key);
+      if (tool) {
+        editing.setTool(tool.id);
+        e.preventDefault();
+        return;
+      }
+      const present = labelRows.map((r) => r.value);
       switch (e.key) {
+        case 'Escape': editing.setTool(null); setShowHelp(false); break;
+        case '?': setShowHelp((x) => !x); break;
+        case '[': editing.setSettings((st) => ({ ...st, radiusMm: Math.max(0.5, st.radiusMm - 0.5) })); break;
+        case ']': editing.setSettings((st) => ({ ...st, radiusMm: Math.min(30, st.radiusMm + 0.5) })); break;
+        case ',':
+        case '.': {
+          if (!present.length) break;
+          const i = present.indexOf(editing.settings.activeLabel);
+          const next = present[(i + (e.key === '.' ? 1 : -1) + present.length) % present.length]!;
+          editing.setSettings((st) => ({ ...st, activeLabel: next }));
+          break;
+        }
         case 'PageUp': viewer.scrollSlice(v, 1); break;
         case 'PageDown': viewer.scrollSlice(v, -1); break;
         case 'h': setDisplay((d) => ({ ...d, allHidden: !d.allHidden })); break;
@@ -185,6 +239,18 @@ export function App() {
           </>
         )}
       </header>
+      {opened && (
+        <ToolBar
+          tool={editing.tool}
+          onTool={editing.setTool}
+          settings={editing.settings}
+          onSettings={editing.setSettings}
+          saveState={editing.saveState}
+          sampleValue={probe?.intensity ?? null}
+          imageRange={opened.info.image.range}
+          presentLabels={labelRows.map((r) => r.value)}
+        />
+      )}
       <main className="workspace">
         <aside className="left">
           <Worklist series={series} openId={opened?.info.seriesId ?? null} onOpen={(id) => void open(id)} />
@@ -197,7 +263,31 @@ export function App() {
         <aside className="right">
           {opened ? (
             <>
-              <LabelPanel rows={labelRows} voxelVolumeMm3={voxelVolume} display={display} onDisplay={setDisplay} />
+              <LabelPanel
+                rows={labelRows}
+                voxelVolumeMm3={voxelVolume}
+                display={display}
+                onDisplay={setDisplay}
+                activeLabel={editing.settings.activeLabel}
+                onActiveLabel={(v) => editing.setSettings((st) => ({ ...st, activeLabel: v }))}
+                locked={editing.settings.locked}
+                onToggleLock={(v) =>
+                  editing.setSettings((st) => {
+                    const locked = new Set(st.locked);
+                    if (locked.has(v)) locked.delete(v);
+                    else locked.add(v);
+                    return { ...st, locked };
+                  })
+                }
+              />
+              <HistoryPanel
+                edits={editing.history}
+                onUndo={() => void editing.undo()}
+                onRedo={() => void editing.redo()}
+                canUndo={editing.history.some((h) => h.state === 'active')}
+                canRedo={editing.history.some((h) => h.state === 'undone')}
+              />
+              <LabelOps present={labelRows.map((r) => r.value)} onRun={editing.runOperation} />
               {openSummary && openSummary.problems.length > 0 && (
                 <div className="problems">
                   <div className="panel-title">Problems</div>
@@ -216,7 +306,8 @@ export function App() {
           )}
         </aside>
       </main>
-      <StatusBar probe={probe} message={busy ?? ''} saved={opened ? `${opened.info.mask.source === 'file' ? 'labels from mask file' : 'no mask: empty labels'}` : ''} />
+      <StatusBar probe={probe} message={busy ?? editing.message} saved={opened ? (opened.info.mask.source === 'file' ? '' : 'no mask file: labels start empty') : ''} />
+      {showHelp && <ShortcutOverlay onClose={() => setShowHelp(false)} />}
     </div>
   );
 }

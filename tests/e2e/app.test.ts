@@ -1,80 +1,31 @@
 // The workstation as a person uses it: real web-mode server, real SQLite store, a generated sample dataset in a
 // temp folder, Debian's Chromium. Assertions are on what is visible (pixel colours at anatomical positions,
 // names, numbers) and on what is stored.
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Vec3, VolumeGeometry } from '../../common/geometry.js';
-import { indexToWorld } from '../../common/geometry.js';
-import { labelInfo } from '../../common/labels.js';
-import { readMetaImage } from '../../main/core/mha/index.js';
+import type { Vec3 } from '../../common/geometry.js';
 import { openFromWorklist, startApp, type AppFixture } from './support/app.js';
-import { decodePng, near, pixelAt, type Pixels, type Rgb } from './viewer/png.js';
+import { colour, colourAround, greyAround, labelPoint as labelPointIn, OFFSET_LIST as OFFSETS, WorkstationPage, type ViewId } from './support/workstationPage.js';
+import { pixelAt } from './viewer/png.js';
 
-type ViewId = 'sagittal' | 'coronal' | 'axial';
-const SHOTS = resolve(import.meta.dirname, '../../test-results/app');
 let app: AppFixture;
 let page: Page;
+let ws: WorkstationPage;
 
 beforeAll(async () => {
-  mkdirSync(SHOTS, { recursive: true });
   app = await startApp();
   page = await app.newPage({ width: 1920, height: 1200 });
+  ws = new WorkstationPage(page, WorkstationPage.shots('app'));
   await page.waitForSelector('[data-series="1_t1"]');
 });
 afterAll(async () => app?.close());
 
-/**
- * A voxel of `label` near the label's centroid (world mm), read from the mask file with our reader. Interior
- * voxels (all six neighbours carry the same label) are preferred, so the point never sits on a border.
- */
-async function labelPoint(seriesId: string, label: number): Promise<Vec3> {
-  const m = await readMetaImage(join(app.dataset, 'masks', `${seriesId}.mha`));
-  const g: VolumeGeometry = m.geometry;
-  const [nx, ny] = g.size;
-  const pts: Vec3[] = [];
-  const strides = [1, nx, nx * ny];
-  const interior = (p: number): boolean => strides.every((s) => m.data[p - s] === label && m.data[p + s] === label);
-  for (let p = 0; p < m.data.length; p++) if (m.data[p] === label && interior(p)) pts.push([p % nx, Math.floor(p / nx) % ny, Math.floor(p / (nx * ny))]);
-  const c = pts.reduce((a, q) => [a[0] + q[0] / pts.length, a[1] + q[1] / pts.length, a[2] + q[2] / pts.length] as Vec3, [0, 0, 0] as Vec3);
-  const best = pts.reduce((a, q) => (Math.hypot(q[0] - c[0], q[1] - c[1], q[2] - c[2]) < Math.hypot(a[0] - c[0], a[1] - c[1], a[2] - c[2]) ? q : a));
-  return indexToWorld(g, best);
-}
-
-/** Page coordinates of a world point in a view (the viewer reports container-relative CSS pixels). */
-async function toPage(view: ViewId, world: Vec3): Promise<[number, number]> {
-  const box = (await page.locator('[data-testid="viewer"]').boundingBox())!;
-  const d = await page.evaluate(([v, w]) => window.__spine!.viewer!.worldToDisplay(v as ViewId, w as Vec3), [view, world] as const);
-  if (!d) throw new Error(`${world.join(',')} not visible in the ${view} view`);
-  return [box.x + d[0], box.y + d[1]];
-}
-
-async function settle(): Promise<void> {
-  await page.evaluate(() => window.__spine!.viewer!.rendered());
-}
-
-async function shot(name: string): Promise<Pixels> {
-  await settle();
-  const png = await page.screenshot();
-  writeFileSync(join(SHOTS, `${name}.png`), png);
-  return decodePng(png);
-}
-
-const colour = (v: number): Rgb => labelInfo(v).color;
-/** The crosshair lines run through the point itself, so look at four pixels diagonally around it. */
-const OFFSETS = [[-2, -2], [2, -2], [-2, 2], [2, 2]] as const;
-function colourAround(px: Pixels, x: number, y: number, c: Rgb): boolean {
-  return OFFSETS.filter(([dx, dy]) => near(pixelAt(px, x + dx, y + dy), c, 10)).length >= 3;
-}
-function greyAround(px: Pixels, x: number, y: number): boolean {
-  return OFFSETS.filter(([dx, dy]) => isGrey(pixelAt(px, x + dx, y + dy))).length >= 3;
-}
-const isGrey = (c: Rgb): boolean => Math.max(...c) - Math.min(...c) <= 8;
-
-async function setOpacity(value: number): Promise<void> {
-  await page.locator('input[aria-label="Label opacity"]').fill(String(value));
-}
+const labelPoint = (seriesId: string, label: number): Promise<Vec3> => labelPointIn(join(app.dataset, 'masks', `${seriesId}.mha`), label);
+const toPage = (view: ViewId, world: Vec3): Promise<[number, number]> => ws.toPage(view, world);
+const settle = (): Promise<void> => ws.settle();
+const shot = (name: string) => ws.shot(name);
+const setOpacity = (v: number): Promise<void> => ws.setOpacity(v);
 
 describe('worklist', () => {
   it('lists every patient and series with overview data, and filters', async () => {

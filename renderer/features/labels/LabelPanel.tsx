@@ -1,7 +1,7 @@
 // Label list and overlay display: SPIDER names and colours, voxel count and volume, per-label visibility,
 // opacity, fill/outline, hide/show all.
 import type { LabelDisplay } from '../../viewer/index.js';
-import { isKnownLabel, labelInfo } from '../../../common/labels.js';
+import { allLabelValues, isKnownLabel, labelInfo } from '../../../common/labels.js';
 
 export interface LabelRow {
   value: number;
@@ -13,6 +13,12 @@ export interface LabelPanelProps {
   voxelVolumeMm3: number;
   display: LabelDisplay;
   onDisplay(d: LabelDisplay): void;
+  /** The label the tools write. */
+  activeLabel: number;
+  onActiveLabel(v: number): void;
+  /** Labels no tool may overwrite. */
+  locked: ReadonlySet<number>;
+  onToggleLock(v: number): void;
 }
 
 function nameOf(v: number): string {
@@ -24,7 +30,7 @@ function colorOf(v: number): string {
   return `rgb(${c[0]}, ${c[1]}, ${c[2]})`;
 }
 
-export function LabelPanel({ rows, voxelVolumeMm3, display, onDisplay }: LabelPanelProps) {
+export function LabelPanel({ rows, voxelVolumeMm3, display, onDisplay, activeLabel, onActiveLabel, locked, onToggleLock }: LabelPanelProps) {
   const toggle = (v: number): void => {
     const hidden = new Set(display.hidden);
     if (hidden.has(v)) hidden.delete(v);
@@ -51,20 +57,38 @@ export function LabelPanel({ rows, voxelVolumeMm3, display, onDisplay }: LabelPa
           {display.allHidden ? 'Show all' : 'Hide all'}
         </button>
       </div>
+      <div className="label-controls">
+        <label>
+          Paint
+          <select aria-label="Active label" value={activeLabel} onChange={(e) => onActiveLabel(Number(e.target.value))}>
+            {allLabelValues().map((v) => (
+              <option key={v} value={v}>{`${nameOf(v)} (${v})`}</option>
+            ))}
+          </select>
+        </label>
+      </div>
       <table className="label-table">
         <thead>
-          <tr><th /><th>Label</th><th>Value</th><th>Voxels</th><th>mm³</th></tr>
+          <tr><th /><th>Label</th><th>Value</th><th>Voxels</th><th>mm³</th><th title="Locked labels are never overwritten">🔒</th></tr>
         </thead>
         <tbody>
           {rows.map((r) => (
-            <tr key={r.value} data-label={r.value} className={display.hidden.has(r.value) || display.allHidden ? 'hidden-label' : ''}>
-              <td>
+            <tr
+              key={r.value}
+              data-label={r.value}
+              className={`${display.hidden.has(r.value) || display.allHidden ? 'hidden-label' : ''}${r.value === activeLabel ? ' active-label' : ''}`}
+              onClick={() => onActiveLabel(r.value)}
+            >
+              <td onClick={(e) => e.stopPropagation()}>
                 <input type="checkbox" aria-label={`Show ${nameOf(r.value)}`} checked={!display.hidden.has(r.value)} onChange={() => toggle(r.value)} />
               </td>
               <td><span className="swatch" style={{ background: colorOf(r.value) }} />{nameOf(r.value)}</td>
               <td className="num">{r.value}</td>
               <td className="num">{r.voxels.toLocaleString('en-US')}</td>
               <td className="num">{Math.round(r.voxels * voxelVolumeMm3).toLocaleString('en-US')}</td>
+              <td onClick={(e) => e.stopPropagation()}>
+                <input type="checkbox" aria-label={`Lock ${nameOf(r.value)}`} checked={locked.has(r.value)} onChange={() => onToggleLock(r.value)} />
+              </td>
             </tr>
           ))}
         </tbody>

@@ -34,23 +34,23 @@ export async function startApp(opts: { patients?: number; seed?: string } = {}):
   const ws = await openWorkstation({ datasetRoot: dataset, storeFile: join(dir, 'store.sqlite'), annotator: 'e2e' });
   const server = await startWebServer({ service: ws.service, volumes: ws, staticDir });
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
-  const pages: Page[] = [];
-  return {
+  const fixture: AppFixture = {
     dir, dataset, sample, ws, server, browser,
     async newPage(viewport = { width: 1400, height: 820 }) {
       const page = await browser.newPage({ viewport });
-      pages.push(page);
       page.on('pageerror', (e) => console.error(`pageerror: ${e.message}`));
-      await page.goto(server.url);
+      // The fixture's current server: a test may restart it.
+      await page.goto(fixture.server.url);
       return page;
     },
     async close() {
       await browser.close().catch(() => undefined);
-      await server.close();
-      ws.close();
+      await fixture.server.close();
+      fixture.ws.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };
+  return fixture;
 }
 
 /** Opens a series from the worklist by double-click and waits for its first complete render. */

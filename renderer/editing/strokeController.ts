@@ -1,0 +1,90 @@
+// Turns the viewer's tool pointer events into label edits: dabs along a stroke (interpolated between pointer
+// samples, so fast drags leave no gaps), click tools, and Ctrl/Cmd+click to pick the label under the cursor.
+// Each finished stroke becomes one diff, committed through the edit session.
+import type { Vec3 } from '../../common/geometry.js';
+import { DiffRecorder, paintStencil, strokeSegment, type LabelmapVolume } from '../labelmap/index.js';
+import type { Tool, ToolSettings } from '../tools/index.js';
+import { describeEdit } from '../tools/describe.js';
+import type { ToolPointerEvent, Viewer } from '../viewer/index.js';
+import type { EditSession } from './editSession.js';
+
+export interface StrokeControllerDeps {
+  viewer: Viewer;
+  volume: LabelmapVolume;
+  session: EditSession;
+  tool(): Tool | null;
+  settings(): ToolSettings;
+  /** Ctrl/Cmd+click: the label under the cursor becomes the active label. */
+  onPick(label: number): void;
+  /** A message for the status bar (e.g. "Region larger than 500,000 voxels: nothing filled"). */
+  onMessage(text: string): void;
+  /** Labels changed locally (counts, etc.). */
+  onEdited(): void;
+}
+
+
+export function attachStrokeController(deps: StrokeControllerDeps): () => void {
+  const { viewer, volume, session } = deps;
+  const recorder = new DiffRecorder(volume.labels);
+  let stroke: { tool: Tool & { kind: 'stroke' }; last: Vec3; sliceAxis: 0 | 1 | 2 } | null = null;
+
+  const round = (ijk: Vec3): Vec3 => [Math.round(ijk[0]), Math.round(ijk[1]), Math.round(ijk[2])];
+  const labelAt = (ijk: Vec3): number | null => {
+    const [i, j, k] = round(ijk);
+    const [nx, ny, nz] = volume.size;
+    if (i < 0 || j < 0 || k < 0 || i >= nx || j >= ny || k >= nz) return null;
+    return volume.labels[i + nx * (j + ny * k)] ?? null;
+  };
+
+  const finishStroke = (): void => {
+    if (!stroke) return;
+    const { tool } = stroke;
+    stroke = null;
+    const diff = recorder.finish();
+    if (diff.indices.length === 0) return;
+    const s = deps.settings();
+    const value = tool.valueFor(s);
+    void session.commit({ diff, tool: tool.id, label: value, description: describeEdit(tool.title, value, diff.indices.length) });
+    deps.onEdited();
+  };
+
+  const off = viewer.onToolPointer((e: ToolPointerEvent) => {
+    if (e.phase === 'down' && (e.ctrlKey || e.metaKey)) {
+      const v = labelAt(e.ijk);
+      if (v !== null) deps.onPick(v);
+      return;
+    }
+    const tool = deps.tool();
+    if (!tool) return;
+    const s = deps.settings();
+    if (tool.kind === 'click') {
+      if (e.phase !== 'down') return;
+      const res = tool.apply(volume, round(e.ijk), e.sliceAxis, s);
+      if (res.truncated) {
+        deps.onMessage(`${tool.title}: the region is larger than ${s.maxFillVoxels.toLocaleString('en-US')} voxels — nothing filled`);
+        return;
+      }
+      if (res.diff.indices.length === 0) return;
+      viewer.labelsModified();
+      const value = tool.valueFor(s);
+      void session.commit({ diff: res.diff, tool: tool.id, label: value, description: describeEdit(tool.title, value, res.diff.indices.length) });
+      deps.onEdited();
+      return;
+    }
+    if (e.phase === 'down') {
+      stroke = { tool, last: e.ijk, sliceAxis: e.sliceAxis };
+      paintStencil(volume, recorder, e.ijk, tool.brush(s, e.sliceAxis));
+      viewer.labelsModified();
+    } else if (e.phase === 'move' && stroke) {
+      strokeSegment(volume, recorder, stroke.last, e.ijk, stroke.tool.brush(s, stroke.sliceAxis));
+      stroke.last = e.ijk;
+      viewer.labelsModified();
+    } else if (e.phase === 'up' || e.phase === 'cancel') {
+      finishStroke();
+    }
+  });
+  return () => {
+    finishStroke();
+    off();
+  };
+}

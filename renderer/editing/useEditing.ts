@@ -1,0 +1,173 @@
+// React glue of label editing for the open series: the active tool and its settings, the edit session (journal
+// commits, undo/redo, save state), the stroke controller on the viewer, the brush cursor and the threshold
+// preview. Volumes stay outside React state.
+import { useCallback, useEffect, useRef, useState } from 'react';
+import type { EditInfo } from '../../common/contract.js';
+import { labelInfo, isKnownLabel } from '../../common/labels.js';
+import type { LabelmapVolume } from '../labelmap/index.js';
+import { relabel, removeIslands, shiftLevels, swapLabels } from '../labelmap/index.js';
+import { call, fetchVolume } from '../platform/api.js';
+import type { OpenedSeries } from '../state/loadSeries.js';
+import { toolById, type ToolId, type ToolSettings } from '../tools/index.js';
+import type { Viewer } from '../viewer/index.js';
+import { createEditSession, type EditSession, type SaveState } from './editSession.js';
+import { attachStrokeController } from './strokeController.js';
+import { describeEdit } from '../tools/describe.js';
+
+export const DEFAULT_SETTINGS: ToolSettings = {
+  activeLabel: 1,
+  radiusMm: 4,
+  brush3d: false,
+  throughPlaneSlices: 3,
+  mode: 'overwrite',
+  locked: new Set(),
+  threshold: [0, 1],
+  fill3d: false,
+  maxFillVoxels: 500_000,
+};
+
+export type LabelOperation =
+  | { kind: 'relabel'; from: number; to: number }
+  | { kind: 'swap'; a: number; b: number }
+  | { kind: 'shift'; delta: 1 | -1 }
+  | { kind: 'islands'; label: number; keepLargest: boolean; minVoxels: number };
+
+const nameOf = (v: number): string => (isKnownLabel(v) ? labelInfo(v).name : String(v));
+
+export function useEditing(viewer: Viewer | null, opened: OpenedSeries | null, onLabelsChanged: () => void) {
+  const [tool, setTool] = useState<ToolId | null>(null);
+  const [settings, setSettings] = useState<ToolSettings>(DEFAULT_SETTINGS);
+  const [saveState, setSaveState] = useState<SaveState>({ kind: 'saved', at: null });
+  const [history, setHistory] = useState<EditInfo[]>([]);
+  const [message, setMessage] = useState('');
+  const sessionRef = useRef<EditSession | null>(null);
+  const volumeRef = useRef<LabelmapVolume | null>(null);
+  const settingsRef = useRef(settings);
+  settingsRef.current = settings;
+  const toolRef = useRef(tool);
+  toolRef.current = tool;
+  const changed = useRef(onLabelsChanged);
+  changed.current = onLabelsChanged;
+
+  // One edit session and stroke controller per open series.
+  useEffect(() => {
+    if (!viewer || !opened) return;
+    const g = opened.info.image.geometry;
+    const volume: LabelmapVolume = { size: g.size, spacing: g.spacing, labels: opened.labels, image: opened.image };
+    volumeRef.current = volume;
+    const seriesId = opened.info.seriesId;
+    const session = createEditSession(seriesId, opened.labels, opened.info.revision, {
+      onLabelsChanged: () => {
+        viewer.labelsModified();
+        changed.current();
+      },
+      onSaveState: setSaveState,
+      onHistory: (edits) => setHistory(edits),
+      resync: async () => {
+        // Main is the truth: reload its label volume into the shared array in place.
+        const info = await call('openSeries', { seriesId });
+        const bytes = new Uint8Array(await fetchVolume(seriesId, 'mask'));
+        opened.labels.set(bytes);
+        viewer.labelsModified();
+        changed.current();
+        return info.revision;
+      },
+    });
+    sessionRef.current = session;
+    setHistory([]);
+    setSaveState({ kind: 'saved', at: null });
+    void session.refreshHistory().catch(() => undefined);
+    const detach = attachStrokeController({
+      viewer,
+      volume,
+      session,
+      tool: () => (toolRef.current ? toolById(toolRef.current) : null),
+      settings: () => settingsRef.current,
+      onPick: (v) => setSettings((s) => ({ ...s, activeLabel: v })),
+      onMessage: setMessage,
+      onEdited: () => changed.current(),
+    });
+    exposeEditing.session = session;
+    return () => {
+      detach();
+      sessionRef.current = null;
+      volumeRef.current = null;
+    };
+  }, [viewer, opened]);
+
+  // Pointer mode and brush cursor follow the tool.
+  useEffect(() => {
+    if (!viewer) return;
+    const t = tool ? toolById(tool) : null;
+    viewer.setPointerMode(t ? 'tool' : 'navigate');
+    viewer.setBrushCursor(t?.kind === 'stroke' ? { radiusMm: settings.radiusMm, shape: settings.brush3d ? 'sphere' : 'circle' } : null);
+  }, [viewer, tool, settings.radiusMm, settings.brush3d]);
+
+  // Threshold tools preview the in-range area (recomputed when the range changes, at most once per frame).
+  useEffect(() => {
+    if (!viewer || !opened || (tool !== 'threshold' && tool !== 'thresholdFill')) {
+      viewer?.setPreview(null);
+      return;
+    }
+    const [lo, hi] = settings.threshold;
+    const handle = requestAnimationFrame(() => {
+      const img = opened.image;
+      const mask = new Uint8Array(img.length);
+      for (let i = 0; i < img.length; i++) {
+        const v = img[i]!;
+        mask[i] = v >= lo && v <= hi ? 1 : 0;
+      }
+      viewer.setPreview({ mask, color: [80, 200, 255], opacity: 0.35 });
+    });
+    return () => cancelAnimationFrame(handle);
+  }, [viewer, opened, tool, settings.threshold]);
+
+  const undo = useCallback(async () => {
+    const e = await sessionRef.current?.undo();
+    setMessage(e ? `Undid: ${e.description}` : 'Nothing to undo');
+  }, []);
+  const redo = useCallback(async () => {
+    const e = await sessionRef.current?.redo();
+    setMessage(e ? `Redid: ${e.description}` : 'Nothing to redo');
+  }, []);
+
+  const runOperation = useCallback(
+    (op: LabelOperation) => {
+      const vol = volumeRef.current;
+      const session = sessionRef.current;
+      if (!vol || !session || !viewer) return;
+      const opts = { locked: settingsRef.current.locked };
+      const res =
+        op.kind === 'relabel' ? relabel(vol, op.from, op.to, opts)
+        : op.kind === 'swap' ? swapLabels(vol, op.a, op.b, opts)
+        : op.kind === 'shift' ? shiftLevels(vol, op.delta, opts)
+        : removeIslands(vol, op.label, op.keepLargest ? { keep: 'largest' } : { minVoxels: op.minVoxels }, opts);
+      if (!res.ok) {
+        setMessage(res.message);
+        return;
+      }
+      const n = res.diff.indices.length;
+      if (n === 0) {
+        setMessage('Nothing to change');
+        return;
+      }
+      viewer.labelsModified();
+      const title =
+        op.kind === 'relabel' ? `Relabel ${nameOf(op.from)} → ${nameOf(op.to)},`
+        : op.kind === 'swap' ? `Swap ${nameOf(op.a)} ↔ ${nameOf(op.b)},`
+        : op.kind === 'shift' ? `Shift levels ${op.delta > 0 ? 'up' : 'down'},`
+        : `Remove islands of ${nameOf(op.label)},`;
+      const description = `${title} ${n.toLocaleString('en-US')} voxel${n === 1 ? '' : 's'}`;
+      const label = op.kind === 'relabel' ? op.to : op.kind === 'islands' ? 0 : op.kind === 'swap' ? op.a : 0;
+      void session.commit({ diff: res.diff, tool: op.kind === 'shift' ? 'shiftLevels' : op.kind, label, description });
+      setMessage(description);
+      changed.current();
+    },
+    [viewer],
+  );
+
+  return { tool, setTool, settings, setSettings, saveState, history, message, setMessage, undo, redo, runOperation, describeEdit };
+}
+
+/** Test/bench hook: the current edit session (pending commits, revision). */
+export const exposeEditing: { session: EditSession | null } = { session: null };

@@ -1,0 +1,104 @@
+// Editing toolbar: tool buttons generated from the registry, brush size and shape, paint mode, threshold range
+// (with sampling under the cursor), and the save state from main's acknowledgements.
+import { labelInfo, isKnownLabel } from '../../../common/labels.js';
+import type { SaveState } from '../../editing/editSession.js';
+import { TOOLS, type ToolId, type ToolSettings } from '../../tools/index.js';
+
+export interface ToolBarProps {
+  tool: ToolId | null;
+  onTool(t: ToolId | null): void;
+  settings: ToolSettings;
+  onSettings(s: ToolSettings): void;
+  saveState: SaveState;
+  /** Intensity under the cursor, for "sample" of the threshold range. */
+  sampleValue: number | null;
+  imageRange: [number, number];
+  presentLabels: number[];
+}
+
+function modeValue(m: ToolSettings['mode']): string {
+  return typeof m === 'string' ? m : `inside:${m.inside}`;
+}
+
+function parseMode(v: string): ToolSettings['mode'] {
+  if (v === 'overwrite' || v === 'background-only') return v;
+  return { inside: Number(v.slice('inside:'.length)) };
+}
+
+export function SaveIndicator({ state }: { state: SaveState }) {
+  if (state.kind === 'saving') return <span className="saved-pending" data-testid="save-state">saving {state.pending}…</span>;
+  if (state.kind === 'error') return <span className="saved-error" data-testid="save-state" title={state.message}>not saved: {state.message}</span>;
+  return <span className="saved-ok" data-testid="save-state">{state.at ? `saved ${new Date(state.at).toLocaleTimeString()}` : 'saved'}</span>;
+}
+
+export function ToolBar({ tool, onTool, settings, onSettings, saveState, sampleValue, imageRange, presentLabels }: ToolBarProps) {
+  const set = (patch: Partial<ToolSettings>): void => onSettings({ ...settings, ...patch });
+  const thresholdTool = tool === 'threshold' || tool === 'thresholdFill';
+  const step = Math.max((imageRange[1] - imageRange[0]) / 500, Number.EPSILON);
+  return (
+    <div className="tool-bar" data-testid="toolbar">
+      <span className="segmented" aria-label="Tools">
+        <button className={tool === null ? 'on' : ''} onClick={() => onTool(null)} title="Navigate (Esc)">Navigate</button>
+        {TOOLS.map((t) => (
+          <button key={t.id} className={tool === t.id ? 'on' : ''} onClick={() => onTool(t.id)} title={`${t.title} (${t.hotkey.toUpperCase()})`} data-tool={t.id}>
+            {t.title}
+          </button>
+        ))}
+      </span>
+      <label title="Brush radius in mm ([ and ])">
+        Radius
+        <input type="range" min={0.5} max={30} step={0.5} value={settings.radiusMm} aria-label="Brush radius" onChange={(e) => set({ radiusMm: Number(e.target.value) })} />
+        <span className="num">{settings.radiusMm.toFixed(1)} mm</span>
+      </label>
+      <label title="3-D brush: a sphere across slices">
+        <input type="checkbox" checked={settings.brush3d} aria-label="3-D brush" onChange={(e) => set({ brush3d: e.target.checked })} /> 3-D
+      </label>
+      {settings.brush3d && (
+        <label>
+          slices
+          <input type="number" min={1} max={99} step={2} value={settings.throughPlaneSlices} aria-label="Slices" style={{ width: 48 }} onChange={(e) => set({ throughPlaneSlices: Math.max(1, Number(e.target.value) || 1) })} />
+        </label>
+      )}
+      <label>
+        Paint
+        <select aria-label="Paint mode" value={modeValue(settings.mode)} onChange={(e) => set({ mode: parseMode(e.target.value) })}>
+          <option value="overwrite">over everything</option>
+          <option value="background-only">only background</option>
+          {presentLabels.map((v) => (
+            <option key={v} value={`inside:${v}`}>only inside {isKnownLabel(v) ? labelInfo(v).name : v}</option>
+          ))}
+        </select>
+      </label>
+      {thresholdTool && (
+        <span className="threshold-controls">
+          <label>
+            low
+            <input type="number" aria-label="Threshold low" step={step} value={settings.threshold[0]} style={{ width: 70 }} onChange={(e) => set({ threshold: [Number(e.target.value), settings.threshold[1]] })} />
+          </label>
+          <label>
+            high
+            <input type="number" aria-label="Threshold high" step={step} value={settings.threshold[1]} style={{ width: 70 }} onChange={(e) => set({ threshold: [settings.threshold[0], Number(e.target.value)] })} />
+          </label>
+          <button
+            disabled={sampleValue === null}
+            title="Centre a range on the intensity under the cursor (±10 % of the image range)"
+            onClick={() => {
+              if (sampleValue === null) return;
+              const half = (imageRange[1] - imageRange[0]) * 0.1;
+              set({ threshold: [sampleValue - half, sampleValue + half] });
+            }}
+          >
+            Sample
+          </button>
+          {tool === 'thresholdFill' && (
+            <label>
+              <input type="checkbox" checked={settings.fill3d} aria-label="Fill in 3-D" onChange={(e) => set({ fill3d: e.target.checked })} /> 3-D
+            </label>
+          )}
+        </span>
+      )}
+      <span className="spacer" />
+      <SaveIndicator state={saveState} />
+    </div>
+  );
+}
