@@ -80,6 +80,8 @@ export function attachStrokeController(deps: StrokeControllerDeps): () => void {
       stroke.last = e.ijk;
       viewer.labelsModified();
     } else if (e.phase === 'up' || e.phase === 'cancel') {
+      // A cut-short gesture (mode change, series switch) is committed too: its voxels are already in the
+      // volume, and what is shown must be what is stored.
       finishStroke();
     }
   });

@@ -103,21 +103,28 @@ export function useEditing(viewer: Viewer | null, opened: OpenedSeries | null, o
     viewer.setBrushCursor(t?.kind === 'stroke' ? { radiusMm: settings.radiusMm, shape: settings.brush3d ? 'sphere' : 'circle' } : null);
   }, [viewer, tool, settings.radiusMm, settings.brush3d]);
 
-  // Threshold tools preview the in-range area (recomputed when the range changes, at most once per frame).
+  // Threshold tools preview the in-range area: one mask buffer per series, refilled when the range changes (at
+  // most once per frame; one pass over the volume, ~0.1 s at 1024×1024×40 here).
+  const previewMask = useRef<{ opened: OpenedSeries; mask: Uint8Array; shown: boolean } | null>(null);
   useEffect(() => {
     if (!viewer || !opened || (tool !== 'threshold' && tool !== 'thresholdFill')) {
-      viewer?.setPreview(null);
+      if (previewMask.current?.shown) viewer?.setPreview(null);
+      if (previewMask.current) previewMask.current.shown = false;
       return;
     }
     const [lo, hi] = settings.threshold;
     const handle = requestAnimationFrame(() => {
+      if (previewMask.current?.opened !== opened) previewMask.current = { opened, mask: new Uint8Array(opened.image.length), shown: false };
+      const p = previewMask.current;
       const img = opened.image;
-      const mask = new Uint8Array(img.length);
+      const mask = p.mask;
       for (let i = 0; i < img.length; i++) {
         const v = img[i]!;
         mask[i] = v >= lo && v <= hi ? 1 : 0;
       }
-      viewer.setPreview({ mask, color: [80, 200, 255], opacity: 0.35 });
+      if (p.shown) viewer.previewModified();
+      else viewer.setPreview({ mask, color: [80, 200, 255], opacity: 0.35 });
+      p.shown = true;
     });
     return () => cancelAnimationFrame(handle);
   }, [viewer, opened, tool, settings.threshold]);
