@@ -420,7 +420,10 @@ describe('editing tools hook, shared behaviour', () => {
     const paint = await vp.page.evaluate(() => (window as unknown as { __paint: { samples: number; perFrame: number[] } }).__paint);
     expect(paint.samples).toBeGreaterThanOrEqual(51); // down + 50 moves, each a labelsModified
     expect(Math.max(...paint.perFrame)).toBeLessThanOrEqual(1);
-    expect(paint.perFrame.reduce((a, b) => a + b, 0)).toBeLessThan(paint.samples);
+    // Renders never outnumber the samples. (Whether several samples share one frame depends on how fast the
+    // machine delivers them — on a loaded CI box each can get its own frame — so that is not asserted here; the
+    // burst above proves coalescing deterministically.)
+    expect(paint.perFrame.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(paint.samples);
     // The stroke is there: a continuous disc-coloured line from z = -40 to 40 in the sagittal view.
     const after = await vp.shot('tool-paint');
     const rect = await vp.viewRect('sagittal');
