@@ -71,6 +71,8 @@ export function ToolBar({ tool, onTool, settings, onSettings, saveState, sampleV
       </label>
       {thresholdTool && (
         <span className="threshold-controls">
+          <input type="range" aria-label="Threshold low slider" min={imageRange[0]} max={imageRange[1]} step={step} value={settings.threshold[0]} onChange={(e) => set({ threshold: [Number(e.target.value), Math.max(Number(e.target.value), settings.threshold[1])] })} />
+          <input type="range" aria-label="Threshold high slider" min={imageRange[0]} max={imageRange[1]} step={step} value={settings.threshold[1]} onChange={(e) => set({ threshold: [Math.min(settings.threshold[0], Number(e.target.value)), Number(e.target.value)] })} />
           <label>
             low
             <input type="number" aria-label="Threshold low" step={step} value={settings.threshold[0]} style={{ width: 70 }} onChange={(e) => set({ threshold: [Number(e.target.value), settings.threshold[1]] })} />
