@@ -74,6 +74,8 @@ export function useEditing(viewer: Viewer | null, opened: OpenedSeries | null, o
       },
     });
     sessionRef.current = session;
+    // A threshold range that means something for this image: its automatic window.
+    setSettings((st) => ({ ...st, threshold: opened.info.image.autoWindow }));
     setHistory([]);
     setSaveState({ kind: 'saved', at: null });
     void session.refreshHistory().catch(() => undefined);
