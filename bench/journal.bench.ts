@@ -21,6 +21,7 @@ import { generateSample } from '../main/core/sample/index.js';
 import { openStore } from '../main/core/store/index.js';
 import { openWorkstation, toLabelBytes, type Workstation } from '../main/core/workstation.js';
 import { figure, interleave, machineLine, median, writeResults, type BenchFigure } from './lib/report.js';
+import { createRandom } from '../main/core/sample/random.js';
 
 const COMMAND = 'node bin/run-ts.mjs bench/journal.bench.ts';
 const STROKES = Math.max(100, Number(process.env.JOURNAL_BENCH_STROKES ?? 1049));
@@ -31,17 +32,8 @@ const GOAL_COMMIT_P95_MS = 5;
 const GOAL_REOPEN_MS = 300;
 const NO_CHECKPOINTS = { checkpointEvery: Number.POSITIVE_INFINITY, checkpointVoxels: Number.POSITIVE_INFINITY };
 
-/** Deterministic PRNG (mulberry32). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic PRNG in [0, 1): the sample generator's, seeded with a number. */
+const prng = (seed: number): (() => number) => createRandom(`prng:${seed}`);
 
 function percentile(xs: number[], p: number): number {
   const s = [...xs].sort((a, b) => a - b);

@@ -10,6 +10,7 @@ import { readImageNode, writeImageNode } from '@itk-wasm/image-io';
 import type { VolumeGeometry } from '../common/geometry.js';
 import { DEFAULT_LEVEL, readMetaImage, readMetaImageHeader, writeMetaImage, type MetaImage } from '../main/core/mha/index.js';
 import { figure, interleave, machineLine, median, writeResults, type BenchFigure } from './lib/report.js';
+import { createRandom } from '../main/core/sample/random.js';
 
 type ItkImage = Parameters<typeof writeImageNode>[0];
 
@@ -19,17 +20,8 @@ const COMMAND = 'node bin/run-ts.mjs bench/mha.bench.ts';
 const GOAL_VS_BARE = 1.3; // ours ≤ 1.3 × bare
 const GOAL_VS_ITK = 1.5; // itk-wasm ≥ 1.5 × ours
 
-/** Deterministic PRNG (mulberry32) so every run measures the same bytes. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic PRNG in [0, 1): the sample generator's, seeded with a number. */
+const prng = (seed: number): (() => number) => createRandom(`prng:${seed}`);
 
 /**
  * A sagittal-spine-like phantom: a body ellipse with smooth intensity shading, a column of brighter "vertebrae"

@@ -10,6 +10,7 @@ import type { VolumeGeometry } from '../common/geometry.js';
 import { mapLimit } from '../main/core/dataset/concurrency.js';
 import { DEFAULT_SCAN_CONCURRENCY, OVERVIEW_COLUMNS, parseGradingsCsv, parseOverviewCsv, scanDataset } from '../main/core/dataset/index.js';
 import { figure, interleave, machineLine, median, writeResults } from './lib/report.js';
+import { createRandom } from '../main/core/sample/random.js';
 
 const RUNS = Math.max(7, Number(process.env.SCAN_BENCH_RUNS ?? 9));
 const COMMAND = 'node bin/run-ts.mjs bench/scan.bench.ts';
@@ -22,17 +23,8 @@ const PLACEHOLDER_BYTES = 64 * 1024 + 512;
 
 // --- deterministic dataset plan --- //
 
-/** mulberry32: the same dataset on every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic PRNG in [0, 1): the sample generator's, seeded with a number. */
+const prng = (seed: number): (() => number) => createRandom(`prng:${seed}`);
 const rnd = prng(20240264);
 const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
 function shuffle<T>(xs: T[]): T[] {

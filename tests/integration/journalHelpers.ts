@@ -6,18 +6,10 @@ import { join, relative } from 'node:path';
 import { applyDiff, bytesToBase64, encodeDiff, type VoxelDiff } from '../../common/labelDiff.js';
 import { readMetaImage } from '../../main/core/mha/index.js';
 import { toLabelBytes } from '../../main/core/workstation.js';
+import { createRandom } from '../../main/core/sample/random.js';
 
-/** Deterministic PRNG (mulberry32): the same seed gives the same strokes. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic PRNG in [0, 1): the sample generator's, seeded with a number. */
+export const prng = (seed: number): (() => number) => createRandom(`prng:${seed}`);
 
 const LABELS = [0, 1, 2, 3, 4, 5, 100, 201, 202, 203, 204];
 

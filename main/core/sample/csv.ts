@@ -1,17 +1,11 @@
 // overview.csv and radiological_gradings.csv of a sample dataset, with the released column sets, quirks
 // (trailing spaces in `sex`, age in `birth_date` only for the Siemens/UMC group, Python-list strings) and CRLF.
 import { GRADINGS_HEADER } from '../../../common/gradings.js';
+import { OVERVIEW_COLUMNS } from '../dataset/index.js';
 import type { ScannerKey, SeriesTemplate } from './plan.js';
 
-export const OVERVIEW_HEADER = [
-  'new_file_name', 'num_vertebrae', 'num_discs', 'sex', 'birth_date', 'subset', 'AngioFlag', 'BodyPartExamined',
-  'DeviceSerialNumber', 'EchoNumbers', 'EchoTime', 'EchoTrainLength', 'FlipAngle', 'ImagedNucleus', 'ImagingFrequency',
-  'InPlanePhaseEncodingDirection', 'MRAcquisitionType', 'MagneticFieldStrength', 'Manufacturer', 'ManufacturerModelName',
-  'NumberOfPhaseEncodingSteps', 'PercentPhaseFieldOfView', 'PercentSampling', 'PhotometricInterpretation', 'PixelBandwidth',
-  'PixelSpacing', 'RepetitionTime', 'SAR', 'SamplesPerPixel', 'ScanningSequence', 'SequenceName', 'SeriesDescription',
-  'SliceThickness', 'SoftwareVersions', 'SpacingBetweenSlices', 'SpecificCharacterSet', 'TransmitCoilName', 'WindowCenter',
-  'WindowWidth',
-] as const;
+/** The released overview.csv columns, in file order (the dataset core's list). */
+export const OVERVIEW_HEADER = OVERVIEW_COLUMNS;
 
 type OverviewColumn = (typeof OVERVIEW_HEADER)[number];
 

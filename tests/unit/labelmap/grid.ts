@@ -1,6 +1,7 @@
 // Test helpers for labelmap ops: volumes from literals, slices back out as flat arrays, a seeded PRNG.
 import type { Axis, Vec3 } from '../../../common/geometry.js';
 import type { LabelmapVolume } from '../../../renderer/labelmap/index.js';
+import { createRandom } from '../../../main/core/sample/random.js';
 
 /** A volume of `size` voxels, all `fill` (default 0), spacing 1 mm unless given. */
 export function volume(size: Vec3, opts: { spacing?: Vec3; labels?: ArrayLike<number>; image?: ArrayLike<number> } = {}): LabelmapVolume {
@@ -33,14 +34,5 @@ export function countOf(labels: Uint8Array, value: number): number {
   return n;
 }
 
-/** Deterministic PRNG in [0, 1) (mulberry32). */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic PRNG in [0, 1): the sample generator's, seeded with a number. */
+export const prng = (seed: number): (() => number) => createRandom(`prng:${seed}`);
