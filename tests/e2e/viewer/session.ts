@@ -13,20 +13,11 @@ import type { Vec3 } from '../../../common/geometry.js';
 import type { Group } from '../../../renderer/viewer/harness/phantom.js';
 import type { LabelDisplay, PointerMode, ToolPointerEvent, ViewId } from '../../../renderer/viewer/index.js';
 import { decodePng, type Pixels, type Rect } from './png.js';
+import { CHROMIUM_ARGS } from '../support/app.js';
 
 const REPO = resolve(import.meta.dirname, '../../..');
 export const RESULTS_DIR = join(REPO, 'test-results', 'viewer');
 
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-  '--use-angle=gl-egl',
-  '--ignore-gpu-blocklist',
-];
 
 const CONTENT_TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css' };
 
@@ -85,6 +76,14 @@ export class ViewerPage {
     page.on('console', (m) => {
       if (m.type() === 'error' && !m.text().includes('favicon') && !m.text().includes('404')) this.errors.push(m.text());
     });
+  }
+
+  /** Opens the harness for a group with labels fully opaque and the crosshair on `world` (e.g. the L5 block). */
+  static async openAt(session: HarnessSession, group: Group, world: Vec3): Promise<ViewerPage> {
+    const vp = await ViewerPage.open(session, group);
+    await vp.setLabelDisplay({ opacity: 1, mode: 'fill' });
+    await vp.setCrosshair(world);
+    return vp;
   }
 
   static async open(session: HarnessSession, group: Group): Promise<ViewerPage> {

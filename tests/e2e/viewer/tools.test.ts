@@ -24,12 +24,7 @@ afterAll(async () => {
   await session?.close();
 });
 
-async function openAtL5(group: Group): Promise<ViewerPage> {
-  const vp = await ViewerPage.open(session, group);
-  await vp.setLabelDisplay({ opacity: 1, mode: 'fill' });
-  await vp.setCrosshair(L5);
-  return vp;
-}
+const openAtL5 = (group: Group): Promise<ViewerPage> => ViewerPage.openAt(session, group, L5);
 
 /** The file index axis the sagittal view slices (the L–R axis: 10 voxels of 4 mm in both groups). */
 const sagittalAxis = (group: Group): number => phantomGeometry(group).size.indexOf(10);

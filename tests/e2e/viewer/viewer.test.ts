@@ -28,12 +28,7 @@ afterAll(async () => {
   await session?.close();
 });
 
-async function openAtL5(group: Group): Promise<ViewerPage> {
-  const vp = await ViewerPage.open(session, group);
-  await vp.setLabelDisplay(FILL);
-  await vp.setCrosshair(L5);
-  return vp;
-}
+const openAtL5 = (group: Group): Promise<ViewerPage> => ViewerPage.openAt(session, group, L5);
 
 const isGrey = (c: Rgb): boolean => Math.abs(c[0] - c[1]) <= 3 && Math.abs(c[1] - c[2]) <= 3;
 
