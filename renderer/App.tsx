@@ -3,6 +3,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { DatasetSummary, SeriesSummary } from '../common/contract.js';
 import type { Vec3 } from '../common/geometry.js';
+import type { VoxelDiff } from '../common/labelDiff.js';
 import { LabelPanel, type LabelRow } from './features/labels/LabelPanel.js';
 import { labelCounts } from './features/labels/labelStats.js';
 import { StatusBar, type ProbeInfo } from './features/statusbar/StatusBar.js';
@@ -47,17 +48,33 @@ export function App() {
   const openedRef = useRef<OpenedSeries | null>(null);
   openedRef.current = opened;
 
-  /** Label list from the live label volume (after opening, strokes, undo/redo), at most once per frame. */
+  /**
+   * Label list from the live label volume, at most once per frame. A stroke's diff updates the counts directly
+   * (painting never pays a pass over the volume); opening, undo/redo and reloads count the whole volume.
+   */
   const recountPending = useRef(0);
-  const recount = useCallback(() => {
+  const counts = useRef<{ labels: Uint8Array; counts: Uint32Array; stale: boolean } | null>(null);
+  const recount = useCallback((diff?: VoxelDiff) => {
+    const s = openedRef.current;
+    const c = counts.current;
+    if (s && c && c.labels === s.labels && diff && !c.stale) {
+      for (let i = 0; i < diff.indices.length; i++) {
+        c.counts[diff.before[i]!]!--;
+        c.counts[diff.after[i]!]!++;
+      }
+    } else if (c) {
+      c.stale = true;
+    }
     if (recountPending.current) return;
     recountPending.current = requestAnimationFrame(() => {
       recountPending.current = 0;
       const s = openedRef.current;
       if (!s) return;
-      const counts = labelCounts(s.labels);
+      if (!counts.current || counts.current.labels !== s.labels || counts.current.stale) {
+        counts.current = { labels: s.labels, counts: labelCounts(s.labels), stale: false };
+      }
       const rows: LabelRow[] = [];
-      counts.forEach((n, v) => {
+      counts.current.counts.forEach((n, v) => {
         if (v !== 0 && n > 0) rows.push({ value: v, voxels: n });
       });
       setLabelRows(rows);

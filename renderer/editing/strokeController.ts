@@ -2,6 +2,7 @@
 // samples, so fast drags leave no gaps), click tools, and Ctrl/Cmd+click to pick the label under the cursor.
 // Each finished stroke becomes one diff, committed through the edit session.
 import type { Vec3 } from '../../common/geometry.js';
+import type { VoxelDiff } from '../../common/labelDiff.js';
 import { DiffRecorder, paintStencil, strokeSegment, type LabelmapVolume } from '../labelmap/index.js';
 import type { Tool, ToolSettings } from '../tools/index.js';
 import { describeEdit } from '../tools/describe.js';
@@ -18,8 +19,8 @@ export interface StrokeControllerDeps {
   onPick(label: number): void;
   /** A message for the status bar (e.g. "Region larger than 500,000 voxels: nothing filled"). */
   onMessage(text: string): void;
-  /** Labels changed locally (counts, etc.). */
-  onEdited(): void;
+  /** Labels changed locally by `diff` (forward): label counts follow it without a pass over the volume. */
+  onEdited(diff: VoxelDiff): void;
 }
 
 
@@ -45,7 +46,7 @@ export function attachStrokeController(deps: StrokeControllerDeps): () => void {
     const s = deps.settings();
     const value = tool.valueFor(s);
     void session.commit({ diff, tool: tool.id, label: value, description: describeEdit(tool.title, value, diff.indices.length) });
-    deps.onEdited();
+    deps.onEdited(diff);
   };
 
   const off = viewer.onToolPointer((e: ToolPointerEvent) => {
@@ -68,7 +69,7 @@ export function attachStrokeController(deps: StrokeControllerDeps): () => void {
       viewer.labelsModified();
       const value = tool.valueFor(s);
       void session.commit({ diff: res.diff, tool: tool.id, label: value, description: describeEdit(tool.title, value, res.diff.indices.length) });
-      deps.onEdited();
+      deps.onEdited(res.diff);
       return;
     }
     if (e.phase === 'down') {

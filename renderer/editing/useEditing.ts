@@ -3,6 +3,7 @@
 // preview. Volumes stay outside React state.
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { EditInfo } from '../../common/contract.js';
+import type { VoxelDiff } from '../../common/labelDiff.js';
 import { labelInfo, isKnownLabel } from '../../common/labels.js';
 import type { LabelmapVolume } from '../labelmap/index.js';
 import { relabel, removeIslands, shiftLevels, swapLabels } from '../labelmap/index.js';
@@ -34,7 +35,11 @@ export type LabelOperation =
 
 const nameOf = (v: number): string => (isKnownLabel(v) ? labelInfo(v).name : String(v));
 
-export function useEditing(viewer: Viewer | null, opened: OpenedSeries | null, onLabelsChanged: () => void) {
+/**
+ * `onLabelsChanged(diff)`: the label volume changed; with a diff, exactly by that diff applied forwards (so
+ * derived state such as label counts can follow it), without one in an unknown way (undo, redo, reload).
+ */
+export function useEditing(viewer: Viewer | null, opened: OpenedSeries | null, onLabelsChanged: (diff?: VoxelDiff) => void) {
   const [tool, setTool] = useState<ToolId | null>(null);
   const [settings, setSettings] = useState<ToolSettings>(DEFAULT_SETTINGS);
   const [saveState, setSaveState] = useState<SaveState>({ kind: 'saved', at: null });
@@ -87,7 +92,7 @@ export function useEditing(viewer: Viewer | null, opened: OpenedSeries | null, o
       settings: () => settingsRef.current,
       onPick: (v) => setSettings((s) => ({ ...s, activeLabel: v })),
       onMessage: setMessage,
-      onEdited: () => changed.current(),
+      onEdited: (diff) => changed.current(diff),
     });
     exposeEditing.session = session;
     return () => {
@@ -170,7 +175,7 @@ export function useEditing(viewer: Viewer | null, opened: OpenedSeries | null, o
       const label = op.kind === 'relabel' ? op.to : op.kind === 'islands' ? 0 : op.kind === 'swap' ? op.a : 0;
       void session.commit({ diff: res.diff, tool: op.kind === 'shift' ? 'shiftLevels' : op.kind, label, description });
       setMessage(description);
-      changed.current();
+      changed.current(res.diff);
     },
     [viewer],
   );

@@ -82,10 +82,12 @@ describe('painting', () => {
     await waitSaved();
     await expect.poll(async () => greyAround(await ws.shot('undone'), mx, my)).toBe(true);
     expect(app.ws.store.edits.count(SERIES)).toMatchObject({ active: 0, undone: 1 });
+    await expect.poll(() => ws.labelVoxels(208)).toBe(0); // the label list follows the undo
     await page.keyboard.press('Control+Shift+z');
     await waitSaved();
     await expect.poll(async () => colourAround(await ws.shot('redone'), mx, my, colour(208))).toBe(true);
     expect(app.ws.store.edits.count(SERIES).active).toBe(1);
+    await expect.poll(() => ws.labelVoxels(208)).toBe(app.ws.store.edits.history(SERIES)[0]!.voxelCount);
   });
 
   it('keeps the edit across a server restart', async () => {
