@@ -4,7 +4,8 @@
 // (GET /volume/<series>/<image|mask> in web mode, spine:// in Electron).
 import { z } from 'zod';
 import type { ErrorInfo, Result } from './errors.js';
-import type { VolumeGeometry } from './geometry.js';
+import type { Vec3, VolumeGeometry } from './geometry.js';
+import { GRADING_FIELDS, type GradingField } from './gradings.js';
 
 export const SERIES_STATUSES = ['todo', 'in_progress', 'done', 'reviewed'] as const;
 export type SeriesStatus = (typeof SERIES_STATUSES)[number];
@@ -101,6 +102,72 @@ export interface UndoRedoResponse {
   revision: number;
 }
 
+/** Measurement of one disc from the current label volumes (issue 5, item 5). */
+export interface GradingHint {
+  /** Series the disc was measured in: the patient's first series holding it. */
+  seriesId: string;
+  /** World position (LPS, mm) of the disc's centroid in that series. */
+  centre: Vec3;
+  /** Disc height in mm along the local spine axis (centroid of vertebra k+1 minus that of vertebra k, or S–I). */
+  heightMm: number | null;
+  /** heightMm / mean height of the neighbouring discs (k-1, k+1) that could be measured. */
+  neighbourRatio: number | null;
+  /** Disc narrowing is 0 while the disc is under 70% of its neighbours' mean height. */
+  narrowingSuspect: boolean;
+}
+
+/** One disc level of a patient: union of the discs in the current label volumes and the gradings CSV rows. */
+export interface GradingLevel {
+  /** IVD label k (1 = L5/S1); 0 only for the CSV's odd rows. */
+  ivdLabel: number;
+  /** 200 + k. */
+  maskValue: number;
+  name: string;
+  inMask: boolean;
+  inCsv: boolean;
+  warnings: string[];
+  /** Current values: this store's value when one was set, else the CSV baseline. */
+  values: Record<GradingField, number | null>;
+  /** radiological_gradings.csv values (null where absent or illegal). */
+  baseline: Record<GradingField, number | null>;
+  /** Fields whose current value differs from the baseline. */
+  edited: GradingField[];
+  reviewed: boolean;
+  hint: GradingHint | null;
+}
+
+export interface GradingsResponse {
+  patientId: number;
+  levels: GradingLevel[];
+}
+
+/** One grading event as the per-level history shows it. */
+export interface GradingEventInfo {
+  id: number;
+  createdAt: string;
+  annotator: string;
+  /** A grading field, or 'reviewed'. */
+  field: GradingField | 'reviewed';
+  oldValue: number | null;
+  newValue: number | null;
+  /** 'undo': this event restored the value before an undone change. */
+  kind: 'change' | 'undo';
+  /** The change was undone later. */
+  undone: boolean;
+}
+
+export interface GradingProgress {
+  patientId: number;
+  levels: number;
+  /** Levels whose every grading field has a value. */
+  fullyGraded: number;
+  reviewed: number;
+}
+
+const GRADING_FIELD_IDS = GRADING_FIELDS.map((f) => f.field) as [GradingField, ...GradingField[]];
+const patientId = z.number().int().min(0);
+const ivdLabel = z.number().int().min(0).max(25);
+
 const seriesId = z.string().regex(/^\d+_[A-Za-z0-9_]+$/, 'series id like 7_t2');
 /** base64 of an 'rle-u8-v1' diff; 96 MiB of text at most (a whole 1024×1024×40 volume changed fits). */
 const diffBase64 = z.string().max(96 * 1024 * 1024).regex(/^[A-Za-z0-9+/]*={0,2}$/, 'base64');
@@ -125,6 +192,13 @@ export const requestSchemas = {
   undo: z.object({ seriesId }).strict(),
   redo: z.object({ seriesId }).strict(),
   history: z.object({ seriesId }).strict(),
+  getGradings: z.object({ patientId }).strict(),
+  /** The value's legality per field is checked by the service (typed error naming the legal values). */
+  setGrading: z.object({ patientId, ivdLabel, field: z.enum(GRADING_FIELD_IDS), value: z.number().nullable() }).strict(),
+  undoGrading: z.object({ patientId }).strict(),
+  gradingHistory: z.object({ patientId, ivdLabel }).strict(),
+  setLevelReviewed: z.object({ patientId, ivdLabel, reviewed: z.boolean() }).strict(),
+  gradingProgress: z.object({}).strict(),
 } as const;
 
 export type Method = keyof typeof requestSchemas;
@@ -140,6 +214,15 @@ export interface Responses {
   undo: UndoRedoResponse;
   redo: UndoRedoResponse;
   history: { revision: number; edits: EditInfo[] };
+  getGradings: GradingsResponse;
+  /** The level after the change (stored before this returns). */
+  setGrading: GradingLevel;
+  /** The level of the undone change; null when there was nothing to undo. */
+  undoGrading: { level: GradingLevel | null };
+  /** Oldest first. */
+  gradingHistory: { patientId: number; ivdLabel: number; events: GradingEventInfo[] };
+  setLevelReviewed: GradingLevel;
+  gradingProgress: GradingProgress[];
 }
 
 /** Every method, as a list (the transports register exactly these). */

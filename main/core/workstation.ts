@@ -9,6 +9,7 @@ import type { OpenSeriesResponse, ProblemInfo, SeriesSummary, Service } from '..
 import { sameGrid, voxelCount } from '../../common/geometry.js';
 import type { DatasetIndex, DatasetProblem, SeriesEntry } from './dataset/index.js';
 import { scanDataset } from './dataset/index.js';
+import { createGradingService } from './gradings/service.js';
 import { createLabelJournal, type LabelJournal, type SeriesLabels } from './labels/labelState.js';
 import type { MetaImage, PixelArray } from './mha/index.js';
 import { readMetaImage } from './mha/index.js';
@@ -180,7 +181,29 @@ export async function openWorkstation(opts: WorkstationOptions): Promise<Worksta
     problems: e.problems.map(toProblemInfo),
   });
 
+  const gradings = createGradingService({
+    index,
+    store,
+    annotatorId,
+    revision: (seriesId) => journal.storedRevision(seriesId),
+    // The loaded label volume when the series is in the cache, else original mask + journal built on demand
+    // (not cached and never checkpointed: it stops being maintained as soon as it is measured).
+    labels: async (e) => {
+      const hit = cache.get(e.id);
+      if (hit) {
+        const s = await hit.catch(() => null);
+        if (s && s.labels.live && !closed) return { volume: s.labels.volume, revision: s.labels.revision };
+      }
+      const header = e.image;
+      if (!header || closed) return null;
+      const labels = await journal.load(e.id, e.patientId, voxelCount(header.geometry), originalReader(index.root, e, header));
+      labels.live = false;
+      return { volume: labels.volume, revision: labels.revision };
+    },
+  });
+
   const service: Service = {
+    ...gradings,
     getDataset: async () => ({
       name: basename(index.root),
       patients: index.patients.length,
@@ -245,14 +268,10 @@ export async function openWorkstation(opts: WorkstationOptions): Promise<Worksta
   };
 }
 
-async function loadSeries(root: string, e: SeriesEntry, journal: LabelJournal): Promise<LoadedSeries> {
-  const header = e.image;
-  if (!header) {
-    throw new AppError('invalid_file', `${e.imageFile} cannot be opened: ${e.problems.map((p) => p.message).join('; ') || 'unreadable header'}`, { file: e.imageFile });
-  }
+/** Reads the original label volume of a series (an empty one without a mask), checked against the image grid. */
+function originalReader(root: string, e: SeriesEntry, header: NonNullable<SeriesEntry['image']>): () => Promise<Uint8Array> {
   const maskFile = e.maskFile && e.mask ? e.maskFile : null;
-  // The original label volume, read only when no checkpoint makes it unnecessary.
-  const readOriginal = async (): Promise<Uint8Array> => {
+  return async () => {
     if (!maskFile) return new Uint8Array(voxelCount(header.geometry));
     const mask = await readMetaImage(join(root, maskFile));
     if (!sameGrid(mask.geometry, header.geometry)) {
@@ -260,6 +279,16 @@ async function loadSeries(root: string, e: SeriesEntry, journal: LabelJournal): 
     }
     return toLabelBytes(mask.data, maskFile);
   };
+}
+
+async function loadSeries(root: string, e: SeriesEntry, journal: LabelJournal): Promise<LoadedSeries> {
+  const header = e.image;
+  if (!header) {
+    throw new AppError('invalid_file', `${e.imageFile} cannot be opened: ${e.problems.map((p) => p.message).join('; ') || 'unreadable header'}`, { file: e.imageFile });
+  }
+  const maskFile = e.maskFile && e.mask ? e.maskFile : null;
+  // The original label volume, read only when no checkpoint makes it unnecessary.
+  const readOriginal = originalReader(root, e, header);
   // Image and labels are read concurrently: inflating runs on libuv's thread pool, so the two overlap.
   const [image, labels] = await Promise.all([
     readMetaImage(join(root, e.imageFile)),

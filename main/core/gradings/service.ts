@@ -1,0 +1,310 @@
+// Radiological grading per disc level (issue 5): the service half of the grading panel. A patient's levels are the
+// union of the discs in its current label volumes (every series), the rows of radiological_gradings.csv and the
+// levels graded in this store. Values: this store's value where one was set, else the CSV baseline.
+//
+// Storage: store.gradings (current value + one event per change). Besides the GradingFields the store holds two
+// service fields per level: 'reviewed' (0/1) and '_undo' (the id of the last undone event of that level). Undo is
+// append-only: it writes the restoring event of the undone field and then an '_undo' marker event, in one
+// transaction, so in a patient's event list the event right before each marker is a restoration. Both service
+// fields are not grading fields: an export must skip them.
+import type {
+  GradingEventInfo,
+  GradingLevel,
+  GradingProgress,
+  GradingsResponse,
+  Service,
+} from '../../../common/contract.js';
+import { AppError } from '../../../common/errors.js';
+import { GRADING_FIELDS, type GradingField, isLegalGradingValue } from '../../../common/gradings.js';
+import { discName, ivdLabelToMaskValue } from '../../../common/labels.js';
+import type { DatasetIndex, GradingRow, SeriesEntry } from '../dataset/index.js';
+import type { AnnotatorId, GradingEvent, Store } from '../store/index.js';
+import { measureSeries, type SeriesMeasure } from './measure.js';
+
+export const REVIEWED_FIELD = 'reviewed';
+export const UNDO_FIELD = '_undo';
+/** A disc under this share of its neighbours' mean height with Disc narrowing = 0 is flagged. */
+export const NARROWING_RATIO = 0.7;
+
+export const WARNINGS = {
+  ivdZero: 'IVD label 0 in the CSV: it matches no mask value and cannot be edited',
+  noMatchingDisc: 'IVD label above the number of discs listed in overview.csv',
+  invalidValue: 'The CSV holds an illegal value for this level (shown as empty)',
+  notSegmented: 'graded but not segmented',
+  notGraded: 'segmented but not graded',
+  storeOnly: 'graded in this store only: neither segmented nor in the CSV',
+} as const;
+
+export type GradingMethods = Pick<
+  Service,
+  'getGradings' | 'setGrading' | 'undoGrading' | 'gradingHistory' | 'setLevelReviewed' | 'gradingProgress'
+>;
+
+export interface GradingServiceDeps {
+  index: DatasetIndex;
+  store: Store;
+  annotatorId: AnnotatorId;
+  /** Label revision of a series as stored (equal to the in-memory one of a loaded series). */
+  revision(seriesId: string): number;
+  /**
+   * The current label volume of a series (original mask + journal) and its revision; null when the series has
+   * no readable image. The volume is only read synchronously right after the promise resolves.
+   */
+  labels(e: SeriesEntry): Promise<{ volume: Uint8Array; revision: number } | null>;
+}
+
+const FIELDS: readonly GradingField[] = GRADING_FIELDS.map((f) => f.field);
+
+function emptyValues(): Record<GradingField, number | null> {
+  return Object.fromEntries(FIELDS.map((f) => [f, null])) as Record<GradingField, number | null>;
+}
+
+function levelName(k: number): string {
+  return k >= 1 ? discName(k) : `IVD ${k} (no disc)`;
+}
+
+interface PatientState {
+  undone: Set<number>;
+  restorations: Set<number>;
+  events: GradingEvent[];
+}
+
+/** Which events were undone and which are restorations, from the append-only event list. */
+function undoState(events: GradingEvent[]): PatientState {
+  const undone = new Set<number>();
+  const restorations = new Set<number>();
+  events.forEach((e, i) => {
+    if (e.field !== UNDO_FIELD) return;
+    if (e.newValue !== null) undone.add(e.newValue);
+    const prev = events[i - 1];
+    if (prev && prev.field !== UNDO_FIELD) restorations.add(prev.id);
+  });
+  return { undone, restorations, events };
+}
+
+export function createGradingService(deps: GradingServiceDeps): GradingMethods {
+  const { index, store, annotatorId } = deps;
+  const csvRows = new Map<number, GradingRow[]>();
+  for (const r of index.gradings?.rows ?? []) {
+    const list = csvRows.get(r.patient) ?? [];
+    list.push(r);
+    csvRows.set(r.patient, list);
+  }
+  const seriesOf = new Map<number, SeriesEntry[]>();
+  for (const s of index.series) {
+    const list = seriesOf.get(s.patientId) ?? [];
+    list.push(s);
+    seriesOf.set(s.patientId, list);
+  }
+  const patients = [...new Set([...index.patients.map((p) => p.id), ...csvRows.keys()])].sort((a, b) => a - b);
+  const known = new Set(patients);
+  const measures = new Map<string, { revision: number; promise: Promise<SeriesMeasure | null> }>();
+  const names = new Map<AnnotatorId, string>();
+
+  const annotatorName = (id: AnnotatorId): string => {
+    let n = names.get(id);
+    if (n === undefined) {
+      n = store.annotators.get(id)?.name ?? `annotator ${id}`;
+      names.set(id, n);
+    }
+    return n;
+  };
+
+  const checkPatient = (patientId: number): void => {
+    if (!known.has(patientId)) throw new AppError('not_found', `No patient ${patientId} in this dataset`);
+  };
+
+  /** Disc measurements of a series at its current label revision (cached per revision). */
+  const measure = (e: SeriesEntry): Promise<SeriesMeasure | null> => {
+    const geometry = e.image?.geometry;
+    if (!geometry) return Promise.resolve(null);
+    const revision = deps.revision(e.id);
+    const hit = measures.get(e.id);
+    if (hit && hit.revision === revision) return hit.promise;
+    const promise = deps.labels(e).then((l) => {
+      if (!l) return null;
+      const m = measureSeries(e.id, l.volume, geometry);
+      if (l.revision !== revision) measures.set(e.id, { revision: l.revision, promise: Promise.resolve(m) });
+      return m;
+    });
+    measures.set(e.id, { revision, promise });
+    promise.catch(() => {
+      if (measures.get(e.id)?.promise === promise) measures.delete(e.id);
+    });
+    return promise;
+  };
+
+  const levelsOf = async (patientId: number): Promise<GradingLevel[]> => {
+    const series = await Promise.all((seriesOf.get(patientId) ?? []).map(measure));
+    // Synchronous from here: store reads and in-memory measurements are consistent with each other.
+    const rows = csvRows.get(patientId) ?? [];
+    const stored = store.gradings.forPatient(patientId);
+    const labels = new Set<number>(rows.map((r) => r.ivdLabel));
+    for (const m of series) for (const k of m?.discs.keys() ?? []) labels.add(k);
+    for (const g of stored) labels.add(g.ivdLabel);
+    const levels: GradingLevel[] = [];
+    for (const k of [...labels].sort((a, b) => a - b)) {
+      const row = rows.find((r) => r.ivdLabel === k);
+      const first = series.find((m) => m?.discs.has(k));
+      const disc = first?.discs.get(k);
+      const baseline = emptyValues();
+      if (row) for (const f of FIELDS) baseline[f] = row[f];
+      const values = { ...baseline };
+      let reviewed = false;
+      for (const g of stored) {
+        if (g.ivdLabel !== k) continue;
+        if (g.field === REVIEWED_FIELD) reviewed = g.value === 1;
+        else if ((FIELDS as readonly string[]).includes(g.field)) values[g.field as GradingField] = g.value;
+      }
+      const inMask = disc !== undefined;
+      const inCsv = row !== undefined;
+      const warnings: string[] = [];
+      if (row?.flags.includes('ivd_label_zero') || k === 0) warnings.push(WARNINGS.ivdZero);
+      if (row?.flags.includes('no_matching_disc')) warnings.push(WARNINGS.noMatchingDisc);
+      if (row?.flags.includes('invalid_value')) warnings.push(WARNINGS.invalidValue);
+      if (inCsv && !inMask) warnings.push(WARNINGS.notSegmented);
+      if (inMask && !inCsv) warnings.push(WARNINGS.notGraded);
+      if (!inMask && !inCsv) warnings.push(WARNINGS.storeOnly);
+      levels.push({
+        ivdLabel: k,
+        maskValue: ivdLabelToMaskValue(k),
+        name: levelName(k),
+        inMask,
+        inCsv,
+        warnings,
+        values,
+        baseline,
+        edited: FIELDS.filter((f) => values[f] !== baseline[f]),
+        reviewed,
+        hint:
+          disc && first
+            ? { seriesId: first.seriesId, centre: disc.centre, heightMm: disc.heightMm, neighbourRatio: null, narrowingSuspect: false }
+            : null,
+      });
+    }
+    // Ratio to the neighbouring discs' mean height (each disc measured in the first series holding it).
+    const height = new Map(levels.map((l) => [l.ivdLabel, l.hint?.heightMm ?? null]));
+    for (const l of levels) {
+      const h = l.hint?.heightMm;
+      if (!l.hint || h === null || h === undefined || l.ivdLabel < 1) continue;
+      const around = [height.get(l.ivdLabel - 1), height.get(l.ivdLabel + 1)].filter(
+        (x): x is number => typeof x === 'number' && x > 0,
+      );
+      if (around.length === 0) continue;
+      const ratio = h / (around.reduce((a, b) => a + b, 0) / around.length);
+      l.hint.neighbourRatio = Math.round(ratio * 1000) / 1000;
+      l.hint.narrowingSuspect = l.values.narrowing === 0 && ratio < NARROWING_RATIO;
+    }
+    return levels;
+  };
+
+  const levelOf = async (patientId: number, ivdLabel: number): Promise<GradingLevel> => {
+    const level = (await levelsOf(patientId)).find((l) => l.ivdLabel === ivdLabel);
+    if (!level) throw new AppError('not_found', `Patient ${patientId} has no disc level with IVD label ${ivdLabel}`);
+    return level;
+  };
+
+  const editable = (level: GradingLevel, patientId: number): void => {
+    if (level.ivdLabel < 1) {
+      throw new AppError('invalid_request', `Patient ${patientId}: the row with IVD label ${level.ivdLabel} matches no disc and cannot be edited`);
+    }
+  };
+
+  const fieldSpec = (field: string) => {
+    const spec = GRADING_FIELDS.find((f) => f.field === field);
+    if (!spec) {
+      throw new AppError('invalid_request', `Unknown grading field "${field}"; fields are ${FIELDS.join(', ')}`);
+    }
+    return spec;
+  };
+
+  return {
+    getGradings: async ({ patientId }): Promise<GradingsResponse> => {
+      checkPatient(patientId);
+      return { patientId, levels: await levelsOf(patientId) };
+    },
+
+    setGrading: async ({ patientId, ivdLabel, field, value }) => {
+      checkPatient(patientId);
+      const spec = fieldSpec(field);
+      if (value !== null && !(typeof value === 'number' && isLegalGradingValue(spec.field, value))) {
+        throw new AppError(
+          'invalid_request',
+          `${spec.title} (${spec.field}) must be one of ${spec.values.join(', ')} or empty; ${String(value)} is not allowed`,
+        );
+      }
+      const level = await levelOf(patientId, ivdLabel);
+      editable(level, patientId);
+      if (level.values[spec.field] === value) return level; // no change, no event
+      store.gradings.set({ patientId, ivdLabel, field: spec.field, value, annotatorId });
+      return levelOf(patientId, ivdLabel);
+    },
+
+    setLevelReviewed: async ({ patientId, ivdLabel, reviewed }) => {
+      checkPatient(patientId);
+      const level = await levelOf(patientId, ivdLabel);
+      editable(level, patientId);
+      if (level.reviewed === reviewed) return level;
+      store.gradings.set({ patientId, ivdLabel, field: REVIEWED_FIELD, value: reviewed ? 1 : 0, annotatorId });
+      return levelOf(patientId, ivdLabel);
+    },
+
+    undoGrading: async ({ patientId }) => {
+      checkPatient(patientId);
+      const undoneLevel = store.transaction(() => {
+        const { events, undone, restorations } = undoState(store.gradings.events(patientId));
+        const target = events.findLast((e) => e.field !== UNDO_FIELD && !undone.has(e.id) && !restorations.has(e.id));
+        if (!target) return null;
+        // Before the target the field had a stored value (restore it) or none (the CSV baseline stood again).
+        const hadValue = events.some((e) => e.id < target.id && e.ivdLabel === target.ivdLabel && e.field === target.field);
+        let restore: number | null;
+        if (hadValue) restore = target.oldValue;
+        else if (target.field === REVIEWED_FIELD) restore = 0;
+        else {
+          const row = (csvRows.get(patientId) ?? []).find((r) => r.ivdLabel === target.ivdLabel);
+          restore = row ? row[target.field as GradingField] : null;
+        }
+        const base = { patientId, ivdLabel: target.ivdLabel, annotatorId };
+        const restored = store.gradings.set({ ...base, field: target.field, value: restore });
+        if (!restored) throw new AppError('internal', `Undo of grading event ${target.id} changed nothing`);
+        store.gradings.set({ ...base, field: UNDO_FIELD, value: target.id });
+        return target.ivdLabel;
+      });
+      if (undoneLevel === null) return { level: null };
+      const level = (await levelsOf(patientId)).find((l) => l.ivdLabel === undoneLevel) ?? null;
+      return { level };
+    },
+
+    gradingHistory: async ({ patientId, ivdLabel }) => {
+      checkPatient(patientId);
+      const { events, undone, restorations } = undoState(store.gradings.events(patientId));
+      const out: GradingEventInfo[] = events
+        .filter((e) => e.ivdLabel === ivdLabel && e.field !== UNDO_FIELD)
+        .map((e) => ({
+          id: e.id,
+          createdAt: e.createdAt,
+          annotator: annotatorName(e.annotatorId),
+          field: e.field as GradingField | 'reviewed',
+          oldValue: e.oldValue,
+          newValue: e.newValue,
+          kind: restorations.has(e.id) ? 'undo' : 'change',
+          undone: undone.has(e.id),
+        }));
+      return { patientId, ivdLabel, events: out };
+    },
+
+    gradingProgress: async () => {
+      const out: GradingProgress[] = [];
+      for (const patientId of patients) {
+        const levels = await levelsOf(patientId);
+        out.push({
+          patientId,
+          levels: levels.length,
+          fullyGraded: levels.filter((l) => FIELDS.every((f) => l.values[f] !== null)).length,
+          reviewed: levels.filter((l) => l.reviewed).length,
+        });
+      }
+      return out;
+    },
+  };
+}
