@@ -2,10 +2,10 @@
 // masks and radiological_gradings.csv (including an IVD label 0 row and a graded-but-not-segmented level), every
 // field and range, baseline vs edited, undo, history, reviewed, worklist progress, restarts, and the mask hints
 // (disc heights against the phantom's masks, the narrowing flag after a thinning label edit).
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requestSchemas, type GradingLevel } from '../../common/contract.js';
 import { AppError } from '../../common/errors.js';
 import { GRADING_FIELDS, type GradingField } from '../../common/gradings.js';
@@ -13,7 +13,7 @@ import { measureSeries } from '../../main/core/gradings/measure.js';
 import { WARNINGS } from '../../main/core/gradings/service.js';
 import { generateSample } from '../../main/core/sample/index.js';
 import { openWorkstation, type Workstation } from '../../main/core/workstation.js';
-import { diffBase64, originalLabels } from './journalHelpers.js';
+import { diffBase64, originalLabels, workstationCases } from './journalHelpers.js';
 
 let root: string;
 let pristine: string;
@@ -33,17 +33,8 @@ beforeAll(async () => {
 });
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-let caseNo = 0;
-const open: Workstation[] = [];
-afterEach(() => {
-  for (const ws of open.splice(0)) ws.close();
-});
-
-function fresh(): { dataset: string; storeFile: string } {
-  const dir = join(root, `case-${++caseNo}`);
-  cpSync(pristine, join(dir, 'ds'), { recursive: true });
-  return { dataset: join(dir, 'ds'), storeFile: join(dir, 'annotations.sqlite') };
-}
+/** A fresh copy of the sample and a fresh store per test; workstations in `open` are closed after each. */
+const { open, fresh } = workstationCases(() => ({ root, pristine }));
 
 async function start(paths: { dataset: string; storeFile: string }, annotator = 'alice'): Promise<Workstation> {
   const ws = await openWorkstation({ datasetRoot: paths.dataset, storeFile: paths.storeFile, annotator, log: () => undefined });

@@ -1,7 +1,9 @@
 // Shared helpers of the label-journal tests: a seeded PRNG, brush-like random diffs built against a known label
 // volume, folder fingerprints, and the original label volume of a sample series read straight from its file.
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { cpSync, readdirSync, readFileSync } from 'node:fs';
+import { afterEach } from 'vitest';
+import type { Workstation } from '../../main/core/workstation.js';
 import { join, relative } from 'node:path';
 import { applyDiff, bytesToBase64, encodeDiff, type VoxelDiff } from '../../common/labelDiff.js';
 import { readMetaImage } from '../../main/core/mha/index.js';
@@ -82,4 +84,28 @@ export async function originalLabels(datasetRoot: string, seriesId: string): Pro
 /** Equal bytes, compared without a per-element diff in the failure message (volumes are large). */
 export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+}
+
+/**
+ * Per-test copies of a pristine sample dataset, and the workstations a test opens on them (closed after each
+ * test). `root` and `pristine` are read when a case is made, so they may be set in a beforeAll.
+ */
+export function workstationCases(dirs: () => { root: string; pristine: string }): {
+  open: Workstation[];
+  fresh(): { dataset: string; storeFile: string };
+} {
+  let caseNo = 0;
+  const open: Workstation[] = [];
+  afterEach(() => {
+    for (const ws of open.splice(0)) ws.close();
+  });
+  return {
+    open,
+    fresh() {
+      const { root, pristine } = dirs();
+      const dir = join(root, `case-${++caseNo}`);
+      cpSync(pristine, join(dir, 'ds'), { recursive: true });
+      return { dataset: join(dir, 'ds'), storeFile: join(dir, 'annotations.sqlite') };
+    },
+  };
 }

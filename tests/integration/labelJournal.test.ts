@@ -1,18 +1,18 @@
 // The edit journal behind commitEdit / undo / redo / history on a real sample dataset and a real SQLite file:
 // round trips, restarts, the redo stack, checkpoints (equal to a full replay, never stale), concurrency, and the
 // source dataset never being written.
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inflateSync } from 'node:zlib';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Request } from '../../common/contract.js';
 import { AppError } from '../../common/errors.js';
 import { applyDiff, base64ToBytes, decodeDiff, encodeDiff, type VoxelDiff } from '../../common/labelDiff.js';
 import { CHECKPOINT_ENCODING } from '../../main/core/labels/checkpoint.js';
 import { generateSample } from '../../main/core/sample/index.js';
 import { openWorkstation, type Workstation, type WorkstationOptions } from '../../main/core/workstation.js';
-import { brushDiff, diffBase64, hashTree, originalLabels, prng, sameBytes } from './journalHelpers.js';
+import { brushDiff, diffBase64, hashTree, originalLabels, prng, sameBytes, workstationCases } from './journalHelpers.js';
 
 const SERIES = '1_t2';
 const OTHER = '1_t2_SPACE';
@@ -31,18 +31,8 @@ afterAll(() => {
   rmSync(root, { recursive: true, force: true });
 });
 
-let caseNo = 0;
-const open: Workstation[] = [];
-afterEach(() => {
-  for (const ws of open.splice(0)) ws.close();
-});
-
-/** A fresh copy of the sample and a fresh store for one test. */
-function fresh(): { dataset: string; storeFile: string } {
-  const dir = join(root, `case-${++caseNo}`);
-  cpSync(pristine, join(dir, 'ds'), { recursive: true });
-  return { dataset: join(dir, 'ds'), storeFile: join(dir, 'annotations.sqlite') };
-}
+/** A fresh copy of the sample and a fresh store per test; workstations in `open` are closed after each. */
+const { open, fresh } = workstationCases(() => ({ root, pristine }));
 
 async function start(paths: { dataset: string; storeFile: string }, opts: Partial<WorkstationOptions> = {}): Promise<Workstation> {
   const ws = await openWorkstation({ datasetRoot: paths.dataset, storeFile: paths.storeFile, annotator: 'alice', log: () => undefined, ...opts });
