@@ -164,6 +164,22 @@ export interface GradingProgress {
   reviewed: number;
 }
 
+/** Who is annotating: asked once, remembered, carried by every journal and grading row. */
+export interface SessionInfo {
+  /** The current annotator; null until one is chosen (writes are refused until then). */
+  annotator: string | null;
+  /** Annotators known to this store, most recent first. */
+  annotators: string[];
+}
+
+/** Annotator names: printable, no control characters. */
+export const annotatorName = z
+  .string()
+  .trim()
+  .min(1, 'annotator name is empty')
+  .max(80)
+  .regex(/^[^\p{Cc}]+$/u, 'annotator name holds control characters');
+
 const GRADING_FIELD_IDS = GRADING_FIELDS.map((f) => f.field) as [GradingField, ...GradingField[]];
 const patientId = z.number().int().min(0);
 const ivdLabel = z.number().int().min(0).max(25);
@@ -174,6 +190,8 @@ const diffBase64 = z.string().max(96 * 1024 * 1024).regex(/^[A-Za-z0-9+/]*={0,2}
 
 export const requestSchemas = {
   getDataset: z.object({}).strict(),
+  getSession: z.object({}).strict(),
+  setAnnotator: z.object({ name: annotatorName }).strict(),
   listSeries: z.object({}).strict(),
   openSeries: z.object({ seriesId }).strict(),
   setSeriesStatus: z.object({ seriesId, status: z.enum(SERIES_STATUSES) }).strict(),
@@ -206,6 +224,8 @@ export type Request<M extends Method> = z.infer<(typeof requestSchemas)[M]>;
 
 export interface Responses {
   getDataset: DatasetSummary;
+  getSession: SessionInfo;
+  setAnnotator: SessionInfo;
   listSeries: SeriesSummary[];
   openSeries: OpenSeriesResponse;
   setSeriesStatus: { seriesId: string; status: SeriesStatus };

@@ -2,6 +2,8 @@
 // 127.0.0.1 only, with a per-launch token, and prints the URL to open.
 import { parseArgs } from 'node:util';
 import { AppError } from '../../common/errors.js';
+import { fileAnnotatorMemory } from '../core/identity.js';
+import { settingsPath } from '../core/paths.js';
 import { openWorkstation } from '../core/workstation.js';
 import { startWebServer } from '../server/http.js';
 import { ensureRendererBuilt } from './build.js';
@@ -27,7 +29,11 @@ export async function runServe(args: string[]): Promise<number> {
 export async function serve(dataset: string | undefined, port: number, annotator?: string): Promise<number> {
   const root = dataset ?? (await ensureBundledSample());
   const staticDir = await ensureRendererBuilt();
-  const ws = await openWorkstation({ datasetRoot: root, ...(annotator ? { annotator } : {}) });
+  const ws = await openWorkstation({
+    datasetRoot: root,
+    annotatorMemory: fileAnnotatorMemory(settingsPath()),
+    ...(annotator ? { annotator } : {}),
+  });
   const server = await startWebServer({
     service: ws.service,
     volumes: ws,

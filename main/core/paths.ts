@@ -34,3 +34,8 @@ export function storePathFor(datasetRoot: string, env: NodeJS.ProcessEnv = proce
 export function bundledSamplePath(env: NodeJS.ProcessEnv = process.env): string {
   return join(dataDir(env), 'sample-dataset');
 }
+
+/** The web-mode/CLI settings file (the remembered annotator name). Electron keeps its own in the user-data folder. */
+export function settingsPath(env: NodeJS.ProcessEnv = process.env): string {
+  return join(dataDir(env), 'settings.json');
+}

@@ -5,10 +5,11 @@
 import { mkdirSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { AppError } from '../../common/errors.js';
-import type { OpenSeriesResponse, ProblemInfo, SeriesSummary, Service } from '../../common/contract.js';
+import type { OpenSeriesResponse, ProblemInfo, SeriesSummary, Service, SessionInfo } from '../../common/contract.js';
 import { sameGrid, voxelCount } from '../../common/geometry.js';
 import type { DatasetIndex, DatasetProblem, SeriesEntry } from './dataset/index.js';
 import { scanDataset } from './dataset/index.js';
+import type { AnnotatorMemory } from './identity.js';
 import { createGradingService } from './gradings/service.js';
 import { createLabelJournal, type LabelJournal, type SeriesLabels } from './labels/labelState.js';
 import type { MetaImage, PixelArray } from './mha/index.js';
@@ -22,7 +23,13 @@ export interface WorkstationOptions {
   datasetRoot: string;
   /** Annotation store file; default: one per dataset in the app's data folder. */
   storeFile?: string;
+  /**
+   * The annotator for this launch (e.g. `serve --annotator`). Without it the remembered one is used, and with
+   * neither the UI asks (getSession/setAnnotator); writes are refused until a name is chosen.
+   */
   annotator?: string;
+  /** Where the chosen annotator is remembered; setAnnotator saves there. */
+  annotatorMemory?: AnnotatorMemory;
   /** better-sqlite3 addon for this runtime's ABI (Electron). */
   nativeBinding?: string;
   /** How many opened series keep their voxels in memory. */
@@ -99,11 +106,23 @@ export async function openWorkstation(opts: WorkstationOptions): Promise<Worksta
     store.close();
     throw err;
   }
-  const annotatorId: AnnotatorId = store.annotators.ensure(opts.annotator ?? process.env.USER ?? 'annotator');
+  const initialName = opts.annotator ?? opts.annotatorMemory?.load() ?? null;
+  let annotatorId: AnnotatorId | null = initialName === null ? null : store.annotators.ensure(initialName);
+  const currentAnnotator = (): AnnotatorId => {
+    if (annotatorId === null) throw new AppError('invalid_request', 'No annotator chosen: enter your name before editing');
+    return annotatorId;
+  };
+  const session = (): SessionInfo => {
+    const all = store.annotators.list();
+    return {
+      annotator: annotatorId === null ? null : (all.find((a) => a.id === annotatorId)?.name ?? null),
+      annotators: all.reverse().map((a) => a.name),
+    };
+  };
   const log = opts.log ?? ((line: string) => void process.stderr.write(`${line}\n`));
   const journal = createLabelJournal({
     store,
-    annotatorId,
+    annotator: currentAnnotator,
     // Checkpoints hold original + edits: after the masks changed they would bring the old original back.
     useCheckpoints: storeProblems.length === 0,
     log,
@@ -184,7 +203,7 @@ export async function openWorkstation(opts: WorkstationOptions): Promise<Worksta
   const gradings = createGradingService({
     index,
     store,
-    annotatorId,
+    annotator: currentAnnotator,
     revision: (seriesId) => journal.storedRevision(seriesId),
     // The loaded label volume when the series is in the cache, else original mask + journal built on demand
     // (not cached and never checkpointed: it stops being maintained as soon as it is measured).
@@ -210,6 +229,12 @@ export async function openWorkstation(opts: WorkstationOptions): Promise<Worksta
       series: index.series.length,
       problems: [...index.problems.filter((p) => p.seriesId === undefined).map(toProblemInfo), ...storeProblems],
     }),
+    getSession: async () => session(),
+    setAnnotator: async ({ name }) => {
+      annotatorId = store.annotators.ensure(name);
+      opts.annotatorMemory?.save(name.trim());
+      return session();
+    },
     listSeries: async () => index.series.map(summary),
     openSeries: async ({ seriesId }) => {
       const s = await current(seriesId);
@@ -232,7 +257,7 @@ export async function openWorkstation(opts: WorkstationOptions): Promise<Worksta
     },
     setSeriesStatus: async ({ seriesId, status }) => {
       const e = entryOf(seriesId);
-      const rec = store.series.setStatus({ seriesId, patientId: e.patientId, status, annotatorId });
+      const rec = store.series.setStatus({ seriesId, patientId: e.patientId, status, annotatorId: currentAnnotator() });
       return { seriesId, status: rec.status };
     },
     commitEdit: async (req) => {

@@ -11,6 +11,7 @@ import { AppError } from '../../common/errors.js';
 import { GRADING_FIELDS, type GradingField } from '../../common/gradings.js';
 import { measureSeries } from '../../main/core/gradings/measure.js';
 import { WARNINGS } from '../../main/core/gradings/service.js';
+import { fileAnnotatorMemory } from '../../main/core/identity.js';
 import { generateSample } from '../../main/core/sample/index.js';
 import { openWorkstation, type Workstation } from '../../main/core/workstation.js';
 import { diffBase64, originalLabels, workstationCases } from './journalHelpers.js';
@@ -325,5 +326,49 @@ describe('mask hints', () => {
     expect((await level(ws2, 1, k)).hint).toEqual(thin.hint);
     await ws2.service.undo({ seriesId: '1_t1' });
     expect((await level(ws2, 1, k)).hint).toEqual(before);
+  });
+});
+
+describe('annotator identity', () => {
+  it('is asked once: writes are refused until a name is set, which is remembered and carried by every row', async () => {
+    const paths = fresh();
+    const memoryFile = join(root, `settings-${Date.now()}.json`);
+    const memory = fileAnnotatorMemory(memoryFile);
+    const first = await openWorkstation({ datasetRoot: paths.dataset, storeFile: paths.storeFile, annotatorMemory: memory, log: () => undefined });
+    open.push(first);
+    expect(await first.service.getSession({})).toEqual({ annotator: null, annotators: [] });
+    await rejects(first.service.setGrading({ patientId: 1, ivdLabel: 1, field: 'modic', value: 2 }), 'invalid_request', 'No annotator');
+    await rejects(first.service.setSeriesStatus({ seriesId: '1_t1', status: 'done' }), 'invalid_request', 'No annotator');
+    const opened = await first.service.openSeries({ seriesId: '1_t1' });
+    const diff = { indices: Uint32Array.of(0), before: Uint8Array.of(0), after: Uint8Array.of(100) };
+    const edit = { seriesId: '1_t1', baseRevision: opened.revision, tool: 'brush', label: 100, description: 'one voxel', diff: diffBase64(diff) };
+    await rejects(first.service.commitEdit(edit), 'invalid_request', 'No annotator');
+    expect((await first.service.history({ seriesId: '1_t1' })).edits).toEqual([]);
+    // Names are validated by the request schema before the service sees them.
+    expect(requestSchemas.setAnnotator.safeParse({ name: '   ' }).success).toBe(false);
+    expect(requestSchemas.setAnnotator.safeParse({ name: 'a\u0007b' }).success).toBe(false);
+
+    expect(await first.service.setAnnotator({ name: '  Dr. Özil ' })).toEqual({ annotator: 'Dr. Özil', annotators: ['Dr. Özil'] });
+    expect(JSON.parse(readFileSync(memoryFile, 'utf8'))).toEqual({ annotator: 'Dr. Özil' });
+    await first.service.commitEdit(edit);
+    await first.service.setGrading({ patientId: 1, ivdLabel: 1, field: 'modic', value: 2 });
+    stop(first);
+
+    // Next launch: remembered, not asked again; both rows carry the name.
+    const second = await openWorkstation({ datasetRoot: paths.dataset, storeFile: paths.storeFile, annotatorMemory: memory, log: () => undefined });
+    open.push(second);
+    expect((await second.service.getSession({})).annotator).toBe('Dr. Özil');
+    expect((await second.service.history({ seriesId: '1_t1' })).edits.map((e) => e.annotator)).toEqual(['Dr. Özil']);
+    expect((await second.service.gradingHistory({ patientId: 1, ivdLabel: 1 })).events.map((e) => e.annotator)).toEqual(['Dr. Özil']);
+    // Switching annotator: later rows carry the new name; the list is most recent first.
+    expect((await second.service.setAnnotator({ name: 'Bob' })).annotators).toEqual(['Bob', 'Dr. Özil']);
+    await second.service.setGrading({ patientId: 1, ivdLabel: 1, field: 'modic', value: 3 });
+    expect((await second.service.gradingHistory({ patientId: 1, ivdLabel: 1 })).events.map((e) => e.annotator)).toEqual(['Dr. Özil', 'Bob']);
+    // An explicit --annotator wins over the remembered name without overwriting it.
+    stop(second);
+    const third = await openWorkstation({ datasetRoot: paths.dataset, storeFile: paths.storeFile, annotator: 'cli', annotatorMemory: memory, log: () => undefined });
+    open.push(third);
+    expect((await third.service.getSession({})).annotator).toBe('cli');
+    expect(fileAnnotatorMemory(memoryFile).load()).toBe('Bob');
   });
 });

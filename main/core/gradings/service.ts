@@ -43,7 +43,8 @@ export type GradingMethods = Pick<
 export interface GradingServiceDeps {
   index: DatasetIndex;
   store: Store;
-  annotatorId: AnnotatorId;
+  /** The annotator of the next write (throws when none has been chosen). */
+  annotator(): AnnotatorId;
   /** Label revision of a series as stored (equal to the in-memory one of a loaded series). */
   revision(seriesId: string): number;
   /**
@@ -83,7 +84,7 @@ function undoState(events: GradingEvent[]): PatientState {
 }
 
 export function createGradingService(deps: GradingServiceDeps): GradingMethods {
-  const { index, store, annotatorId } = deps;
+  const { index, store } = deps;
   const csvRows = new Map<number, GradingRow[]>();
   for (const r of index.gradings?.rows ?? []) {
     const list = csvRows.get(r.patient) ?? [];
@@ -236,7 +237,7 @@ export function createGradingService(deps: GradingServiceDeps): GradingMethods {
       const level = await levelOf(patientId, ivdLabel);
       editable(level, patientId);
       if (level.values[spec.field] === value) return level; // no change, no event
-      store.gradings.set({ patientId, ivdLabel, field: spec.field, value, annotatorId });
+      store.gradings.set({ patientId, ivdLabel, field: spec.field, value, annotatorId: deps.annotator() });
       return levelOf(patientId, ivdLabel);
     },
 
@@ -245,7 +246,7 @@ export function createGradingService(deps: GradingServiceDeps): GradingMethods {
       const level = await levelOf(patientId, ivdLabel);
       editable(level, patientId);
       if (level.reviewed === reviewed) return level;
-      store.gradings.set({ patientId, ivdLabel, field: REVIEWED_FIELD, value: reviewed ? 1 : 0, annotatorId });
+      store.gradings.set({ patientId, ivdLabel, field: REVIEWED_FIELD, value: reviewed ? 1 : 0, annotatorId: deps.annotator() });
       return levelOf(patientId, ivdLabel);
     },
 
@@ -264,7 +265,7 @@ export function createGradingService(deps: GradingServiceDeps): GradingMethods {
           const row = (csvRows.get(patientId) ?? []).find((r) => r.ivdLabel === target.ivdLabel);
           restore = row ? row[target.field as GradingField] : null;
         }
-        const base = { patientId, ivdLabel: target.ivdLabel, annotatorId };
+        const base = { patientId, ivdLabel: target.ivdLabel, annotatorId: deps.annotator() };
         const restored = store.gradings.set({ ...base, field: target.field, value: restore });
         if (!restored) throw new AppError('internal', `Undo of grading event ${target.id} changed nothing`);
         store.gradings.set({ ...base, field: UNDO_FIELD, value: target.id });

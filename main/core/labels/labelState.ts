@@ -34,7 +34,8 @@ const CHECKPOINTS_KEPT = 2;
 
 export interface LabelJournalOptions {
   store: Store;
-  annotatorId: AnnotatorId;
+  /** The annotator of the next write (throws when none has been chosen). */
+  annotator(): AnnotatorId;
   /** Active edits on top of the latest checkpoint that trigger a new one. Default {@link DEFAULT_CHECKPOINT_EVERY}. */
   checkpointEvery?: number;
   /** Changed voxels on top of the latest checkpoint that trigger a new one. Default {@link DEFAULT_CHECKPOINT_VOXELS}. */
@@ -114,7 +115,8 @@ function storedDiff(e: Edit, voxelCount: number): VoxelDiff | null {
 }
 
 export function createLabelJournal(opts: LabelJournalOptions): LabelJournal {
-  const { store, annotatorId } = opts;
+  const { store } = opts;
+  const annotatorId = (): AnnotatorId => opts.annotator();
   const every = Math.max(1, opts.checkpointEvery ?? DEFAULT_CHECKPOINT_EVERY);
   const voxelBudget = Math.max(1, opts.checkpointVoxels ?? DEFAULT_CHECKPOINT_VOXELS);
   const useCheckpoints = opts.useCheckpoints ?? true;
@@ -246,11 +248,11 @@ export function createLabelJournal(opts: LabelJournalOptions): LabelJournal {
       const appended = store.transaction(() => {
         const rec = store.series.ensure(seriesId, s.patientId);
         if (rec.status === 'todo') {
-          store.series.setStatus({ seriesId, patientId: s.patientId, status: 'in_progress', annotatorId });
+          store.series.setStatus({ seriesId, patientId: s.patientId, status: 'in_progress', annotatorId: annotatorId() });
         }
         return store.edits.append({
           seriesId,
-          annotatorId,
+          annotatorId: annotatorId(),
           tool: req.tool,
           label: req.label,
           voxelCount: n,
@@ -291,7 +293,7 @@ export function createLabelJournal(opts: LabelJournalOptions): LabelJournal {
   };
 
   function undoRedo(s: SeriesLabels, kind: 'undo' | 'redo'): UndoRedoResponse {
-    const e = kind === 'undo' ? store.edits.undo(s.seriesId, annotatorId) : store.edits.redo(s.seriesId, annotatorId);
+    const e = kind === 'undo' ? store.edits.undo(s.seriesId, annotatorId()) : store.edits.redo(s.seriesId, annotatorId());
     if (!e) return { edit: null, diff: null, revision: s.revision };
     const d = storedDiff(e, s.volume.length);
     if (d) applyDiff(writable(s), d, kind === 'undo' ? 'backward' : 'forward');
