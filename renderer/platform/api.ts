@@ -1,6 +1,7 @@
 // The renderer's one door to the main process: window.spine in Electron, HTTP on 127.0.0.1 in web mode.
 // Only this file inspects { ok } results; callers get values or an ApiError with the same closed code set.
 import type { Api, Method, Request, Responses } from '../../common/contract.js';
+import type { DesktopBridge } from '../../common/desktop.js';
 import type { ErrorCode, Result } from '../../common/errors.js';
 
 export class ApiError extends Error {
@@ -17,7 +18,7 @@ export class ApiError extends Error {
 declare global {
   interface Window {
     /** Exposed by the Electron preload (contextBridge); absent in web mode. */
-    spine?: Api & { volumeUrl(seriesId: string, kind: 'image' | 'mask'): string };
+    spine?: Api & { volumeUrl(seriesId: string, kind: 'image' | 'mask'): string; desktop?: DesktopBridge };
   }
 }
 
@@ -50,4 +51,9 @@ export async function fetchVolume(seriesId: string, kind: 'image' | 'mask'): Pro
     throw new ApiError(body?.error?.code ?? 'io', body?.error?.message ?? `HTTP ${res.status} loading the ${kind} of ${seriesId}`);
   }
   return res.arrayBuffer();
+}
+
+/** Native folder dialog and menu commands in the desktop app; null in web mode (the UI asks for a typed path). */
+export function desktopBridge(): DesktopBridge | null {
+  return window.spine?.desktop ?? null;
 }
