@@ -156,8 +156,14 @@ export interface GradingEventInfo {
   undone: boolean;
 }
 
+/**
+ * Worklist progress of one patient. It never reads a volume: the levels are the CSV rows, the levels graded in
+ * this store and the discs of the masks measured so far in this session (getGradings measures a patient's masks).
+ */
 export interface GradingProgress {
   patientId: number;
+  /** Every mask of the patient has been measured: `levels` includes discs the CSV lacks. */
+  masksMeasured: boolean;
   levels: number;
   /** Levels whose every grading field has a value. */
   fullyGraded: number;

@@ -213,27 +213,35 @@ describe('undo, history, reviewed, progress', () => {
   it('counts fully graded and reviewed levels per patient, and keeps everything across a restart', async () => {
     const paths = fresh();
     const ws = await start(paths);
-    const progress = await ws.service.gradingProgress({});
+    // Before any mask is measured, progress reads no volume: the CSV's levels only (patient 2 lacks level 1).
+    const csvLevels2 = ws.index.gradings!.rows.filter((r) => r.patient === 2).length;
+    expect(await ws.service.gradingProgress({})).toEqual([
+      { patientId: 1, masksMeasured: false, levels: 9, fullyGraded: 9, reviewed: 0 },
+      { patientId: 2, masksMeasured: false, levels: csvLevels2, fullyGraded: csvLevels2, reviewed: 0 },
+    ]);
     // Patient 1: IVD 0, 1–7 and 9, all graded in the CSV. Patient 2: its level 1 has no CSV row.
+    await ws.service.getGradings({ patientId: 1 });
     const p2levels = (await ws.service.getGradings({ patientId: 2 })).levels.length;
-    expect(progress).toEqual([
-      { patientId: 1, levels: 9, fullyGraded: 9, reviewed: 0 },
-      { patientId: 2, levels: p2levels, fullyGraded: p2levels - 1, reviewed: 0 },
+    expect(p2levels).toBe(csvLevels2 + 1);
+    expect(await ws.service.gradingProgress({})).toEqual([
+      { patientId: 1, masksMeasured: true, levels: 9, fullyGraded: 9, reviewed: 0 },
+      { patientId: 2, masksMeasured: true, levels: p2levels, fullyGraded: p2levels - 1, reviewed: 0 },
     ]);
     await ws.service.setGrading({ patientId: 1, ivdLabel: 2, field: 'herniation', value: null });
     for (const f of GRADING_FIELDS) await ws.service.setGrading({ patientId: 2, ivdLabel: 1, field: f.field, value: f.values[0]! });
     await ws.service.setLevelReviewed({ patientId: 2, ivdLabel: 1, reviewed: true });
     const expected = [
-      { patientId: 1, levels: 9, fullyGraded: 8, reviewed: 0 },
-      { patientId: 2, levels: p2levels, fullyGraded: p2levels, reviewed: 1 },
+      { patientId: 1, masksMeasured: true, levels: 9, fullyGraded: 8, reviewed: 0 },
+      { patientId: 2, masksMeasured: true, levels: p2levels, fullyGraded: p2levels, reviewed: 1 },
     ];
     expect(await ws.service.gradingProgress({})).toEqual(expected);
     const before1 = await ws.service.getGradings({ patientId: 1 });
     const before2 = await ws.service.getGradings({ patientId: 2 });
     stop(ws);
 
+    // After a restart: patient 2's level 1 is graded in the store, so it counts before any mask is measured.
     const ws2 = await start(paths);
-    expect(await ws2.service.gradingProgress({})).toEqual(expected);
+    expect(await ws2.service.gradingProgress({})).toEqual(expected.map((p) => ({ ...p, masksMeasured: false })));
     expect(await ws2.service.getGradings({ patientId: 1 })).toEqual(before1);
     const after2 = await ws2.service.getGradings({ patientId: 2 });
     expect(after2).toEqual(before2);

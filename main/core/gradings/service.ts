@@ -135,8 +135,18 @@ export function createGradingService(deps: GradingServiceDeps): GradingMethods {
     return promise;
   };
 
-  const levelsOf = async (patientId: number): Promise<GradingLevel[]> => {
-    const series = await Promise.all((seriesOf.get(patientId) ?? []).map(measure));
+  /** Measurements already made (at any revision) without reading a volume; null for a series never measured. */
+  const measured = async (e: SeriesEntry): Promise<SeriesMeasure | null> => {
+    const hit = measures.get(e.id);
+    return hit ? hit.promise.catch(() => null) : null;
+  };
+
+  /**
+   * The levels of a patient. `cheap`: only masks measured before count (no volume is read), for the worklist's
+   * progress over a whole dataset; the levels then come from the CSV, the store and those masks.
+   */
+  const levelsOf = async (patientId: number, cheap = false): Promise<GradingLevel[]> => {
+    const series = await Promise.all((seriesOf.get(patientId) ?? []).map(cheap ? measured : measure));
     // Synchronous from here: store reads and in-memory measurements are consistent with each other.
     const rows = csvRows.get(patientId) ?? [];
     const stored = store.gradings.forPatient(patientId);
@@ -297,9 +307,10 @@ export function createGradingService(deps: GradingServiceDeps): GradingMethods {
     gradingProgress: async () => {
       const out: GradingProgress[] = [];
       for (const patientId of patients) {
-        const levels = await levelsOf(patientId);
+        const levels = await levelsOf(patientId, true);
         out.push({
           patientId,
+          masksMeasured: (seriesOf.get(patientId) ?? []).every((e) => !e.image || measures.has(e.id)),
           levels: levels.length,
           fullyGraded: levels.filter((l) => FIELDS.every((f) => l.values[f] !== null)).length,
           reviewed: levels.filter((l) => l.reviewed).length,
