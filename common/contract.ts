@@ -163,6 +163,7 @@ export interface GradingEventInfo {
 export interface GradingProgress {
   patientId: number;
   /** Every mask of the patient has been measured: `levels` includes discs the CSV lacks. */
+  /* `levels` counts disc levels (IVD label ≥ 1); the CSV's IVD label 0 rows are not levels. */
   masksMeasured: boolean;
   levels: number;
   /** Levels whose every grading field has a value. */

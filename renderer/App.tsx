@@ -1,8 +1,8 @@
 // The workstation window: worklist | three linked views | labels, with a toolbar and a status bar.
 // Holds plain UI state; volumes and the viewer live outside React state.
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { DatasetSummary, SeriesSummary } from '../common/contract.js';
-import type { Vec3 } from '../common/geometry.js';
+import type { DatasetSummary, GradingLevel, GradingProgress, SeriesSummary, SessionInfo } from '../common/contract.js';
+import { indexToWorld, worldToIndex, type Vec3 } from '../common/geometry.js';
 import type { VoxelDiff } from '../common/labelDiff.js';
 import { LabelPanel, type LabelRow } from './features/labels/LabelPanel.js';
 import { labelCounts } from './features/labels/labelStats.js';
@@ -19,6 +19,11 @@ import { LabelOps } from './features/labels/LabelOps.js';
 import { HistoryPanel } from './features/history/HistoryPanel.js';
 import { ShortcutOverlay } from './features/help/ShortcutOverlay.js';
 import { TOOLS } from './tools/index.js';
+import { GradingPanel, GRADING_SHORTCUTS } from './features/grading/GradingPanel.js';
+import { useGradings } from './features/grading/useGradings.js';
+import { AnnotatorDialog } from './features/session/AnnotatorDialog.js';
+import { labelCentres } from './labelmap/index.js';
+import { SHORTCUTS } from './features/help/ShortcutOverlay.js';
 
 const DEFAULT_DISPLAY: LabelDisplay = { opacity: 0.5, mode: 'fill', hidden: new Set(), allHidden: false };
 
@@ -44,6 +49,10 @@ export function App() {
   const [viewer, setViewer] = useState<Viewer | null>(null);
   const [labelRows, setLabelRows] = useState<LabelRow[]>([]);
   const [showHelp, setShowHelp] = useState(false);
+  const [session, setSession] = useState<SessionInfo | null>(null);
+  const [askAnnotator, setAskAnnotator] = useState(false);
+  const [progress, setProgress] = useState<Map<number, GradingProgress>>(new Map());
+  const [gradingFocus, setGradingFocus] = useState(0);
   const hoverView = useRef<ViewId>('sagittal');
   const openedRef = useRef<OpenedSeries | null>(null);
   openedRef.current = opened;
@@ -82,14 +91,75 @@ export function App() {
   }, []);
   const editing = useEditing(viewer, opened, recount);
 
+  const refreshProgress = useCallback(() => {
+    call('gradingProgress', {})
+      .then((list) => setProgress(new Map(list.map((p) => [p.patientId, p]))))
+      .catch(() => undefined); // the worklist keeps its last figures; grading errors show in the panel
+  }, []);
+  const gradings = useGradings(opened?.info.patientId ?? null, refreshProgress);
+  // Once a patient's levels are loaded its masks are measured: the worklist count includes their discs.
   useEffect(() => {
-    Promise.all([call('getDataset', {}), call('listSeries', {})])
-      .then(([d, s]) => {
+    if (!gradings.loading && gradings.patientId !== null) refreshProgress();
+  }, [gradings.loading, gradings.patientId, refreshProgress]);
+  // Label edits change the disc-height hints: reload the levels shortly after the edits stop.
+  const firstHistory = useRef(true);
+  useEffect(() => {
+    if (firstHistory.current) {
+      firstHistory.current = false;
+      return;
+    }
+    const t = setTimeout(() => gradings.reload(), 600);
+    return () => clearTimeout(t);
+  }, [editing.history, gradings.reload]);
+
+  /** Disc centres of the open series' live labels, recomputed after label edits. */
+  const centresCache = useRef<{ labels: Uint8Array; history: unknown; centres: Map<number, Vec3> } | null>(null);
+  const discCentre = useCallback(
+    (level: GradingLevel): Vec3 | null => {
+      const s = openedRef.current;
+      if (!s) return null;
+      const c = centresCache.current;
+      let centres = c && c.labels === s.labels && c.history === editing.history ? c.centres : null;
+      if (!centres) {
+        centres = labelCentres(s.labels, s.info.image.geometry.size);
+        centresCache.current = { labels: s.labels, history: editing.history, centres };
+      }
+      const ijk = centres.get(level.maskValue);
+      if (ijk) return indexToWorld(s.info.image.geometry, ijk);
+      // Not in this series' labels: the disc as measured in the patient's series that holds it.
+      return level.hint?.centre ?? null;
+    },
+    [editing.history],
+  );
+  const goToLevel = useCallback(
+    (level: GradingLevel) => {
+      const p = discCentre(level);
+      if (p && viewer) viewer.setCrosshair(p);
+    },
+    [discCentre, viewer],
+  );
+  /** A click on a disc in a view (navigation, no tool) selects its grading row. */
+  const onViewerClick = (e: React.MouseEvent): void => {
+    const s = openedRef.current;
+    if (!s || !viewer || editing.tool !== null || e.button !== 0) return;
+    const g = s.info.image.geometry;
+    const [i, j, k] = worldToIndex(g, viewer.getCrosshair()).map(Math.round) as [number, number, number];
+    const [nx, ny, nz] = g.size;
+    if (i < 0 || j < 0 || k < 0 || i >= nx || j >= ny || k >= nz) return;
+    const v = s.labels[i + nx * (j + ny * k)] ?? 0;
+    if (v > 200 && v < 226 && gradings.levels.some((l) => l.maskValue === v)) gradings.select(v - 200);
+  };
+
+  useEffect(() => {
+    Promise.all([call('getDataset', {}), call('listSeries', {}), call('getSession', {})])
+      .then(([d, s, who]) => {
         setDataset(d);
         setSeries(s);
+        setSession(who);
+        refreshProgress();
       })
       .catch((e: unknown) => setError(e instanceof Error ? e.message : String(e)));
-  }, []);
+  }, [refreshProgress]);
 
   /** Opens a series; keeps the crosshair at the same physical point when switching between siblings. */
   const open = useCallback(
@@ -192,6 +262,7 @@ export function App() {
       switch (e.key) {
         case 'Escape': editing.setTool(null); setShowHelp(false); break;
         case '?': setShowHelp((x) => !x); break;
+        case 'd': setGradingFocus((n) => n + 1); break;
         case '[': editing.setSettings((st) => ({ ...st, radiusMm: Math.max(0.5, st.radiusMm - 0.5) })); break;
         case ']': editing.setSettings((st) => ({ ...st, radiusMm: Math.min(30, st.radiusMm + 0.5) })); break;
         case ',':
@@ -230,6 +301,11 @@ export function App() {
       <header className="toolbar">
         <span className="brand">Spine Workstation</span>
         <span className="muted">{dataset ? `${dataset.name} · ${dataset.patients} patients · ${dataset.series} series` : 'Loading dataset …'}</span>
+        {session?.annotator && (
+          <button className="annotator" data-testid="annotator" title="Who is annotating: carried by every edit and grading (click to change)" onClick={() => setAskAnnotator(true)}>
+            {session.annotator}
+          </button>
+        )}
         <span className="spacer" />
         {opened && (
           <>
@@ -270,12 +346,15 @@ export function App() {
       )}
       <main className="workspace">
         <aside className="left">
-          <Worklist series={series} openId={opened?.info.seriesId ?? null} onOpen={(id) => void open(id)} />
+          <Worklist series={series} openId={opened?.info.seriesId ?? null} onOpen={(id) => void open(id)} progress={progress} />
         </aside>
         <section className="center">
-          <ViewerPanel onViewer={setViewer} />
-          {!opened && !busy && <div className="placeholder">Open a series from the worklist (arrows + Enter, or double-click).</div>}
-          {error && <div className="error-banner" role="alert">{error}</div>}
+          <div className="viewer-area" onClick={onViewerClick}>
+            <ViewerPanel onViewer={setViewer} />
+            {!opened && !busy && <div className="placeholder">Open a series from the worklist (arrows + Enter, or double-click).</div>}
+            {error && <div className="error-banner" role="alert">{error}</div>}
+          </div>
+          {opened && <GradingPanel gradings={gradings} onNavigate={goToLevel} focusRequest={gradingFocus} />}
         </section>
         <aside className="right">
           {opened ? (
@@ -324,7 +403,17 @@ export function App() {
         </aside>
       </main>
       <StatusBar probe={probe} message={busy ?? editing.message} saved={opened ? (opened.info.mask.source === 'file' ? '' : 'no mask file: labels start empty') : ''} />
-      {showHelp && <ShortcutOverlay onClose={() => setShowHelp(false)} />}
+      {showHelp && <ShortcutOverlay onClose={() => setShowHelp(false)} shortcuts={[...SHORTCUTS, ...GRADING_SHORTCUTS]} />}
+      {session && (session.annotator === null || askAnnotator) && (
+        <AnnotatorDialog
+          session={session}
+          onDone={(who) => {
+            setSession(who);
+            setAskAnnotator(false);
+          }}
+          {...(session.annotator !== null ? { onCancel: () => setAskAnnotator(false) } : {})}
+        />
+      )}
     </div>
   );
 }

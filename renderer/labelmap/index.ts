@@ -7,3 +7,4 @@ export { paintStencil, strokeSegment, type BrushOptions } from './stencil.js';
 export { floodFill2D, thresholdFill, type FillResult, type FloodFillOptions, type ThresholdFillOptions } from './fill.js';
 export { relabel, swapLabels, shiftLevels, type LabelOpOptions, type LabelOpRefusal, type LabelOpResult } from './labelOps.js';
 export { removeIslands, type IslandCriterion, type IslandsResult } from './islands.js';
+export { labelCentres } from './centres.js';

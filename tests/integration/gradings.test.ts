@@ -183,10 +183,11 @@ describe('undo, history, reviewed, progress', () => {
     expect((await ws.service.undoGrading({ patientId: 2 })).level).toBeNull();
 
     const h = await ws.service.gradingHistory({ patientId: 1, ivdLabel: 4 });
+    // A field's first change is shown from the CSV baseline (reviewed: from 0), not from "no stored value".
     expect(h.events.map((e) => [e.field, e.oldValue, e.newValue, e.kind, e.undone])).toEqual([
-      ['modic', null, modic, 'change', true],
+      ['modic', row.modic, modic, 'change', true],
       ['modic', modic, null, 'change', true],
-      ['reviewed', null, 1, 'change', true],
+      ['reviewed', 0, 1, 'change', true],
       ['reviewed', 1, 0, 'undo', false],
       ['modic', null, modic, 'undo', false],
       ['modic', modic, row.modic, 'undo', false],
@@ -216,22 +217,22 @@ describe('undo, history, reviewed, progress', () => {
     // Before any mask is measured, progress reads no volume: the CSV's levels only (patient 2 lacks level 1).
     const csvLevels2 = ws.index.gradings!.rows.filter((r) => r.patient === 2).length;
     expect(await ws.service.gradingProgress({})).toEqual([
-      { patientId: 1, masksMeasured: false, levels: 9, fullyGraded: 9, reviewed: 0 },
+      { patientId: 1, masksMeasured: false, levels: 8, fullyGraded: 8, reviewed: 0 },
       { patientId: 2, masksMeasured: false, levels: csvLevels2, fullyGraded: csvLevels2, reviewed: 0 },
     ]);
-    // Patient 1: IVD 0, 1–7 and 9, all graded in the CSV. Patient 2: its level 1 has no CSV row.
+    // Patient 1: IVD 1–7 and 9 (its IVD 0 row is no level), all graded in the CSV. Patient 2: its level 1 has no CSV row.
     await ws.service.getGradings({ patientId: 1 });
     const p2levels = (await ws.service.getGradings({ patientId: 2 })).levels.length;
     expect(p2levels).toBe(csvLevels2 + 1);
     expect(await ws.service.gradingProgress({})).toEqual([
-      { patientId: 1, masksMeasured: true, levels: 9, fullyGraded: 9, reviewed: 0 },
+      { patientId: 1, masksMeasured: true, levels: 8, fullyGraded: 8, reviewed: 0 },
       { patientId: 2, masksMeasured: true, levels: p2levels, fullyGraded: p2levels - 1, reviewed: 0 },
     ]);
     await ws.service.setGrading({ patientId: 1, ivdLabel: 2, field: 'herniation', value: null });
     for (const f of GRADING_FIELDS) await ws.service.setGrading({ patientId: 2, ivdLabel: 1, field: f.field, value: f.values[0]! });
     await ws.service.setLevelReviewed({ patientId: 2, ivdLabel: 1, reviewed: true });
     const expected = [
-      { patientId: 1, masksMeasured: true, levels: 9, fullyGraded: 8, reviewed: 0 },
+      { patientId: 1, masksMeasured: true, levels: 8, fullyGraded: 7, reviewed: 0 },
       { patientId: 2, masksMeasured: true, levels: p2levels, fullyGraded: p2levels, reviewed: 1 },
     ];
     expect(await ws.service.gradingProgress({})).toEqual(expected);

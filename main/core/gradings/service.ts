@@ -60,6 +60,12 @@ function emptyValues(): Record<GradingField, number | null> {
   return Object.fromEntries(FIELDS.map((f) => [f, null])) as Record<GradingField, number | null>;
 }
 
+/** What stood before a field's first stored change: the CSV value, or "not reviewed". */
+function baselineOf(row: GradingRow | undefined, field: string): number | null {
+  if (field === REVIEWED_FIELD) return 0;
+  return row && (FIELDS as readonly string[]).includes(field) ? row[field as GradingField] : null;
+}
+
 function levelName(k: number): string {
   return k >= 1 ? discName(k) : `IVD ${k} (no disc)`;
 }
@@ -289,6 +295,10 @@ export function createGradingService(deps: GradingServiceDeps): GradingMethods {
     gradingHistory: async ({ patientId, ivdLabel }) => {
       checkPatient(patientId);
       const { events, undone, restorations } = undoState(store.gradings.events(patientId));
+      // The store records a field's first change as "from no stored value": what stood before was the CSV
+      // baseline (or not reviewed), and that is what the history shows.
+      const row = (csvRows.get(patientId) ?? []).find((r) => r.ivdLabel === ivdLabel);
+      const seen = new Set<string>();
       const out: GradingEventInfo[] = events
         .filter((e) => e.ivdLabel === ivdLabel && e.field !== UNDO_FIELD)
         .map((e) => ({
@@ -296,7 +306,7 @@ export function createGradingService(deps: GradingServiceDeps): GradingMethods {
           createdAt: e.createdAt,
           annotator: annotatorName(e.annotatorId),
           field: e.field as GradingField | 'reviewed',
-          oldValue: e.oldValue,
+          oldValue: seen.has(e.field) ? e.oldValue : (seen.add(e.field), baselineOf(row, e.field)),
           newValue: e.newValue,
           kind: restorations.has(e.id) ? 'undo' : 'change',
           undone: undone.has(e.id),
@@ -307,7 +317,8 @@ export function createGradingService(deps: GradingServiceDeps): GradingMethods {
     gradingProgress: async () => {
       const out: GradingProgress[] = [];
       for (const patientId of patients) {
-        const levels = await levelsOf(patientId, true);
+        // The CSV's IVD label 0 rows match no disc and cannot be graded: they are not levels to count.
+        const levels = (await levelsOf(patientId, true)).filter((l) => l.ivdLabel >= 1);
         out.push({
           patientId,
           masksMeasured: (seriesOf.get(patientId) ?? []).every((e) => !e.image || measures.has(e.id)),

@@ -26,14 +26,14 @@ export const SHORTCUTS: ReadonlyArray<[string, string]> = [
   ['?', 'This overlay'],
 ];
 
-export function ShortcutOverlay({ onClose }: { onClose(): void }) {
+export function ShortcutOverlay({ onClose, shortcuts = SHORTCUTS }: { onClose(): void; shortcuts?: ReadonlyArray<[string, string]> }) {
   return (
     <div className="overlay-backdrop" onClick={onClose} role="dialog" aria-label="Keyboard shortcuts" data-testid="shortcuts">
       <div className="overlay-card" onClick={(e) => e.stopPropagation()}>
         <div className="panel-title">Keyboard shortcuts <span className="spacer" /><button onClick={onClose}>Close</button></div>
         <table className="shortcut-table">
           <tbody>
-            {SHORTCUTS.map(([k, what]) => (
+            {shortcuts.map(([k, what]) => (
               <tr key={k}><td><kbd>{k}</kbd></td><td>{what}</td></tr>
             ))}
           </tbody>

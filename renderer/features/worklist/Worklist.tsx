@@ -1,12 +1,14 @@
 // Worklist: patients and their series with overview data, status and scan problems; filter, arrow keys and
 // Enter to open.
 import { useEffect, useMemo, useRef, useState } from 'react';
-import type { SeriesSummary } from '../../../common/contract.js';
+import type { GradingProgress, SeriesSummary } from '../../../common/contract.js';
 
 export interface WorklistProps {
   series: SeriesSummary[];
   openId: string | null;
   onOpen(id: string): void;
+  /** Grading progress per patient (levels fully graded of the levels known). */
+  progress?: ReadonlyMap<number, GradingProgress>;
 }
 
 function scanner(s: SeriesSummary): string {
@@ -24,7 +26,7 @@ function haystack(s: SeriesSummary): string {
     .toLowerCase();
 }
 
-export function Worklist({ series, openId, onOpen }: WorklistProps) {
+export function Worklist({ series, openId, onOpen, progress }: WorklistProps) {
   const [query, setQuery] = useState('');
   const [cursor, setCursor] = useState(0);
   const listRef = useRef<HTMLDivElement>(null);
@@ -74,6 +76,7 @@ export function Worklist({ series, openId, onOpen }: WorklistProps) {
                     {o?.age != null ? ` · ${o.age} y` : ''}
                     {o?.subset ? ` · ${o.subset}` : ''}
                   </span>
+                  {progress?.get(s.patientId) && <GradedBadge p={progress.get(s.patientId)!} />}
                 </div>
               )}
               <div
@@ -103,5 +106,18 @@ export function Worklist({ series, openId, onOpen }: WorklistProps) {
         })}
       </div>
     </div>
+  );
+}
+
+function GradedBadge({ p }: { p: GradingProgress }) {
+  const done = p.levels > 0 && p.fullyGraded === p.levels;
+  return (
+    <span
+      className={`graded${done ? ' complete' : ''}`}
+      data-testid={`graded-${p.patientId}`}
+      title={`${p.fullyGraded} of ${p.levels} disc levels fully graded, ${p.reviewed} reviewed${p.masksMeasured ? '' : ' (levels from the CSV and this store; the masks are counted once the patient is opened)'}`}
+    >
+      {p.fullyGraded}/{p.levels} graded{p.reviewed ? ` · ${p.reviewed} rev.` : ''}
+    </span>
   );
 }

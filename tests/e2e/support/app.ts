@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { ensureRendererBuilt } from '../../../main/cli/build.js';
 import { generateSample, type SampleResult } from '../../../main/core/sample/index.js';
-import { openWorkstation, type Workstation } from '../../../main/core/workstation.js';
+import type { AnnotatorMemory } from '../../../main/core/identity.js';
+import { openWorkstation, type Workstation, type WorkstationOptions } from '../../../main/core/workstation.js';
 import { startWebServer, type WebServer } from '../../../main/server/http.js';
 
 export const CHROMIUM_ARGS = [
@@ -26,12 +27,35 @@ export interface AppFixture {
   close(): Promise<void>;
 }
 
-export async function startApp(opts: { patients?: number; seed?: string } = {}): Promise<AppFixture> {
+export interface StartOptions {
+  patients?: number;
+  seed?: string;
+  /** The launch's annotator (default 'e2e'); null: none given, the remembered one or the UI's question. */
+  annotator?: string | null;
+  /** Where the chosen annotator is remembered (a settings file). */
+  annotatorMemory?: AnnotatorMemory;
+  /** Changes the generated dataset before the workstation opens it (e.g. odd CSV rows). */
+  prepare?: (dataset: string) => void;
+}
+
+/** Workstation options of a fixture launch (also used by tests that restart the server). */
+export function workstationOptions(dir: string, dataset: string, opts: StartOptions = {}): WorkstationOptions {
+  const annotator = opts.annotator === undefined ? 'e2e' : opts.annotator;
+  return {
+    datasetRoot: dataset,
+    storeFile: join(dir, 'store.sqlite'),
+    ...(annotator === null ? {} : { annotator }),
+    ...(opts.annotatorMemory ? { annotatorMemory: opts.annotatorMemory } : {}),
+  };
+}
+
+export async function startApp(opts: StartOptions = {}): Promise<AppFixture> {
   const dir = mkdtempSync(join(tmpdir(), 'spine-e2e-'));
   const dataset = join(dir, 'dataset');
   const sample = await generateSample({ out: dataset, patients: opts.patients ?? 3, seed: opts.seed ?? 'e2e' });
+  opts.prepare?.(dataset);
   const staticDir = await ensureRendererBuilt(() => undefined);
-  const ws = await openWorkstation({ datasetRoot: dataset, storeFile: join(dir, 'store.sqlite'), annotator: 'e2e' });
+  const ws = await openWorkstation(workstationOptions(dir, dataset, opts));
   const server = await startWebServer({ service: ws.service, volumes: ws, staticDir });
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
   const fixture: AppFixture = {
