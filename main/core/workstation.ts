@@ -10,6 +10,7 @@ import { sameGrid, voxelCount } from '../../common/geometry.js';
 import type { DatasetIndex, DatasetProblem, SeriesEntry } from './dataset/index.js';
 import { scanDataset } from './dataset/index.js';
 import type { AnnotatorMemory } from './identity.js';
+import { createExportJobs, type ExportJobs } from './export/index.js';
 import { createGradingService } from './gradings/service.js';
 import { createLabelJournal, type LabelJournal, type SeriesLabels } from './labels/labelState.js';
 import type { MetaImage, PixelArray } from './mha/index.js';
@@ -66,6 +67,8 @@ export interface Workstation {
    * never change afterwards: a later edit writes into a copy.
    */
   volumeBytes(seriesId: string, kind: 'image' | 'mask'): Promise<Uint8Array>;
+  /** Export jobs behind startExport/exportStatus/cancelExport (issue 6). */
+  readonly exports: ExportJobs;
   /** Resolves when background work (label checkpoints being compressed and stored) has finished. */
   idle(): Promise<void>;
   close(): void;
@@ -221,8 +224,14 @@ export async function openWorkstation(opts: WorkstationOptions): Promise<Worksta
     },
   });
 
+  // Exports read the journal through `journal.load` (one consistent revision per series), never the cache.
+  const exports = createExportJobs(() => ({ index, store, journal, storeFile: store.file }));
+
   const service: Service = {
     ...gradings,
+    startExport: async (req) => exports.start(req),
+    exportStatus: async ({ jobId }) => exports.status(jobId),
+    cancelExport: async ({ jobId }) => exports.cancel(jobId),
     getDataset: async () => ({
       name: basename(index.root),
       patients: index.patients.length,
@@ -278,6 +287,7 @@ export async function openWorkstation(opts: WorkstationOptions): Promise<Worksta
     store,
     service,
     labels: journal,
+    exports,
     async volumeBytes(seriesId, kind) {
       const s = await current(seriesId);
       return kind === 'image' ? bytesOf(s.image.data) : journal.share(s.labels);
@@ -286,6 +296,7 @@ export async function openWorkstation(opts: WorkstationOptions): Promise<Worksta
     close() {
       if (closed) return;
       closed = true;
+      void exports.close(); // cancels a running export (its partial folder is removed in the background)
       journal.close();
       cache.clear();
       store.close();

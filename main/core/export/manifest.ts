@@ -1,0 +1,136 @@
+// The change manifest of an export: its JSON shape (export-manifest.json) and the readable CHANGES.md rendered
+// from it. Pure: no I/O.
+import type { GradingChange } from './gradingsCsv.js';
+
+export const MANIFEST_FORMAT = 'spine-ws-export';
+export const MANIFEST_VERSION = 1;
+
+export interface LabelChange {
+  value: number;
+  name: string;
+  /** Voxels with this value in the original mask and in the exported one. */
+  voxelsBefore: number;
+  voxelsAfter: number;
+  added: number;
+  removed: number;
+  /** Dice of the original vs the exported region of this value (1 = identical; 0 when one of them is empty). */
+  dice: number;
+  /** (voxelsAfter − voxelsBefore) × voxel volume, mm³. */
+  volumeChangeMm3: number;
+}
+
+export interface SeriesRecord {
+  seriesId: string;
+  patientId: number;
+  /** 'changed': the exported labels differ from the original mask; 'unchanged': copied (or converted) as is. */
+  labels: 'changed' | 'unchanged' | 'no_mask';
+  /** Label revision the export read (every commit/undo/redo moves it by one) and the active edits at it. */
+  revision: number;
+  activeEdits: number;
+  /** Why the series is in a --changed-only export. */
+  included: 'all' | 'labels_changed' | 'gradings_changed' | 'labels_and_gradings_changed';
+  changes: LabelChange[];
+  /** Output files of the series, relative to the export folder. */
+  files: string[];
+}
+
+export interface FileRecord {
+  path: string;
+  bytes: number;
+  sha256: string;
+  /** copied: byte-identical to the source file; rebuilt: a mask from original + journal; rewritten: the gradings
+   *  CSV with edited cells; converted: NIfTI from the .mha; generated: written by the export (dataset.json, CHANGES.md). */
+  how: 'copied' | 'rebuilt' | 'rewritten' | 'converted' | 'generated';
+  source?: string;
+}
+
+export interface ExportManifest {
+  format: typeof MANIFEST_FORMAT;
+  formatVersion: typeof MANIFEST_VERSION;
+  workstation: { name: string; version: string };
+  createdAt: string;
+  source: { name: string; identity: string };
+  options: { format: 'mha' | 'nifti'; changedOnly: boolean };
+  /** What --changed-only kept, and how the label snapshot was taken. */
+  notes: string[];
+  layout: 'spider' | 'nnunet-v2';
+  series: SeriesRecord[];
+  gradings: {
+    file: string | null;
+    changed: boolean;
+    changes: GradingChange[];
+    appendedRows: { patientId: number; ivdLabel: number }[];
+  };
+  /** nnU-Net export only: SPIDER value → contiguous label. */
+  labelRemap?: Record<string, number>;
+  warnings: string[];
+  /** Every file of the export except this manifest itself, sorted by path. */
+  files: FileRecord[];
+}
+
+const fmt = (x: number, digits = 4): string => (Number.isInteger(x) ? String(x) : x.toFixed(digits));
+const signed = (x: number, digits = 1): string => `${x > 0 ? '+' : ''}${x.toFixed(digits)}`;
+const showValue = (v: number | null): string => (v === null ? '(empty)' : String(v));
+
+/** CHANGES.md: the manifest for people. Lists the hashes of every file (except the manifest and itself). */
+export function renderChanges(m: ExportManifest): string {
+  const out: string[] = [];
+  const w = (line = ''): number => out.push(line);
+  w(`# Changes in this export`);
+  w();
+  w(`Exported by ${m.workstation.name} ${m.workstation.version} on ${m.createdAt} from dataset \`${m.source.name}\` ` +
+    `(identity ${m.source.identity.slice(0, 16)}…), format ${m.layout === 'spider' ? 'SPIDER (.mha)' : 'nnU-Net v2 raw (.nii.gz)'}` +
+    `${m.options.changedOnly ? ', changed series only' : ''}.`);
+  w();
+  for (const n of m.notes) w(`- ${n}`);
+  if (m.notes.length > 0) w();
+  const changed = m.series.filter((s) => s.labels === 'changed');
+  w(`## Labels (${changed.length} of ${m.series.length} exported series changed)`);
+  w();
+  if (changed.length === 0) w('No label changes.');
+  for (const s of changed) {
+    w(`### ${s.seriesId} (patient ${s.patientId}, revision ${s.revision}, ${s.activeEdits} active edit${s.activeEdits === 1 ? '' : 's'})`);
+    w();
+    w('| Label | Value | Voxels before | Voxels after | Added | Removed | Dice | Volume change (mm³) |');
+    w('|---|---:|---:|---:|---:|---:|---:|---:|');
+    for (const c of s.changes) {
+      w(`| ${c.name} | ${c.value} | ${c.voxelsBefore} | ${c.voxelsAfter} | ${c.added} | ${c.removed} | ${fmt(c.dice)} | ${signed(c.volumeChangeMm3)} |`);
+    }
+    w();
+  }
+  const byPatient = new Map<number, GradingChange[]>();
+  for (const c of m.gradings.changes) byPatient.set(c.patientId, [...(byPatient.get(c.patientId) ?? []), c]);
+  w(`## Gradings (${m.gradings.changes.length} change${m.gradings.changes.length === 1 ? '' : 's'} in ${byPatient.size} patient${byPatient.size === 1 ? '' : 's'})`);
+  w();
+  if (byPatient.size === 0) w('No grading changes.');
+  for (const [patientId, changes] of byPatient) {
+    w(`### Patient ${patientId}`);
+    w();
+    w('| IVD label | Field | Old → new | Annotator | Time | |');
+    w('|---:|---|---|---|---|---|');
+    for (const c of changes) {
+      w(`| ${c.ivdLabel} | ${c.column} | ${showValue(c.old)} → ${showValue(c.new)} | ${c.annotator} | ${c.time} | ${c.kind === 'appended' ? 'new row' : ''} |`);
+    }
+    w();
+  }
+  if (m.labelRemap) {
+    w('## Label remap (SPIDER value → nnU-Net label)');
+    w();
+    w(Object.entries(m.labelRemap).map(([k, v]) => `${k}→${v}`).join(', '));
+    w();
+  }
+  if (m.warnings.length > 0) {
+    w('## Warnings');
+    w();
+    for (const x of m.warnings) w(`- ${x}`);
+    w();
+  }
+  w('## Files (SHA-256)');
+  w();
+  w('```');
+  for (const f of m.files) w(`${f.sha256}  ${f.path}`);
+  w('```');
+  w();
+  w(`export-manifest.json holds the same facts as JSON, with the hash of this file.`);
+  return out.join('\n') + '\n';
+}

@@ -1,0 +1,151 @@
+// A small pool of worker threads for the export's CPU work (compare, convert, zlib, SHA-256, copy-and-hash).
+// The worker is plain JavaScript (compressWorker.mjs), so it loads without a TypeScript loader under tsx, vitest
+// and a bundled app alike. One task per worker at a time; the engine keeps at most one series per worker in
+// flight, which bounds memory.
+import { Worker } from 'node:worker_threads';
+import { AppError } from '../../../common/errors.js';
+
+export interface MaskTask {
+  kind: 'mask';
+  /** Original labels, one byte per voxel; null for a series without a mask file (all background). */
+  original: Uint8Array | null;
+  current: Uint8Array;
+  pixelType: string;
+  compress: boolean;
+  level: number;
+}
+export interface MaskResult {
+  stats: LabelCounts;
+  /** The voxel payload to write (compressed when asked); absent when nothing changed. */
+  data?: Uint8Array;
+  /** A value that does not fit the mask's pixel type (int8/uint8 masks). */
+  overflow?: number;
+}
+export interface LabelCounts {
+  changed: number;
+  origCount: number[];
+  added: number[];
+  removed: number[];
+}
+export interface RemapTask {
+  kind: 'remap';
+  current: Uint8Array;
+  /** remap[v] = new label, -1 for a value that has none. */
+  remap: Int16Array;
+  header: Uint8Array;
+  level: number;
+}
+export interface RemapResult {
+  data?: Uint8Array;
+  sha256?: string;
+  counts?: number[];
+  unknown?: number;
+  index?: number;
+}
+export interface GzipTask {
+  kind: 'gzip';
+  parts: Uint8Array[];
+  level: number;
+}
+export interface GzipResult {
+  data: Uint8Array;
+  sha256: string;
+}
+export interface CopyTask {
+  kind: 'copy';
+  src: string;
+  dst: string;
+}
+export interface CopyResult {
+  sha256: string;
+  bytes: number;
+}
+
+type Task = MaskTask | RemapTask | GzipTask | CopyTask;
+type ResultOf<T extends Task> = T extends MaskTask ? MaskResult : T extends RemapTask ? RemapResult : T extends GzipTask ? GzipResult : CopyResult;
+
+interface Pending {
+  resolve(v: unknown): void;
+  reject(e: unknown): void;
+}
+
+export interface WorkerPool {
+  readonly size: number;
+  /** Runs one task on an idle worker (queued when all are busy). `transfer` buffers are moved, not copied. */
+  run<T extends Task>(task: T, transfer?: ArrayBuffer[]): Promise<ResultOf<T>>;
+  /** Stops every worker; tasks still running reject. */
+  terminate(): Promise<void>;
+}
+
+const WORKER_URL = new URL('./compressWorker.mjs', import.meta.url);
+
+/** The buffer of `u8` when it can be transferred as a whole (it owns all of it), else null (copy instead). */
+export function transferable(u8: Uint8Array): ArrayBuffer | null {
+  const buf = u8.buffer;
+  if (!(buf instanceof ArrayBuffer)) return null;
+  return u8.byteOffset === 0 && u8.byteLength === buf.byteLength ? buf : null;
+}
+
+export function createWorkerPool(size: number): WorkerPool {
+  const n = Math.max(1, Math.floor(size));
+  const idle: Worker[] = [];
+  const queue: { task: Task; transfer: ArrayBuffer[]; p: Pending }[] = [];
+  const busy = new Map<Worker, Pending>();
+  let nextId = 1;
+  let stopped = false;
+
+  const dispatch = (): void => {
+    while (idle.length > 0 && queue.length > 0) {
+      const w = idle.pop()!;
+      const job = queue.shift()!;
+      busy.set(w, job.p);
+      w.postMessage({ id: nextId++, task: job.task }, job.transfer);
+    }
+  };
+
+  const fail = (w: Worker, err: unknown): void => {
+    const p = busy.get(w);
+    busy.delete(w);
+    p?.reject(err);
+  };
+
+  const workers: Worker[] = [];
+  for (let i = 0; i < n; i++) {
+    const w = new Worker(WORKER_URL);
+    w.unref();
+    w.on('message', (msg: { ok: boolean; result?: unknown; error?: { message: string; code?: string } }) => {
+      const p = busy.get(w);
+      busy.delete(w);
+      if (!stopped) idle.push(w);
+      if (msg.ok) p?.resolve(msg.result);
+      else {
+        const code = msg.error?.code;
+        const appCode = code === 'ENOENT' ? 'not_found' : code && /^E[A-Z]+$/.test(code) ? 'io' : 'internal';
+        p?.reject(new AppError(appCode, `Export worker: ${msg.error?.message ?? 'failed'}`));
+      }
+      dispatch();
+    });
+    w.on('error', (err) => fail(w, err));
+    w.on('exit', (code) => {
+      if (busy.has(w)) fail(w, new AppError(stopped ? 'internal' : 'internal', stopped ? 'Export stopped' : `Export worker exited (${code})`));
+    });
+    workers.push(w);
+    idle.push(w);
+  }
+
+  return {
+    size: n,
+    run<T extends Task>(task: T, transfer: ArrayBuffer[] = []): Promise<ResultOf<T>> {
+      if (stopped) return Promise.reject(new AppError('internal', 'Export stopped'));
+      return new Promise<ResultOf<T>>((resolve, reject) => {
+        queue.push({ task, transfer, p: { resolve: resolve as (v: unknown) => void, reject } });
+        dispatch();
+      });
+    },
+    async terminate() {
+      stopped = true;
+      for (const q of queue.splice(0)) q.p.reject(new AppError('internal', 'Export stopped'));
+      await Promise.all(workers.map((w) => w.terminate()));
+    },
+  };
+}
