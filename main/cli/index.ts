@@ -2,6 +2,7 @@
 // are printed as one clear line (code, file, problem), never as a stack trace.
 import { parseArgs } from 'node:util';
 import { AppError } from '../../common/errors.js';
+import { runExportCommand } from './export.js';
 import { runInfo } from './info.js';
 import { runSample } from './sample.js';
 import { runServe } from './serve.js';
@@ -18,6 +19,8 @@ Usage:
   spine-ws serve [DATASET] [--port N] [--annotator NAME]
       Web mode: serve the workstation on 127.0.0.1 with a per-launch token and print the URL to open.
       Without DATASET, the bundled sample (generated on first run into the data folder).
+  spine-ws export DATASET --out DIR [--changed-only] [--format mha|nifti] [--force]
+      Write a revised dataset (original + label edits and gradings) with a change manifest; see export --help.
   spine-ws start [DATASET]
       What \`npm start\` runs: the desktop app where the Electron binary exists, web mode otherwise.
   spine-ws --help | --version
@@ -28,7 +31,7 @@ Environment:
 
 export type Command = (args: string[]) => Promise<number>;
 
-const COMMANDS: Record<string, Command> = { sample: runSample, info: runInfo, serve: runServe, start: runStart };
+const COMMANDS: Record<string, Command> = { sample: runSample, info: runInfo, serve: runServe, start: runStart, export: runExportCommand };
 
 export async function main(argv: string[]): Promise<number> {
   // `spine-ws info DS | head`: a closed pipe ends the command quietly, as other command-line tools do.

@@ -24,7 +24,7 @@
 // Speed and memory: compare/convert/zlib/SHA-256 run on worker threads (workerPool.ts); at most one series per
 // worker is in flight, so memory stays bounded by `workers` series.
 import { availableParallelism } from 'node:os';
-import { readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { mkdir, open, readdir, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { createHash } from 'node:crypto';
@@ -460,7 +460,7 @@ async function exportSeriesNifti(ctx: Ctx, plan: SeriesPlan, folded: Map<number,
   const include = !ctx.req.changedOnly || labelsChanged || plan.gradingsChanged;
   record.included = !ctx.req.changedOnly ? 'all' : labelsChanged && plan.gradingsChanged ? 'labels_and_gradings_changed' : labelsChanged ? 'labels_changed' : 'gradings_changed';
   if (!include) {
-    ctx.progress.bytesDone += n * 2;
+    ctx.progress.bytesDone += n * (1 + BYTES_PER_VOXEL[e.image.pixelType]);
     return null;
   }
   const labelHeader = niftiHeader({ geometry: g, pixelType: 'uint8', file: e.maskFile ?? e.imageFile, description: `SPIDER ${e.id} labels (nnU-Net remap)` });
@@ -484,13 +484,14 @@ async function exportSeriesNifti(ctx: Ctx, plan: SeriesPlan, folded: Map<number,
   check(ctx);
   if (!sameGrid(image.geometry, g)) throw new AppError('invalid_file', `${e.imageFile} changed since the dataset was scanned`, { file: e.imageFile });
   const bytes = new Uint8Array(image.data.buffer, image.data.byteOffset, image.data.byteLength);
+  const imageBytes = bytes.length; // `bytes` is moved to the worker
   const imageHeader = niftiHeader({ geometry: g, pixelType: image.pixelType, file: e.imageFile, description: `SPIDER ${e.id}` });
   const img = await ctx.pool.run({ kind: 'gzip', parts: [imageHeader, bytes], level: ctx.level }, transferList(bytes));
   await ensureDir(ctx, 'imagesTr');
   const imageRel = `imagesTr/${e.id}_0000.nii.gz`;
   await writeInto(ctx, imageRel, [img.data], 'converted', e.imageFile);
   record.files.push(imageRel);
-  ctx.progress.bytesDone += bytes.length;
+  ctx.progress.bytesDone += imageBytes;
   ctx.report();
   return record;
 }
@@ -564,18 +565,32 @@ export async function runExport(deps: ExportDeps, req: ExportRequest, opts: RunO
     }));
     // Totals (re-estimated as series turn out unchanged in a --changed-only export).
     const candidates = plans.filter((p) => !req.changedOnly || p.activeEdits > 0 || p.gradingsChanged);
+    const counted = new Set<string>();
+    const count = (rel: string, bytes = sizeOf(join(root, rel))): void => {
+      if (counted.has(rel)) return;
+      counted.add(rel);
+      progress.filesTotal++;
+      progress.bytesTotal += bytes;
+    };
     for (const p of candidates) {
       const e = p.entry;
       const n = e.image ? voxelCount(e.image.geometry) : 0;
       if (req.format === 'mha') {
-        progress.filesTotal += 1 + (e.maskFile || p.activeEdits > 0 ? 1 : 0);
-        progress.bytesTotal += sizeOf(join(root, e.imageFile)) + (p.activeEdits > 0 ? n : e.maskFile ? sizeOf(join(root, e.maskFile)) : 0);
-      } else {
-        progress.filesTotal += 2;
-        progress.bytesTotal += n * 2 + (e.image ? n * BYTES_PER_VOXEL[e.image.pixelType] : 0);
+        count(e.imageFile);
+        if (p.activeEdits > 0 && e.image) count(e.maskFile ?? `${MASKS_DIR}/${e.id}.mha`, n);
+        else if (e.maskFile) count(e.maskFile);
+      } else if (e.image) {
+        count(`labelsTr/${e.id}`, n);
+        count(`imagesTr/${e.id}`, n * BYTES_PER_VOXEL[e.image.pixelType]);
       }
     }
-    progress.filesTotal += 4; // CSVs, CHANGES.md, manifest
+    for (const csv of [OVERVIEW_FILE, GRADINGS_FILE]) if (existsSync(join(root, csv))) count(csv);
+    if (req.format === 'mha' && !req.changedOnly) {
+      for (const folder of [IMAGES_DIR, MASKS_DIR]) for (const name of await listFiles(join(root, folder))) count(`${folder}/${name}`);
+      for (const name of await listFiles(root)) if (name !== MANIFEST_FILE && name !== CHANGES_FILE) count(name);
+    }
+    if (req.format === 'nifti') progress.filesTotal++; // dataset.json
+    progress.filesTotal += 2; // CHANGES.md, manifest
     progress.phase = 'writing';
     report();
 
