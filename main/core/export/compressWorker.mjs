@@ -13,7 +13,10 @@ const CTORS = {
 };
 const RANGE = { int8: 127, uint8: 255 };
 
-/** Per-label counts of original vs current: origCount[v], added[v], removed[v] for v in 0..255. */
+/**
+ * Per-label counts of original vs current: origCount[v], added[v], removed[v] for v in 0..255. Walks both volumes
+ * four voxels at a time: equal all-background words (most of a mask) cost one comparison.
+ */
 function labelStats(original, current) {
   const origCount = new Float64Array(256);
   const added = new Float64Array(256);
@@ -26,14 +29,37 @@ function labelStats(original, current) {
       if (b !== 0) { added[b]++; removed[0]++; changed++; }
     }
     origCount[0] = n;
-  } else {
-    for (let i = 0; i < n; i++) {
+    return { changed, origCount: Array.from(origCount), added: Array.from(added), removed: Array.from(removed) };
+  }
+  const aligned = original.byteOffset % 4 === 0 && current.byteOffset % 4 === 0;
+  const words = aligned ? n >> 2 : 0;
+  const wa = new Uint32Array(original.buffer, original.byteOffset, words);
+  const wb = new Uint32Array(current.buffer, current.byteOffset, words);
+  let nonZero = 0;
+  for (let w = 0; w < words; w++) {
+    const x = wa[w];
+    if (x === wb[w]) {
+      if (x === 0) continue;
+      for (let i = w << 2, end = i + 4; i < end; i++) {
+        const a = original[i];
+        if (a !== 0) { origCount[a]++; nonZero++; }
+      }
+      continue;
+    }
+    for (let i = w << 2, end = i + 4; i < end; i++) {
       const a = original[i];
       const b = current[i];
-      origCount[a]++;
+      if (a !== 0) { origCount[a]++; nonZero++; }
       if (a !== b) { removed[a]++; added[b]++; changed++; }
     }
   }
+  for (let i = words << 2; i < n; i++) {
+    const a = original[i];
+    const b = current[i];
+    if (a !== 0) { origCount[a]++; nonZero++; }
+    if (a !== b) { removed[a]++; added[b]++; changed++; }
+  }
+  origCount[0] = n - nonZero;
   return { changed, origCount: Array.from(origCount), added: Array.from(added), removed: Array.from(removed) };
 }
 
@@ -121,7 +147,48 @@ function copyTask(t) {
   return { result: { sha256: h.digest('hex'), bytes } };
 }
 
-const TASKS = { mask: maskTask, remap: remapTask, gzip: gzipTask, copy: copyTask };
+/**
+ * Original mask voxels (little-endian bytes of `pixelType`) → two uint8 label volumes (the original and a copy the
+ * journal replays onto), or the first value outside 0–255.
+ */
+function labelsTask(t) {
+  const Ctor = CTORS[t.pixelType];
+  const n = t.bytes.byteLength / Ctor.BYTES_PER_ELEMENT;
+  const out = new Uint8Array(n);
+  if (t.pixelType === 'uint8') out.set(t.bytes);
+  else if ((t.pixelType === 'int16' || t.pixelType === 'uint16') && t.bytes.byteOffset % 4 === 0) {
+    // 0–255 exactly when every high byte is zero; then the labels are the low bytes.
+    const words = new Uint32Array(t.bytes.buffer, t.bytes.byteOffset, n >> 1);
+    let acc = 0;
+    for (let i = 0; i < words.length; i++) acc |= words[i];
+    if (n & 1) acc |= t.bytes[2 * n - 1] << 8;
+    if ((acc & 0xff00ff00) !== 0) return generic(t, Ctor, n, out);
+    for (let i = 0; i < words.length; i++) {
+      const w = words[i];
+      if (w === 0) continue;
+      out[2 * i] = w & 0xff;
+      out[2 * i + 1] = (w >>> 16) & 0xff;
+    }
+    if (n & 1) out[n - 1] = t.bytes[2 * n - 2];
+  } else {
+    return generic(t, Ctor, n, out);
+  }
+  const copy = out.slice();
+  return { result: { original: out, copy }, transfer: [out.buffer, copy.buffer] };
+}
+
+function generic(t, Ctor, n, out) {
+  const src = t.bytes.byteOffset % Ctor.BYTES_PER_ELEMENT === 0 ? new Ctor(t.bytes.buffer, t.bytes.byteOffset, n) : new Ctor(t.bytes.slice().buffer);
+  for (let i = 0; i < n; i++) {
+    const v = src[i];
+    if (!(v >= 0 && v <= 255 && Number.isInteger(v))) return { result: { bad: v, index: i } };
+    out[i] = v;
+  }
+  const copy = out.slice();
+  return { result: { original: out, copy }, transfer: [out.buffer, copy.buffer] };
+}
+
+const TASKS = { mask: maskTask, remap: remapTask, gzip: gzipTask, copy: copyTask, labels: labelsTask };
 
 parentPort.on('message', (msg) => {
   try {

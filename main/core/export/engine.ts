@@ -267,6 +267,19 @@ interface Ctx {
   warnings: string[];
   progress: ExportProgress;
   report(): void;
+  /** Copies (images, unchanged masks) run in their own lane beside the mask work; awaited before the CSVs. */
+  copyLane: <T>(fn: () => Promise<T>) => Promise<T>;
+  copies: Promise<unknown>[];
+}
+
+/** Runs the functions given to it one after the other (a lane of the work; the pool runs the tasks). */
+function createLane(): <T>(fn: () => Promise<T>) => Promise<T> {
+  let tail: Promise<unknown> = Promise.resolve();
+  return <T>(fn: () => Promise<T>): Promise<T> => {
+    const p = tail.then(fn);
+    tail = p.catch(() => undefined);
+    return p;
+  };
 }
 
 function check(ctx: Ctx): void {
@@ -308,26 +321,36 @@ interface LabelRead {
   activeEdits: number;
 }
 
-/** Original mask (uint8) and the current labels at one journal revision. */
+/**
+ * Original mask (uint8) and the current labels at one journal revision. The mask is inflated on libuv's pool and
+ * converted to one byte per voxel on a worker; the journal replays its edits onto the worker's copy.
+ */
 async function readLabels(ctx: Ctx, e: SeriesEntry, withEdits: boolean): Promise<LabelRead> {
   const header = e.image!;
   const n = voxelCount(header.geometry);
   let original: Uint8Array | null = null;
+  let copy: Uint8Array | null = null;
   let fields: Record<string, string> | null = null;
   if (e.maskFile && e.mask) {
     const mask = await readMetaImage(join(ctx.root, e.maskFile));
     if (!sameGrid(mask.geometry, header.geometry)) {
       throw new AppError('invalid_file', `${e.maskFile} does not lie on the grid of ${e.imageFile} (size, spacing, origin or direction differ)`, { file: e.maskFile });
     }
-    original = labelBytesOf(mask.data, e.maskFile);
     fields = mask.header.fields;
+    const bytes = new Uint8Array(mask.data.buffer, mask.data.byteOffset, mask.data.byteLength);
+    const r = await ctx.pool.run({ kind: 'labels', bytes, pixelType: mask.pixelType }, transferList(bytes));
+    if (r.bad !== undefined) {
+      throw new AppError('invalid_file', `${e.maskFile} holds the label value ${r.bad} at voxel ${r.index}; labels must be integers from 0 to 255`, { file: e.maskFile });
+    }
+    original = r.original!;
+    copy = r.copy!;
   }
   check(ctx);
   if (!withEdits) {
     return { original, fields, current: original ?? new Uint8Array(n), revision: ctx.deps.journal.storedRevision(e.id), activeEdits: 0 };
   }
   const activeEdits = ctx.deps.store.edits.count(e.id).active;
-  const labels = await ctx.deps.journal.load(e.id, e.patientId, n, async () => (original ? original.slice() : new Uint8Array(n)));
+  const labels = await ctx.deps.journal.load(e.id, e.patientId, n, async () => copy ?? new Uint8Array(n));
   labels.live = false; // a snapshot: never maintained nor checkpointed
   return { original, fields, current: labels.volume, revision: labels.revision, activeEdits };
 }
@@ -361,6 +384,22 @@ async function exportSeriesMha(ctx: Ctx, plan: SeriesPlan): Promise<SeriesRecord
   };
   let labelsChanged = false;
   const n = e.image ? voxelCount(e.image.geometry) : 0;
+  // The image copy is independent of the mask work: queued at once when the series is in the export for sure, so
+  // a large series' copy runs on one worker while its mask is rebuilt on the other.
+  let imageQueued = false;
+  const queueImage = (): void => {
+    imageQueued = true;
+    ctx.copies.push(
+      ctx.copyLane(async () => {
+        await ensureDir(ctx, IMAGES_DIR);
+        for (const rel of await volumeFiles(ctx.root, e.imageFile)) {
+          await copyInto(ctx, rel);
+          record.files.push(rel);
+        }
+      }),
+    );
+  };
+  if (!ctx.req.changedOnly || plan.gradingsChanged) queueImage();
   if (plan.activeEdits > 0 && e.image) {
     ctx.progress.current = e.id;
     const read = await readLabels(ctx, e, true);
@@ -407,17 +446,18 @@ async function exportSeriesMha(ctx: Ctx, plan: SeriesPlan): Promise<SeriesRecord
   const include = !ctx.req.changedOnly || labelsChanged || plan.gradingsChanged;
   record.included = !ctx.req.changedOnly ? 'all' : labelsChanged && plan.gradingsChanged ? 'labels_and_gradings_changed' : labelsChanged ? 'labels_changed' : 'gradings_changed';
   if (!include) return null;
-  await ensureDir(ctx, IMAGES_DIR);
-  for (const rel of await volumeFiles(ctx.root, e.imageFile)) {
-    await copyInto(ctx, rel);
-    record.files.push(rel);
-  }
+  if (!imageQueued) queueImage();
   if (!labelsChanged && e.maskFile) {
-    await ensureDir(ctx, MASKS_DIR);
-    for (const rel of await volumeFiles(ctx.root, e.maskFile)) {
-      await copyInto(ctx, rel);
-      record.files.push(rel);
-    }
+    const maskFile = e.maskFile;
+    ctx.copies.push(
+      ctx.copyLane(async () => {
+        await ensureDir(ctx, MASKS_DIR);
+        for (const rel of await volumeFiles(ctx.root, maskFile)) {
+          await copyInto(ctx, rel);
+          record.files.push(rel);
+        }
+      }),
+    );
   }
   return record;
 }
@@ -545,7 +585,7 @@ export async function runExport(deps: ExportDeps, req: ExportRequest, opts: RunO
   const pool = createWorkerPool(deps.workers ?? DEFAULT_EXPORT_WORKERS);
   const ctx: Ctx = {
     deps, req, root, dir: target.partial, pool, level: deps.level ?? DEFAULT_LEVEL, signal,
-    files: [], written: new Set([OWNER_FILE]), warnings: [], progress, report,
+    files: [], written: new Set([OWNER_FILE]), warnings: [], progress, report, copyLane: createLane(), copies: [],
   };
   const onAbort = (): void => void pool.terminate();
   signal?.addEventListener('abort', onAbort, { once: true });
@@ -595,13 +635,21 @@ export async function runExport(deps: ExportDeps, req: ExportRequest, opts: RunO
     report();
 
     const folded = new Map<number, number>();
-    const records = (
-      await mapLimit(plans, pool.size, async (p) => {
-        check(ctx);
-        if (req.changedOnly && p.activeEdits === 0 && !p.gradingsChanged) return null;
-        return req.format === 'mha' ? exportSeriesMha(ctx, p) : exportSeriesNifti(ctx, p, folded);
-      })
-    ).filter((r): r is SeriesRecord => r !== null);
+    // Largest series first, so that no large series is left alone at the end.
+    const bySize = [...plans].sort((a, b) => (b.entry.image ? voxelCount(b.entry.image.geometry) : 0) - (a.entry.image ? voxelCount(a.entry.image.geometry) : 0));
+    const done = new Map<SeriesPlan, SeriesRecord | null>();
+    const series = await mapLimit(bySize, pool.size, async (p) => {
+      check(ctx);
+      if (req.changedOnly && p.activeEdits === 0 && !p.gradingsChanged) return;
+      done.set(p, req.format === 'mha' ? await exportSeriesMha(ctx, p) : await exportSeriesNifti(ctx, p, folded));
+    }).then(() => null, (err: unknown) => ({ err }));
+    // Every queued copy settles before anything else happens (also after a failure above).
+    const settled = await Promise.allSettled(ctx.copies);
+    if (series) throw series.err;
+    const bad = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (bad) throw bad.reason;
+    const records = plans.map((p) => done.get(p) ?? null).filter((r): r is SeriesRecord => r !== null);
+    for (const r of records) r.files.sort();
     check(ctx);
     progress.current = null;
 

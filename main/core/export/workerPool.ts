@@ -61,8 +61,31 @@ export interface CopyResult {
   bytes: number;
 }
 
-type Task = MaskTask | RemapTask | GzipTask | CopyTask;
-type ResultOf<T extends Task> = T extends MaskTask ? MaskResult : T extends RemapTask ? RemapResult : T extends GzipTask ? GzipResult : CopyResult;
+export interface LabelsTask {
+  kind: 'labels';
+  /** The original mask's voxels, little-endian bytes of `pixelType`. */
+  bytes: Uint8Array;
+  pixelType: string;
+}
+export interface LabelsResult {
+  /** One byte per voxel, twice: the original (kept for the statistics) and a copy the journal replays onto. */
+  original?: Uint8Array;
+  copy?: Uint8Array;
+  /** A value outside 0–255, and where. */
+  bad?: number;
+  index?: number;
+}
+
+type Task = MaskTask | RemapTask | GzipTask | CopyTask | LabelsTask;
+type ResultOf<T extends Task> = T extends MaskTask
+  ? MaskResult
+  : T extends RemapTask
+    ? RemapResult
+    : T extends GzipTask
+      ? GzipResult
+      : T extends LabelsTask
+        ? LabelsResult
+        : CopyResult;
 
 interface Pending {
   resolve(v: unknown): void;
