@@ -22,6 +22,7 @@ import { TOOLS } from './tools/index.js';
 import { GradingPanel, GRADING_SHORTCUTS } from './features/grading/GradingPanel.js';
 import { useGradings } from './features/grading/useGradings.js';
 import { AnnotatorDialog } from './features/session/AnnotatorDialog.js';
+import { ExportDialog } from './features/export/ExportDialog.js';
 import { labelCentres } from './labelmap/index.js';
 import { SHORTCUTS } from './features/help/ShortcutOverlay.js';
 
@@ -53,6 +54,7 @@ export function App() {
   const [askAnnotator, setAskAnnotator] = useState(false);
   const [progress, setProgress] = useState<Map<number, GradingProgress>>(new Map());
   const [gradingFocus, setGradingFocus] = useState(0);
+  const [exportOpen, setExportOpen] = useState(false);
   const hoverView = useRef<ViewId>('sagittal');
   const openedRef = useRef<OpenedSeries | null>(null);
   openedRef.current = opened;
@@ -306,6 +308,9 @@ export function App() {
             {session.annotator}
           </button>
         )}
+        <button data-testid="export-open" title="Export a revised dataset (SPIDER .mha or nnU-Net NIfTI)" onClick={() => setExportOpen(true)}>
+          Export…
+        </button>
         <span className="spacer" />
         {opened && (
           <>
@@ -403,6 +408,7 @@ export function App() {
         </aside>
       </main>
       <StatusBar probe={probe} message={busy ?? editing.message} saved={opened ? (opened.info.mask.source === 'file' ? '' : 'no mask file: labels start empty') : ''} />
+      {exportOpen && <ExportDialog onClose={() => setExportOpen(false)} />}
       {showHelp && <ShortcutOverlay onClose={() => setShowHelp(false)} shortcuts={[...SHORTCUTS, ...GRADING_SHORTCUTS]} />}
       {session && (session.annotator === null || askAnnotator) && (
         <AnnotatorDialog
