@@ -51,6 +51,7 @@ export async function buildDesktop(outDir: string = OUT_DIR): Promise<DesktopBui
     target: 'chrome140',
     external: ['electron'],
     sourcemap: false,
+    minify: true,
     logLevel: 'warning',
   });
   return { main, preload };
@@ -110,6 +111,7 @@ export async function ensureElectronNative(log: (line: string) => void = (l) => 
     const { rebuild } = await import('@electron/rebuild');
     await rebuild({ buildPath: stage, electronVersion: version, onlyModules: ['better-sqlite3'], force: true });
   } catch (err) {
+    rmSync(stage, { recursive: true, force: true });
     throw new AppError('io',
       `could not build better-sqlite3 for Electron ${version} (ABI ${abi}): ${err instanceof Error ? err.message.split('\n')[0] : String(err)}. ` +
       'Both the prebuilt binary (GitHub releases) and Electron\'s headers are downloaded from outside the npm registry; ' +
