@@ -5,6 +5,7 @@ import { spawn } from 'node:child_process';
 import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { electronNativeFileName } from '../../common/desktop.js';
 import { AppError } from '../../common/errors.js';
 import { PROJECT_ROOT } from './build.js';
@@ -107,6 +108,11 @@ export async function ensureElectronNative(log: (line: string) => void = (l) => 
   cpSync(srcDir, stagedPkg, { recursive: true, filter: (p) => !p.startsWith(join(srcDir, 'build')) && !p.startsWith(join(srcDir, 'node_modules')) });
   writeFileSync(join(stage, 'package.json'), JSON.stringify({ name: 'spine-native-stage', private: true, dependencies: { 'better-sqlite3': sqliteVersion } }));
   log(`Building better-sqlite3 ${sqliteVersion} for Electron ${version} (ABI ${abi}) into ${dirname(target)} …`);
+  // A nodedir from npm's config (this machine's npm builds addons against Node's own headers) would make node-gyp
+  // compile for Node's ABI while claiming Electron's; the ABI check below catches any such build.
+  const savedNodedir = { lower: process.env.npm_config_nodedir, upper: process.env.NPM_CONFIG_NODEDIR };
+  delete process.env.npm_config_nodedir;
+  delete process.env.NPM_CONFIG_NODEDIR;
   try {
     const { rebuild } = await import('@electron/rebuild');
     await rebuild({ buildPath: stage, electronVersion: version, onlyModules: ['better-sqlite3'], force: true });
@@ -116,13 +122,27 @@ export async function ensureElectronNative(log: (line: string) => void = (l) => 
       `could not build better-sqlite3 for Electron ${version} (ABI ${abi}): ${err instanceof Error ? err.message.split('\n')[0] : String(err)}. ` +
       'Both the prebuilt binary (GitHub releases) and Electron\'s headers are downloaded from outside the npm registry; ' +
       `run \`npm start\` once with network access, or put a better_sqlite3.node built for ABI ${abi} at ${target}.`);
+  } finally {
+    if (savedNodedir.lower !== undefined) process.env.npm_config_nodedir = savedNodedir.lower;
+    if (savedNodedir.upper !== undefined) process.env.NPM_CONFIG_NODEDIR = savedNodedir.upper;
   }
   const built = join(stagedPkg, 'build', 'Release', 'better_sqlite3.node');
   if (!existsSync(built)) throw new AppError('io', `@electron/rebuild finished but left no ${built}`);
+  const found = addonAbi(readFileSync(built));
+  if (found !== abi) {
+    rmSync(stage, { recursive: true, force: true });
+    throw new AppError('io', `the better-sqlite3 build is for ABI ${found ?? 'unknown'}, not Electron's ${abi} (node-gyp used other headers); nothing was installed`);
+  }
   mkdirSync(dirname(target), { recursive: true });
   copyFileSync(built, target);
   rmSync(stage, { recursive: true, force: true });
   return target;
+}
+
+/** The Node ABI an addon was compiled for, from its `node_register_module_v<ABI>` symbol (NAN/V8 addons). */
+export function addonAbi(binary: Uint8Array): string | null {
+  const m = /node_register_module_v(\d+)/.exec(Buffer.from(binary).toString('latin1'));
+  return m ? m[1]! : null;
 }
 
 export interface LaunchOptions {
@@ -148,4 +168,30 @@ export function launchDesktop(opts: LaunchOptions): Promise<number> {
     child.once('error', fail);
     child.once('exit', (code, signal) => resolveExit(code ?? (signal ? 1 : 0)));
   });
+}
+
+/** `node bin/run-ts.mjs main/cli/electron.ts build|native…` (npm run build:electron, rebuild:electron-native, dist). */
+async function runAsScript(steps: string[]): Promise<number> {
+  for (const step of steps) {
+    if (step === 'build') {
+      const b = await buildDesktop();
+      process.stdout.write(`Built ${b.main} and ${b.preload}\n`);
+    } else if (step === 'native') {
+      process.stdout.write(`Electron-ABI better-sqlite3: ${await ensureElectronNative()}\n`);
+    } else {
+      process.stderr.write(`unknown step '${step}' (build, native)\n`);
+      return 2;
+    }
+  }
+  return 0;
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  runAsScript(process.argv.slice(2)).then(
+    (code) => { process.exitCode = code; },
+    (err: unknown) => {
+      process.stderr.write(`${err instanceof AppError ? err.message : String(err instanceof Error ? err.stack : err)}\n`);
+      process.exitCode = 1;
+    },
+  );
 }

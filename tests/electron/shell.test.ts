@@ -126,3 +126,18 @@ describe('menu', () => {
     expect(calls).toEqual(['open', 'recent /data/spider', 'clear']);
   });
 });
+
+describe('Electron-ABI better-sqlite3', () => {
+  it('reads the ABI an addon was built for, so a Node build is never installed as the Electron one', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { createRequire } = await import('node:module');
+    const { addonAbi, electronNativePath, electronTarget } = await import('../../main/cli/electron.js');
+    const nodeBuild = join(createRequire(import.meta.url).resolve('better-sqlite3/package.json'), '..', 'build', 'Release', 'better_sqlite3.node');
+    expect(addonAbi(readFileSync(nodeBuild))).toBe(process.versions.modules);
+    expect(addonAbi(new Uint8Array([1, 2, 3]))).toBeNull();
+    const { abi } = electronTarget();
+    expect(abi).not.toBe(process.versions.modules);
+    // Kept out of node_modules: `npm test` loads node_modules' build, the desktop app this one.
+    expect(electronNativePath(abi)).toMatch(new RegExp(`out/native/better-sqlite3-electron-abi${abi}-${process.platform}-${process.arch}\\.node$`));
+  });
+});
