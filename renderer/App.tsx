@@ -9,7 +9,8 @@ import { labelCounts } from './features/labels/labelStats.js';
 import { StatusBar, type ProbeInfo } from './features/statusbar/StatusBar.js';
 import { ViewerPanel } from './features/viewer/ViewerPanel.js';
 import { Worklist } from './features/worklist/Worklist.js';
-import { call } from './platform/api.js';
+import { call, desktopBridge } from './platform/api.js';
+import type { MenuCommand } from '../common/desktop.js';
 import { loadSeries, type OpenedSeries } from './state/loadSeries.js';
 import type { LabelDisplay, Layout, ViewId, Viewer } from './viewer/index.js';
 import { exposeTestHooks } from './testHooks.js';
@@ -55,6 +56,7 @@ export function App() {
   const [progress, setProgress] = useState<Map<number, GradingProgress>>(new Map());
   const [gradingFocus, setGradingFocus] = useState(0);
   const [exportOpen, setExportOpen] = useState(false);
+  const [showAbout, setShowAbout] = useState(false);
   const hoverView = useRef<ViewId>('sagittal');
   const openedRef = useRef<OpenedSeries | null>(null);
   openedRef.current = opened;
@@ -262,7 +264,7 @@ export function App() {
       }
       const present = labelRows.map((r) => r.value);
       switch (e.key) {
-        case 'Escape': editing.setTool(null); setShowHelp(false); break;
+        case 'Escape': editing.setTool(null); setShowHelp(false); setShowAbout(false); break;
         case '?': setShowHelp((x) => !x); break;
         case 'd': setGradingFocus((n) => n + 1); break;
         case '[': editing.setSettings((st) => ({ ...st, radiusMm: Math.max(0.5, st.radiusMm - 0.5) })); break;
@@ -291,6 +293,31 @@ export function App() {
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
   });
+
+  /** Native-menu commands (desktop app): the same actions as the keys and buttons. */
+  const runMenu = (command: MenuCommand): void => {
+    const inGrading = document.activeElement?.closest('[data-testid="grading-panel"]') != null;
+    switch (command) {
+      case 'export': setExportOpen(true); break;
+      case 'undo': if (inGrading) gradings.undo(); else void editing.undo(); break;
+      case 'redo': void editing.redo(); break;
+      case 'toggle-overlay': setDisplay((d) => ({ ...d, allHidden: !d.allHidden })); break;
+      case 'layout-three': setLayout('three'); break;
+      case 'layout-maximise': setLayout(hoverView.current); break;
+      case 'shortcuts': setShowHelp(true); break;
+      case 'about': setShowAbout(true); break;
+    }
+  };
+  const runMenuRef = useRef(runMenu);
+  runMenuRef.current = runMenu;
+  useEffect(() => {
+    exposeTestHooks.menu = (c) => runMenuRef.current(c);
+    const off = desktopBridge()?.onMenuCommand((c) => runMenuRef.current(c));
+    return () => {
+      exposeTestHooks.menu = null;
+      off?.();
+    };
+  }, []);
 
   const voxelVolume = useMemo(() => {
     const sp = opened?.info.image.geometry.spacing;
@@ -409,6 +436,16 @@ export function App() {
       </main>
       <StatusBar probe={probe} message={busy ?? editing.message} saved={opened ? (opened.info.mask.source === 'file' ? '' : 'no mask file: labels start empty') : ''} />
       {exportOpen && <ExportDialog onClose={() => setExportOpen(false)} />}
+      {showAbout && (
+        <div className="overlay-backdrop" role="dialog" aria-label="About" data-testid="about" onClick={() => setShowAbout(false)}>
+          <div className="overlay-card pad" onClick={(e) => e.stopPropagation()}>
+            <div className="panel-title">Spine Workstation {__APP_VERSION__}</div>
+            <p className="pad-x">Offline annotation workstation for SPIDER-layout lumbar-spine MRI: label correction, per-level grading, revised-dataset export.</p>
+            <p className="pad-x muted">{dataset ? `Dataset: ${dataset.name}` : ''}{session?.annotator ? ` · Annotator: ${session.annotator}` : ''}</p>
+            <div className="pad-x"><button onClick={() => setShowAbout(false)}>Close</button></div>
+          </div>
+        </div>
+      )}
       {showHelp && <ShortcutOverlay onClose={() => setShowHelp(false)} shortcuts={[...SHORTCUTS, ...GRADING_SHORTCUTS]} />}
       {session && (session.annotator === null || askAnnotator) && (
         <AnnotatorDialog

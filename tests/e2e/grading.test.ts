@@ -235,4 +235,28 @@ describe('grading', () => {
     expect((await level(LEVEL)).values).toEqual(before.values);
     await ws.shot('after-restart');
   });
+
+  it('runs the desktop menu commands (as the native menu sends them) with the same actions as the keys', async () => {
+    const menu = (c: string) => page.evaluate((cmd) => window.__spine!.menu!(cmd as never), c);
+    await menu('shortcuts');
+    await page.locator('[data-testid="shortcuts"]').waitFor();
+    expect(await page.locator('[data-testid="shortcuts"]').textContent()).toContain('Modic type');
+    await page.keyboard.press('Escape');
+    await menu('about');
+    const version = (JSON.parse(readFileSync(join(import.meta.dirname, '../../package.json'), 'utf8')) as { version: string }).version;
+    expect(await page.locator('[data-testid="about"]').textContent()).toContain(`Spine Workstation ${version}`);
+    await page.keyboard.press('Escape');
+    await page.locator('[data-testid="about"]').waitFor({ state: 'detached' });
+    // Undo from the menu while the grading dock has focus undoes the last grading change.
+    await row(LEVEL).locator('td.level-name').click();
+    const was = (await level(LEVEL)).values.bulging;
+    await page.keyboard.press('b');
+    await waitSaved();
+    expect((await level(LEVEL)).values.bulging).not.toBe(was);
+    await menu('undo');
+    await waitSaved();
+    expect((await level(LEVEL)).values.bulging).toBe(was);
+    await menu('export');
+    await page.locator('[data-testid="export-dialog"]').waitFor();
+  });
 });
