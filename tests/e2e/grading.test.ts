@@ -256,6 +256,16 @@ describe('grading', () => {
     await menu('undo');
     await waitSaved();
     expect((await level(LEVEL)).values.bulging).toBe(was);
+    // The dock collapses to its title bar (the views grow) and D brings it back, focused.
+    const viewerHeight = async (): Promise<number> => (await page.locator('[data-testid="viewer"]').boundingBox())!.height;
+    const tall = await viewerHeight();
+    await page.locator('[data-testid="grading-collapse"]').click();
+    await expect.poll(viewerHeight).toBeGreaterThan(tall + 150);
+    expect(await page.locator('[data-testid="grading-panel"] table').count()).toBe(0);
+    await page.locator('[data-testid="viewer"]').hover();
+    await page.keyboard.press('d');
+    await row(LEVEL).waitFor();
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('grading-panel');
     await menu('export');
     await page.locator('[data-testid="export-dialog"]').waitFor();
   });

@@ -58,11 +58,16 @@ export interface GradingPanelProps {
 export function GradingPanel({ gradings: g, onNavigate, focusRequest }: GradingPanelProps) {
   const root = useRef<HTMLDivElement>(null);
   const [modicArmed, setModicArmed] = useState(false);
+  // Collapsed: only the title bar, for small screens; D (focus request) opens it again.
+  const [collapsed, setCollapsed] = useState(false);
   const level = g.levels.find((l) => l.ivdLabel === g.selected) ?? null;
   const editable = level !== null && level.ivdLabel >= 1;
 
   useEffect(() => {
-    if (focusRequest > 0) root.current?.focus();
+    if (focusRequest > 0) {
+      setCollapsed(false);
+      root.current?.focus();
+    }
   }, [focusRequest]);
   useEffect(() => {
     root.current?.querySelector('tr.selected')?.scrollIntoView({ block: 'nearest' });
@@ -121,7 +126,7 @@ export function GradingPanel({ gradings: g, onNavigate, focusRequest }: GradingP
   const save = g.save;
   return (
     <div
-      className="grading-panel"
+      className={`grading-panel${collapsed ? ' collapsed' : ''}`}
       ref={root}
       tabIndex={0}
       onKeyDown={onKeyDown}
@@ -146,8 +151,11 @@ export function GradingPanel({ gradings: g, onNavigate, focusRequest }: GradingP
           {save.kind === 'saving' ? 'saving …' : save.kind === 'saved' ? `saved ${save.at}` : save.kind === 'error' ? save.message : ''}
         </span>
         <button onClick={() => g.undo()} title="Undo the last grading change of this patient (Ctrl+Z in the panel)">Undo grading</button>
+        <button onClick={() => setCollapsed((c) => !c)} aria-expanded={!collapsed} title={collapsed ? 'Show the grading dock (D)' : 'Hide the grading dock to give the views more room'} data-testid="grading-collapse">
+          {collapsed ? '▴' : '▾'}
+        </button>
       </div>
-      <div className="grading-body">
+      {!collapsed && <div className="grading-body">
         <div className="grading-table-wrap">
           <table className="grading-table">
             <thead>
@@ -271,7 +279,7 @@ export function GradingPanel({ gradings: g, onNavigate, focusRequest }: GradingP
             </div>
           </div>
         )}
-      </div>
+      </div>}
     </div>
   );
 }
