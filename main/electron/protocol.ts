@@ -1,6 +1,7 @@
 // The spine:// protocol: the built renderer and the raw volume bytes, on one origin (spine://app). Requests are
 // resolved by a pure function (tested for path escapes) and answered with web-standard Response objects, so the
 // handler runs under plain Node in tests and under protocol.handle in Electron.
+import { RENDERER_MIME } from '../../common/rendererPolicy.js';
 import { readFile, stat } from 'node:fs/promises';
 import { extname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { SPINE_APP_HOST, SPINE_SCHEME } from '../../common/desktop.js';
@@ -71,19 +72,7 @@ export function resolveSpineRequest(method: string, url: string, rendererDir: st
   return { kind: 'file', file };
 }
 
-const MIME: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json',
-  '.map': 'application/json',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.wasm': 'application/wasm',
-  '.woff2': 'font/woff2',
-};
+
 
 const COMMON_HEADERS = {
   'Content-Security-Policy': DESKTOP_CSP,
@@ -130,7 +119,7 @@ export function createSpineHandler(src: SpineSources): (request: Request) => Pro
       const body = request.method === 'HEAD' ? null : await readFile(target.file);
       return new Response(body, {
         status: 200,
-        headers: { ...COMMON_HEADERS, 'Content-Type': MIME[extname(target.file)] ?? 'application/octet-stream', 'Content-Length': String(st.size), 'Cache-Control': 'no-cache' },
+        headers: { ...COMMON_HEADERS, 'Content-Type': RENDERER_MIME[extname(target.file)] ?? 'application/octet-stream', 'Content-Length': String(st.size), 'Cache-Control': 'no-cache' },
       });
     } catch {
       return errorResponse(404, { code: 'not_found', message: 'Not found' });

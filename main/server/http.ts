@@ -5,6 +5,7 @@
 // and redirects to the bare URL, so the token leaves the address bar. Every other request needs that cookie
 // (or an `Authorization: Bearer <token>` header, for scripts and tests). Cross-origin requests are refused
 // (Origin / Sec-Fetch-Site / Host checks, the latter against DNS rebinding).
+import { RENDERER_CSP, RENDERER_MIME } from '../../common/rendererPolicy.js';
 import { createReadStream, statSync } from 'node:fs';
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -42,32 +43,10 @@ export interface WebServer {
 const MAX_JSON_BYTES = 64 * 1024 * 1024;
 const COOKIE = 'spine_token';
 
-export const CONTENT_SECURITY_POLICY = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data: blob:",
-  "connect-src 'self'",
-  "worker-src 'self' blob:",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
+/** The renderer's CSP (common/rendererPolicy.ts), also sent by the desktop app. */
+export const CONTENT_SECURITY_POLICY = RENDERER_CSP;
 
-const MIME: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json',
-  '.map': 'application/json',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.wasm': 'application/wasm',
-  '.woff2': 'font/woff2',
-};
+
 
 export async function startWebServer(opts: WebServerOptions): Promise<WebServer> {
   const token = opts.token ?? randomBytes(32).toString('hex');
@@ -167,7 +146,7 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
     } catch {
       return sendError(res, 404, { code: 'not_found', message: `Not found: ${pathname}` });
     }
-    res.writeHead(200, { 'Content-Type': MIME[extname(file)] ?? 'application/octet-stream', 'Content-Length': size, 'Cache-Control': 'no-cache' });
+    res.writeHead(200, { 'Content-Type': RENDERER_MIME[extname(file)] ?? 'application/octet-stream', 'Content-Length': size, 'Cache-Control': 'no-cache' });
     createReadStream(file).pipe(res);
   };
 

@@ -34,7 +34,7 @@ import { orientationCode, sameGrid, voxelCount, type VolumeGeometry } from '../.
 import { labelInfo } from '../../../common/labels.js';
 import { GRADINGS_FILE, IMAGES_DIR, MASKS_DIR, OVERVIEW_FILE, type DatasetIndex, type SeriesEntry } from '../dataset/index.js';
 import type { LabelJournal } from '../labels/labelState.js';
-import { DEFAULT_LEVEL, readMetaImage, readMetaImageHeader, type PixelArray, type PixelType } from '../mha/index.js';
+import { DEFAULT_LEVEL, readMetaImage, readMetaImageHeader, type PixelType } from '../mha/index.js';
 import type { Store } from '../store/index.js';
 import { exportGradings, type GradingsExport } from './gradingsCsv.js';
 import { MANIFEST_FORMAT, MANIFEST_VERSION, renderChanges, type ExportManifest, type FileRecord, type LabelChange, type SeriesRecord } from './manifest.js';
@@ -110,34 +110,6 @@ export function workstationVersion(): string {
 }
 
 // --- helpers --- //
-
-/** Mask voxels as one byte each (SPIDER values are 0–255); anything else is refused naming the file and value. */
-export function labelBytesOf(data: PixelArray, file: string): Uint8Array {
-  const out = new Uint8Array(data.length);
-  if (data instanceof Uint8Array) {
-    out.set(data);
-    return out;
-  }
-  if ((data instanceof Int16Array || data instanceof Uint16Array) && data.byteOffset % 4 === 0) {
-    // Every value is 0–255 exactly when every high byte is zero: one OR over the buffer as 32-bit words.
-    const words = new Uint32Array(data.buffer, data.byteOffset, data.length >> 1);
-    let acc = 0;
-    for (let i = 0; i < words.length; i++) acc |= words[i]!;
-    if (data.length & 1) acc |= data[data.length - 1]! & 0xffff;
-    if ((acc & 0xff00ff00) === 0) {
-      out.set(data);
-      return out;
-    }
-  }
-  for (let i = 0; i < data.length; i++) {
-    const v = data[i]!;
-    if (!(v >= 0 && v <= 255 && Number.isInteger(v))) {
-      throw new AppError('invalid_file', `${file} holds the label value ${v} at voxel ${i}; labels must be integers from 0 to 255`, { file });
-    }
-    out[i] = v;
-  }
-  return out;
-}
 
 const BYTES_PER_VOXEL: Record<PixelType, number> = { uint8: 1, int8: 1, uint16: 2, int16: 2, uint32: 4, int32: 4, float32: 4, float64: 8 };
 const OPPOSITE: Record<string, string> = { L: 'R', R: 'L', P: 'A', A: 'P', S: 'I', I: 'S' };

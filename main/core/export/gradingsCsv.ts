@@ -67,15 +67,7 @@ export function exportGradings(table: GradingsTable | null, store: Store): Gradi
   if (!table) {
     return null;
   }
-  const names = new Map<AnnotatorId, string>();
-  const annotator = (id: AnnotatorId): string => {
-    let n = names.get(id);
-    if (n === undefined) {
-      n = store.annotators.get(id)?.name ?? `annotator ${id}`;
-      names.set(id, n);
-    }
-    return n;
-  };
+  const annotator = (id: AnnotatorId): string => store.annotators.name(id);
   const eventCounts = new Map<string, number>();
   for (const patientId of new Set(stored.map((g) => g.patientId))) {
     for (const e of store.gradings.events(patientId)) {

@@ -106,16 +106,6 @@ export function createGradingService(deps: GradingServiceDeps): GradingMethods {
   const patients = [...new Set([...index.patients.map((p) => p.id), ...csvRows.keys()])].sort((a, b) => a - b);
   const known = new Set(patients);
   const measures = new Map<string, { revision: number; promise: Promise<SeriesMeasure | null> }>();
-  const names = new Map<AnnotatorId, string>();
-
-  const annotatorName = (id: AnnotatorId): string => {
-    let n = names.get(id);
-    if (n === undefined) {
-      n = store.annotators.get(id)?.name ?? `annotator ${id}`;
-      names.set(id, n);
-    }
-    return n;
-  };
 
   const checkPatient = (patientId: number): void => {
     if (!known.has(patientId)) throw new AppError('not_found', `No patient ${patientId} in this dataset`);
@@ -304,7 +294,7 @@ export function createGradingService(deps: GradingServiceDeps): GradingMethods {
         .map((e) => ({
           id: e.id,
           createdAt: e.createdAt,
-          annotator: annotatorName(e.annotatorId),
+          annotator: store.annotators.name(e.annotatorId),
           field: e.field as GradingField | 'reviewed',
           oldValue: seen.has(e.field) ? e.oldValue : (seen.add(e.field), baselineOf(row, e.field)),
           newValue: e.newValue,

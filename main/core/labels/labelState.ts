@@ -122,23 +122,14 @@ export function createLabelJournal(opts: LabelJournalOptions): LabelJournal {
   const useCheckpoints = opts.useCheckpoints ?? true;
   const log = opts.log ?? (() => undefined);
   const pending = new Set<Promise<void>>();
-  const names = new Map<AnnotatorId, string>();
   let closed = false;
   let last: LoadInfo | null = null;
 
-  const annotatorName = (id: AnnotatorId): string => {
-    let name = names.get(id);
-    if (name === undefined) {
-      name = store.annotators.get(id)?.name ?? `annotator ${id}`;
-      names.set(id, name);
-    }
-    return name;
-  };
 
   const info = (e: EditSummary): EditInfo => ({
     seq: e.seq,
     createdAt: e.createdAt,
-    annotator: annotatorName(e.annotatorId),
+    annotator: store.annotators.name(e.annotatorId),
     tool: e.tool,
     label: e.label,
     voxelCount: e.voxelCount,

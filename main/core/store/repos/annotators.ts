@@ -17,6 +17,8 @@ export interface AnnotatorsRepo {
   /** Id of the annotator called `name` (trimmed), created on first use. */
   ensure(name: string): AnnotatorId;
   get(id: AnnotatorId): Annotator | null;
+  /** Display name of an annotator id (names never change, so they are cached); "annotator N" for an unknown id. */
+  name(id: AnnotatorId): string;
   /** Every annotator, by id. */
   list(): Annotator[];
 }
@@ -45,6 +47,8 @@ export function createAnnotatorsRepo(ctx: StoreContext): AnnotatorsRepo {
     'INSERT INTO annotators (name, created_at) VALUES ($name, $now)',
   );
 
+  const names = new Map<AnnotatorId, string>();
+
   return {
     ensure(rawName) {
       const name = rawName.trim();
@@ -62,6 +66,14 @@ export function createAnnotatorsRepo(ctx: StoreContext): AnnotatorsRepo {
     get(id) {
       const row = byId.get({ id });
       return row ? toAnnotator(row) : null;
+    },
+    name(id) {
+      let n = names.get(id);
+      if (n === undefined) {
+        n = byId.get({ id })?.name ?? `annotator ${id}`;
+        names.set(id, n);
+      }
+      return n;
     },
     list() {
       return all.all().map(toAnnotator);
