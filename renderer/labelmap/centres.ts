@@ -1,28 +1,12 @@
 // Where to put the crosshair for a label: the voxel of that label nearest to its centroid (a curved disc's
 // centroid may fall outside the disc). Two passes over the volume for every label at once. Indices in file order.
 import type { Vec3 } from '../../common/geometry.js';
+import { labelMoments } from '../../common/labelMoments.js';
 
 /** For each label value present (0 excluded), the in-label voxel nearest its centroid, as [i, j, k]. */
 export function labelCentres(labels: Uint8Array, size: readonly [number, number, number]): Map<number, Vec3> {
   const [nx, ny, nz] = size;
-  if (labels.length !== nx * ny * nz) throw new RangeError(`label volume has ${labels.length} voxels, size says ${nx * ny * nz}`);
-  const n = new Float64Array(256);
-  const si = new Float64Array(256);
-  const sj = new Float64Array(256);
-  const sk = new Float64Array(256);
-  let p = 0;
-  for (let k = 0; k < nz; k++) {
-    for (let j = 0; j < ny; j++) {
-      for (let i = 0; i < nx; i++, p++) {
-        const v = labels[p]!;
-        if (v === 0) continue;
-        n[v]!++;
-        si[v]! += i;
-        sj[v]! += j;
-        sk[v]! += k;
-      }
-    }
-  }
+  const { count: n, si, sj, sk } = labelMoments(labels, size);
   const best = new Float64Array(256).fill(Infinity);
   const at: (Vec3 | null)[] = new Array<Vec3 | null>(256).fill(null);
   const ci = new Float64Array(256);
@@ -34,7 +18,7 @@ export function labelCentres(labels: Uint8Array, size: readonly [number, number,
     cj[v] = sj[v]! / n[v]!;
     ck[v] = sk[v]! / n[v]!;
   }
-  p = 0;
+  let p = 0;
   for (let k = 0; k < nz; k++) {
     for (let j = 0; j < ny; j++) {
       for (let i = 0; i < nx; i++, p++) {

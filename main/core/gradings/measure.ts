@@ -5,6 +5,7 @@
 // k+1 (the S–I world axis when either is missing). The disc's voxels within a thin core around the axis line
 // through the disc centroid are projected on u; the height is their projected extent plus one voxel's extent
 // along u. Using the core (not every disc voxel) keeps the rounded rims of the bodies out of the measurement.
+import { labelMoments } from '../../../common/labelMoments.js';
 import type { Vec3, VolumeGeometry } from '../../../common/geometry.js';
 import { axisVector, indexToWorld } from '../../../common/geometry.js';
 import { DISC_OFFSET, MAX_VERTEBRA_INDEX } from '../../../common/labels.js';
@@ -30,23 +31,7 @@ const dot = (a: Vec3, b: Vec3): number => a[0] * b[0] + a[1] * b[1] + a[2] * b[2
 
 export function measureSeries(seriesId: string, volume: Uint8Array, g: VolumeGeometry): SeriesMeasure {
   const [nx, ny, nz] = g.size;
-  const count = new Float64Array(256);
-  const si = new Float64Array(256);
-  const sj = new Float64Array(256);
-  const sk = new Float64Array(256);
-  let v = 0;
-  for (let k = 0; k < nz; k++) {
-    for (let j = 0; j < ny; j++) {
-      for (let i = 0; i < nx; i++, v++) {
-        const l = volume[v]!;
-        if (l === 0) continue;
-        count[l]!++;
-        si[l]! += i;
-        sj[l]! += j;
-        sk[l]! += k;
-      }
-    }
-  }
+  const { count, si, sj, sk } = labelMoments(volume, g.size);
   const centroid = (l: number): Vec3 | null => {
     const n = count[l]!;
     return n > 0 ? indexToWorld(g, [si[l]! / n, sj[l]! / n, sk[l]! / n]) : null;
@@ -86,7 +71,7 @@ export function measureSeries(seriesId: string, volume: Uint8Array, g: VolumeGeo
     const byLabel: (Work | undefined)[] = [];
     for (const [l, w] of work) byLabel[l] = w;
     const tol2 = tol * tol;
-    v = 0;
+    let v = 0;
     for (let k = 0; k < nz; k++) {
       for (let j = 0; j < ny; j++) {
         for (let i = 0; i < nx; i++, v++) {

@@ -17,8 +17,6 @@ export interface Gradings {
   history: GradingEventInfo[];
   save: GradingSaveState;
   select(ivdLabel: number | null): void;
-  /** Selects the level `delta` rows away (wrapping is not done: stops at the first/last row). */
-  step(delta: number): void;
   setValue(field: GradingField, value: number | null): void;
   /** 0 ↔ 1 for the yes/no findings (an empty value becomes 1). */
   toggle(field: GradingField): void;
@@ -101,17 +99,6 @@ export function useGradings(patientId: number | null, onChanged: () => void): Gr
     [loadHistory],
   );
 
-  const step = useCallback(
-    (delta: number) => {
-      const list = levelsRef.current;
-      if (list.length === 0) return;
-      const i = list.findIndex((l) => l.ivdLabel === selectedRef.current);
-      const next = list[Math.max(0, Math.min(list.length - 1, (i < 0 ? 0 : i) + delta))];
-      if (next) select(next.ivdLabel);
-    },
-    [select],
-  );
-
   /** Runs one change after the previous ones; `run` gets the acknowledged level and returns the new one (or null). */
   const enqueue = useCallback(
     <T>(run: (pid: number, k: number) => Promise<{ level: GradingLevel | null; result: T }>): Promise<T | null> => {
@@ -185,5 +172,5 @@ export function useGradings(patientId: number | null, onChanged: () => void): Gr
     });
   }, [enqueue, select]);
 
-  return { patientId, levels, loading, selected, history, save, select, step, setValue, toggle, setReviewed, undo, reload };
+  return { patientId, levels, loading, selected, history, save, select, setValue, toggle, setReviewed, undo, reload };
 }
