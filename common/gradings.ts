@@ -47,3 +47,8 @@ export function gradingFieldSpec(field: GradingField): GradingFieldSpec {
 export function isLegalGradingValue(field: GradingField, value: number): boolean {
   return gradingFieldSpec(field).values.includes(value);
 }
+
+/** A level is fully graded when every grading field has a value (the worklist's and the dock's count). */
+export function isFullyGraded(values: Readonly<Record<GradingField, number | null>>): boolean {
+  return GRADING_FIELDS.every((f) => values[f.field] !== null);
+}

@@ -7,8 +7,6 @@ import type { Vec3 } from '../../common/geometry.js';
 import { worldToIndex } from '../../common/geometry.js';
 import { decodeDiff } from '../../common/labelDiff.js';
 import { readMetaImage } from '../../main/core/mha/index.js';
-import { openWorkstation } from '../../main/core/workstation.js';
-import { startWebServer } from '../../main/server/http.js';
 import { openFromWorklist, startApp, type AppFixture } from './support/app.js';
 import { colour, colourAround, greyAround, labelPoint, WorkstationPage } from './support/workstationPage.js';
 
@@ -92,10 +90,7 @@ describe('painting', () => {
 
   it('keeps the edit across a server restart', async () => {
     await page.close();
-    await app.server.close();
-    app.ws.close();
-    app.ws = await openWorkstation({ datasetRoot: app.dataset, storeFile: join(app.dir, 'store.sqlite'), annotator: 'e2e' });
-    app.server = await startWebServer({ service: app.ws.service, volumes: app.ws, staticDir: join(import.meta.dirname, '../../dist/renderer') });
+    await app.restart();
     await boot();
     const a = await anteriorOf(3, 25);
     const b = await anteriorOf(5, 25);

@@ -4,7 +4,7 @@
 // linked both ways (a row moves the crosshair onto its disc, a click on a disc selects its row); the CSV's odd
 // rows (IVD label 0, graded but not segmented) are shown with warnings; undo and per-level history; the
 // worklist's graded count.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,9 +13,7 @@ import { worldToIndex, type Vec3 } from '../../common/geometry.js';
 import { GRADING_FIELDS, type GradingField } from '../../common/gradings.js';
 import { fileAnnotatorMemory } from '../../main/core/identity.js';
 import { readMetaImage } from '../../main/core/mha/index.js';
-import { openWorkstation } from '../../main/core/workstation.js';
-import { startWebServer } from '../../main/server/http.js';
-import { openFromWorklist, startApp, workstationOptions, type AppFixture, type StartOptions } from './support/app.js';
+import { openFromWorklist, startApp, type AppFixture } from './support/app.js';
 import { labelPoint, WorkstationPage } from './support/workstationPage.js';
 
 const SERIES = '1_t1';
@@ -28,11 +26,11 @@ const FINDINGS: ReadonlyArray<[string, GradingField]> = [
 let app: AppFixture;
 let page: Page;
 let ws: WorkstationPage;
-let opts: StartOptions;
+
+const memoryFile = join(process.env.TMPDIR ?? '/tmp', `spine-e2e-settings-${process.pid}-${Date.now()}.json`);
 
 beforeAll(async () => {
-  const memoryFile = join(process.env.TMPDIR ?? '/tmp', `spine-e2e-settings-${process.pid}-${Date.now()}.json`);
-  opts = {
+  app = await startApp({
     patients: 2,
     annotator: null,
     annotatorMemory: fileAnnotatorMemory(memoryFile),
@@ -42,11 +40,11 @@ beforeAll(async () => {
       const text = readFileSync(file, 'utf8');
       writeFileSync(file, text.replace(/\r\n$/, '\r\n1,0,0,0,0,0,0,0,0,2\r\n1,9,1,1,0,0,0,1,1,4\r\n'));
     },
-  };
-  app = await startApp(opts);
+  });
 }, 120_000);
 afterAll(async () => {
   await app?.close();
+  rmSync(memoryFile, { force: true });
 });
 
 const mask = (): string => join(app.dataset, 'masks', `${SERIES}.mha`);
@@ -217,10 +215,7 @@ describe('grading', () => {
   it('reads the graded level back after a server restart, without asking the annotator again', async () => {
     const before = await level(LEVEL);
     await page.close();
-    await app.server.close();
-    app.ws.close();
-    app.ws = await openWorkstation(workstationOptions(app.dir, app.dataset, opts));
-    app.server = await startWebServer({ service: app.ws.service, volumes: app.ws, staticDir: join(import.meta.dirname, '../../dist/renderer') });
+    await app.restart();
     await boot();
     await page.locator('[data-testid="annotator"]').waitFor();
     expect(await page.locator('[data-testid="annotator-dialog"]').count()).toBe(0);

@@ -15,7 +15,7 @@ import type {
   Service,
 } from '../../../common/contract.js';
 import { AppError } from '../../../common/errors.js';
-import { GRADING_FIELDS, type GradingField, isLegalGradingValue } from '../../../common/gradings.js';
+import { GRADING_FIELDS, type GradingField, isFullyGraded, isLegalGradingValue } from '../../../common/gradings.js';
 import { discName, ivdLabelToMaskValue } from '../../../common/labels.js';
 import type { DatasetIndex, GradingRow, SeriesEntry } from '../dataset/index.js';
 import type { AnnotatorId, GradingEvent, Store } from '../store/index.js';
@@ -313,7 +313,7 @@ export function createGradingService(deps: GradingServiceDeps): GradingMethods {
           patientId,
           masksMeasured: (seriesOf.get(patientId) ?? []).every((e) => !e.image || measures.has(e.id)),
           levels: levels.length,
-          fullyGraded: levels.filter((l) => FIELDS.every((f) => l.values[f] !== null)).length,
+          fullyGraded: levels.filter((l) => isFullyGraded(l.values)).length,
           reviewed: levels.filter((l) => l.reviewed).length,
         });
       }

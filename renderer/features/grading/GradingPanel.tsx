@@ -5,7 +5,7 @@
 // field is also clickable. Values come only from legal choices: out-of-range values cannot be entered here.
 import { useEffect, useRef, useState } from 'react';
 import type { GradingEventInfo, GradingLevel } from '../../../common/contract.js';
-import { GRADING_FIELDS, gradingFieldSpec, type GradingField } from '../../../common/gradings.js';
+import { GRADING_FIELDS, gradingFieldSpec, isFullyGraded, type GradingField } from '../../../common/gradings.js';
 import type { Gradings } from './useGradings.js';
 
 /** The one-key toggles of the yes/no findings. */
@@ -138,7 +138,7 @@ export function GradingPanel({ gradings: g, onNavigate, focusRequest }: GradingP
       <div className="panel-title">
         Gradings{g.patientId !== null ? ` · patient ${g.patientId}` : ''}
         <span className="muted small">
-          {g.levels.filter((l) => l.ivdLabel >= 1 && GRADING_FIELDS.every((f) => l.values[f.field] !== null)).length}/
+          {g.levels.filter((l) => l.ivdLabel >= 1 && isFullyGraded(l.values)).length}/
           {g.levels.filter((l) => l.ivdLabel >= 1).length} graded · {g.levels.filter((l) => l.reviewed).length} reviewed
         </span>
         {modicArmed && <span className="grading-armed" data-testid="modic-armed">Modic: press 0–3</span>}

@@ -24,6 +24,8 @@ export interface AppFixture {
   browser: Browser;
   /** A new page, already authenticated (the launch URL sets the token cookie). */
   newPage(viewport?: { width: number; height: number }): Promise<Page>;
+  /** Stops the server and closes the workstation, then opens both again on the same dataset, store and options. */
+  restart(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -38,8 +40,8 @@ export interface StartOptions {
   prepare?: (dataset: string) => void;
 }
 
-/** Workstation options of a fixture launch (also used by tests that restart the server). */
-export function workstationOptions(dir: string, dataset: string, opts: StartOptions = {}): WorkstationOptions {
+/** Workstation options of a fixture launch (and of its restarts). */
+function workstationOptions(dir: string, dataset: string, opts: StartOptions = {}): WorkstationOptions {
   const annotator = opts.annotator === undefined ? 'e2e' : opts.annotator;
   return {
     datasetRoot: dataset,
@@ -66,6 +68,12 @@ export async function startApp(opts: StartOptions = {}): Promise<AppFixture> {
       // The fixture's current server: a test may restart it.
       await page.goto(fixture.server.url);
       return page;
+    },
+    async restart() {
+      await fixture.server.close();
+      fixture.ws.close();
+      fixture.ws = await openWorkstation(workstationOptions(dir, dataset, opts));
+      fixture.server = await startWebServer({ service: fixture.ws.service, volumes: fixture.ws, staticDir });
     },
     async close() {
       await browser.close().catch(() => undefined);
