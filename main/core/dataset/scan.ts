@@ -68,9 +68,14 @@ async function loadCsv<T extends { problems: DatasetProblem[]; format: { sha256:
 
 type HeaderRead = { size: number } & ({ ok: true; header: VolumeHeaderSummary } | { ok: false; message: string });
 
+/**
+ * Reads one volume's header, confined to the dataset: a header or ElementDataFile that resolves outside `root`
+ * (absolute, `../`, a symlink) is refused by the reader ('invalid_dataset') and reported as an unreadable header,
+ * so the series cannot be opened (or, for a mask, the mask is unreadable).
+ */
 async function readHeader(root: string, v: VolumeFile): Promise<HeaderRead> {
   const abs = join(root, v.file);
-  const [header, st] = await Promise.allSettled([readMetaImageHeader(abs), stat(abs)]);
+  const [header, st] = await Promise.allSettled([readMetaImageHeader(abs, { within: root }), stat(abs)]);
   const size = st.status === 'fulfilled' ? st.value.size : -1;
   if (header.status === 'fulfilled') {
     const { geometry, pixelType, compressed } = header.value;

@@ -17,12 +17,14 @@ export type MetaImageProblem =
   | 'no_element_data_file' // the header ends without an ElementDataFile line
   | 'header_too_long' // no end of header within HEADER_LIMIT bytes
   | 'not_metaimage' // the file is not a MetaImage at all (binary junk, another format, another MetaIO object)
+  | 'outside_root' // the header or its data file resolves outside the folder given as ReadOptions.within
   | 'not_found' // the header or its data file does not exist
   | 'io' // the operating system refused a read or write
   | 'invalid_image'; // writer input that cannot be written (wrong array type or length, bad geometry)
 
 const CODE_OF: Partial<Record<MetaImageProblem, ErrorCode>> = {
   too_large: 'too_large',
+  outside_root: 'invalid_dataset',
   not_found: 'not_found',
   io: 'io',
   invalid_image: 'invalid_request',
@@ -30,7 +32,8 @@ const CODE_OF: Partial<Record<MetaImageProblem, ErrorCode>> = {
 
 /**
  * A MetaImage that cannot be read or written. `code` is 'invalid_file' for a bad file, 'too_large',
- * 'not_found', 'io', or 'invalid_request' for bad writer input. `file` is the path given to the reader or writer;
+ * 'invalid_dataset' for a file outside the allowed folder, 'not_found', 'io', or 'invalid_request' for bad
+ * writer input. `file` is the path given to the reader or writer;
  * the message names the file by its base name only (messages may cross the process boundary, paths may not).
  */
 export class MetaImageError extends AppError {

@@ -3,14 +3,15 @@
 // the typed array (so raw data needs no copy and is always aligned), or into the compressed buffer for inflate.
 import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
-import { basename, dirname, resolve } from 'node:path';
+import { basename } from 'node:path';
 import { voxelCount } from '../../../common/geometry.js';
 import { inflateExact, maxDeflatedSize, toPixelArray } from './decode.js';
 import { MetaImageError, fsError } from './errors.js';
 import { parseHeader, separateDataOffset, type ParsedHeader } from './header.js';
 import { HEADER_LIMIT } from './headerText.js';
 import { bytesPerVoxel } from './pixelTypes.js';
-import type { MetaImage, MetaImageHeader, ReadOptions } from './types.js';
+import type { HeaderReadOptions, MetaImage, MetaImageHeader, ReadOptions } from './types.js';
+import { containmentAsync, containmentSync, dataPathOf } from './within.js';
 
 /** Default ReadOptions.maxBytes: 4 GiB of decoded voxels. */
 export const DEFAULT_MAX_BYTES = 4 * 2 ** 30;
@@ -20,15 +21,13 @@ const MAX_BUFFER = 2 ** 32 - 1;
 
 // O_NONBLOCK makes opening a FIFO return at once (it is then refused as not a regular file) instead of hanging.
 const OPEN_FLAGS = constants.O_RDONLY | ((constants as { O_NONBLOCK?: number }).O_NONBLOCK ?? 0);
+// With ReadOptions.within the path opened is a checked real path: a symlink put in its place since is refused.
+const CHECKED_OPEN_FLAGS = OPEN_FLAGS | ((constants as { O_NOFOLLOW?: number }).O_NOFOLLOW ?? 0);
 
 // --- shared logic --- //
 
 function checkRegular(st: Stats, file: string, what: string): void {
   if (!st.isFile()) throw new MetaImageError('not_metaimage', file, `${what} is not a regular file`);
-}
-
-function dataPathOf(h: ParsedHeader): string {
-  return resolve(dirname(h.file), h.elementDataFile);
 }
 
 function expectedBytesOf(h: ParsedHeader): number {
@@ -74,10 +73,10 @@ function checkCap(h: ParsedHeader, maxBytes: number): void {
 
 // --- async --- //
 
-async function openRegular(path: string, file: string, what: string): Promise<{ fh: FileHandle; size: number }> {
+async function openRegular(path: string, file: string, what: string, flags = OPEN_FLAGS): Promise<{ fh: FileHandle; size: number }> {
   let fh: FileHandle;
   try {
-    fh = await open(path, OPEN_FLAGS);
+    fh = await open(path, flags);
   } catch (err) {
     throw fsError(err, file, what);
   }
@@ -113,12 +112,28 @@ async function readHead(fh: FileHandle, size: number, file: string): Promise<{ h
   return { head: bytes, parsed: parseHeader(bytes, size <= HEADER_LIMIT, file) };
 }
 
+/** Where to open the header and its data file: as written, or checked real paths under `opts.within`. */
+async function locate(file: string, opts: HeaderReadOptions): Promise<{ header: string; data(h: ParsedHeader): Promise<string>; flags: number }> {
+  if (opts.within === undefined) return { header: file, data: async (h) => dataPathOf(h), flags: OPEN_FLAGS };
+  const c = await containmentAsync(opts.within, file);
+  return { header: await c.header(file), data: (h) => c.data(h), flags: CHECKED_OPEN_FLAGS };
+}
+
+function locateSync(file: string, opts: HeaderReadOptions): { header: string; data(h: ParsedHeader): string; flags: number } {
+  if (opts.within === undefined) return { header: file, data: dataPathOf, flags: OPEN_FLAGS };
+  const c = containmentSync(opts.within, file);
+  return { header: c.header(file), data: (h) => c.data(h), flags: CHECKED_OPEN_FLAGS };
+}
+
 /**
  * Reads only the header of a .mha or .mhd file (at most 64 KiB; never the voxels). Throws MetaImageError.
  * For a separate data file with HeaderSize = -1 the data file's size is looked up to compute dataOffset.
+ * With `opts.within` the header file and a separate data file must resolve inside that folder (see
+ * HeaderReadOptions); the data file's location is checked even when it need not be opened.
  */
-export async function readMetaImageHeader(file: string): Promise<MetaImageHeader> {
-  const { fh, size } = await openRegular(file, file, 'the file');
+export async function readMetaImageHeader(file: string, opts: HeaderReadOptions = {}): Promise<MetaImageHeader> {
+  const at = await locate(file, opts);
+  const { fh, size } = await openRegular(at.header, file, 'the file', at.flags);
   let parsed: ParsedHeader;
   try {
     parsed = (await readHead(fh, size, file)).parsed;
@@ -126,8 +141,9 @@ export async function readMetaImageHeader(file: string): Promise<MetaImageHeader
     await fh.close();
   }
   if (parsed.elementDataFile === 'LOCAL') return withOffset(parsed, parsed.headerLength);
+  const dataPath = await at.data(parsed);
   if (parsed.headerSize !== -1) return withOffset(parsed, parsed.headerSize ?? 0);
-  const data = await openRegular(dataPathOf(parsed), file, `the data file ${basename(parsed.elementDataFile)}`);
+  const data = await openRegular(dataPath, file, `the data file ${basename(parsed.elementDataFile)}`, at.flags);
   await data.fh.close();
   return withOffset(parsed, separateDataOffset(parsed, data.size, expectedBytesOf(parsed)));
 }
@@ -137,10 +153,13 @@ export async function readMetaImageHeader(file: string): Promise<MetaImageHeader
  * Refuses, before allocating, anything over `opts.maxBytes` of voxels or more voxels than the file can hold.
  * HeaderSize applies to separate data files only (bytes to skip; -1 = the voxels end the file); LOCAL voxels
  * always start right after the header. Bytes after the voxels are ignored. Every failure is a MetaImageError
- * naming the file.
+ * naming the file. With `opts.within` (e.g. `{ within: datasetRoot }`) nothing outside that folder is read: a
+ * header or ElementDataFile resolving outside it (absolute, `../`, or through a symlink) is refused with code
+ * 'invalid_dataset'.
  */
 export async function readMetaImage(file: string, opts: ReadOptions = {}): Promise<MetaImage & { header: MetaImageHeader }> {
-  const { fh, size } = await openRegular(file, file, 'the file');
+  const at = await locate(file, opts);
+  const { fh, size } = await openRegular(at.header, file, 'the file', at.flags);
   try {
     const { head, parsed } = await readHead(fh, size, file);
     checkCap(parsed, opts.maxBytes ?? DEFAULT_MAX_BYTES);
@@ -149,7 +168,7 @@ export async function readMetaImage(file: string, opts: ReadOptions = {}): Promi
       return await readVoxels(parsed, fh, size, parsed.headerLength, prefix, 'the file');
     }
     const dataName = `the data file ${basename(parsed.elementDataFile)}`;
-    const data = await openRegular(dataPathOf(parsed), file, dataName);
+    const data = await openRegular(await at.data(parsed), file, dataName, at.flags);
     try {
       const offset = separateDataOffset(parsed, data.size, expectedBytesOf(parsed));
       return await readVoxels(parsed, data.fh, data.size, offset, new Uint8Array(0), dataName);
@@ -186,10 +205,10 @@ async function readVoxels(
 
 // --- sync --- //
 
-function openRegularSync(path: string, file: string, what: string): { fd: number; size: number } {
+function openRegularSync(path: string, file: string, what: string, flags = OPEN_FLAGS): { fd: number; size: number } {
   let fd: number;
   try {
-    fd = openSync(path, OPEN_FLAGS);
+    fd = openSync(path, flags);
   } catch (err) {
     throw fsError(err, file, what);
   }
@@ -203,9 +222,10 @@ function openRegularSync(path: string, file: string, what: string): { fd: number
   }
 }
 
-/** Synchronous readMetaImageHeader (for code that cannot await, e.g. quick listings). */
-export function readMetaImageHeaderSync(file: string): MetaImageHeader {
-  const { fd, size } = openRegularSync(file, file, 'the file');
+/** Synchronous readMetaImageHeader (for code that cannot await, e.g. quick listings); same options. */
+export function readMetaImageHeaderSync(file: string, opts: HeaderReadOptions = {}): MetaImageHeader {
+  const at = locateSync(file, opts);
+  const { fd, size } = openRegularSync(at.header, file, 'the file', at.flags);
   let parsed: ParsedHeader;
   try {
     const head = Buffer.allocUnsafe(Math.min(size, HEADER_LIMIT));
@@ -224,8 +244,9 @@ export function readMetaImageHeaderSync(file: string): MetaImageHeader {
     closeSync(fd);
   }
   if (parsed.elementDataFile === 'LOCAL') return withOffset(parsed, parsed.headerLength);
+  const dataPath = at.data(parsed);
   if (parsed.headerSize !== -1) return withOffset(parsed, parsed.headerSize ?? 0);
-  const data = openRegularSync(dataPathOf(parsed), file, `the data file ${basename(parsed.elementDataFile)}`);
+  const data = openRegularSync(dataPath, file, `the data file ${basename(parsed.elementDataFile)}`, at.flags);
   closeSync(data.fd);
   return withOffset(parsed, separateDataOffset(parsed, data.size, expectedBytesOf(parsed)));
 }

@@ -36,7 +36,19 @@ export interface MetaImage {
   data: PixelArray;
 }
 
-export interface ReadOptions {
+/** Options of the header-only readers. */
+export interface HeaderReadOptions {
+  /**
+   * The folder the image must stay inside, typically the dataset root (`{ within: datasetRoot }`). When given,
+   * the header file and a separate data file (ElementDataFile) are resolved with realpath (symlinks followed,
+   * `..` and absolute names included) and anything that lands outside this folder is refused with code
+   * 'invalid_dataset' (problem 'outside_root') naming the header file and the offending name; the file that was
+   * checked is the one opened. Without it, files are read wherever they are (trusted input only).
+   */
+  within?: string;
+}
+
+export interface ReadOptions extends HeaderReadOptions {
   /**
    * Largest decoded voxel payload accepted, in bytes (default 4 GiB). A header asking for more is refused with
    * code 'too_large' before anything is allocated.

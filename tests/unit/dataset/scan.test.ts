@@ -1,6 +1,6 @@
 // The dataset scan on real temporary SPIDER-layout folders: good pairs load, every kind of problem is reported
 // per item while the rest loads, only headers are read, and nothing is written into the dataset.
-import { cpSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppError } from '../../../common/errors.js';
@@ -264,5 +264,53 @@ describe('scanDataset with missing or broken pieces', () => {
       ['duplicate_key', 'overview.csv', 3],
       ['duplicate_key', 'radiological_gradings.csv', 9],
     ]);
+  });
+});
+
+describe('scanDataset on a dataset whose .mhd files point outside it', () => {
+  let dir: string;
+  let idx: DatasetIndex;
+  const mhdFor = (dataFile: string): string =>
+    volumeBytes(GRID_LPS).toString('latin1').split('ElementDataFile = LOCAL')[0] + `ElementDataFile = ${dataFile}\n`;
+
+  beforeAll(async () => {
+    dir = tempDir();
+    const root = join(dir, 'ds');
+    // A raw file of the right size outside the dataset: readable, so only the containment check can refuse it.
+    put(join(dir, 'outside', 'secret.raw'), Buffer.alloc(96, 7));
+    put(join(root, 'images', '1_t1.mhd'), mhdFor(join(dir, 'outside', 'secret.raw'))); // absolute
+    put(join(root, 'masks', '1_t1.mha'), volumeBytes(GRID_LPS));
+    put(join(root, 'images', '2_t1.mhd'), mhdFor('../../outside/secret.raw')); // ../
+    put(join(root, 'images', '3_t1.mhd'), mhdFor('3_t1.raw')); // symlink leading outside
+    symlinkSync(join(dir, 'outside', 'secret.raw'), join(root, 'images', '3_t1.raw'));
+    put(join(root, 'images', '4_t1.mha'), volumeBytes(GRID_LPS)); // good image, mask escaping through ../
+    put(join(root, 'masks', '4_t1.mhd'), mhdFor('../../outside/secret.raw'));
+    put(join(root, 'images', '5_t1.mhd'), mhdFor('5_t1.raw')); // inside: fine
+    put(join(root, 'images', '5_t1.raw'), Buffer.alloc(96));
+    idx = await scanDataset(root);
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('reports each escaping header as unreadable, naming the file and the offending path', () => {
+    const problem = (id: string) => idx.problems.find((p) => p.seriesId === id && p.code === 'unreadable_header');
+    for (const [id, file, offending] of [
+      ['1_t1', 'images/1_t1.mhd', join(dir, 'outside', 'secret.raw')],
+      ['2_t1', 'images/2_t1.mhd', '../../outside/secret.raw'],
+      ['3_t1', 'images/3_t1.mhd', '3_t1.raw'],
+      ['4_t1', 'masks/4_t1.mhd', '../../outside/secret.raw'],
+    ] as const) {
+      const p = problem(id);
+      expect(p, id).toMatchObject({ severity: 'error', file });
+      expect(p!.message).toContain(offending);
+      expect(p!.message).toContain('outside the dataset folder');
+    }
+  });
+
+  it('leaves such images unopenable and such masks unreadable; contained .mhd files load', () => {
+    const byId = new Map(idx.series.map((s) => [s.id, s]));
+    for (const id of ['1_t1', '2_t1', '3_t1']) expect(byId.get(id)?.image, id).toBeNull();
+    expect(byId.get('4_t1')?.image?.geometry).toEqual(GRID_LPS);
+    expect(byId.get('4_t1')?.mask).toBeNull();
+    expect(byId.get('5_t1')).toMatchObject({ image: { geometry: GRID_LPS }, problems: [expect.objectContaining({ code: 'missing_mask' })] });
   });
 });
