@@ -6,6 +6,7 @@ import { z } from 'zod';
 import type { ErrorInfo, Result } from './errors.js';
 import type { Vec3, VolumeGeometry } from './geometry.js';
 import { GRADING_FIELDS, type GradingField } from './gradings.js';
+import { isKnownLabel } from './labels.js';
 
 export const SERIES_STATUSES = ['todo', 'in_progress', 'done', 'reviewed'] as const;
 export type SeriesStatus = (typeof SERIES_STATUSES)[number];
@@ -73,8 +74,13 @@ export interface OpenSeriesResponse {
     /** 0.5th and 99.5th intensity percentiles: the automatic window. */
     autoWindow: [number, number];
   };
-  /** The current label volume (original mask + journal), one byte per voxel on the image grid. */
-  mask: VolumeInfo & { source: 'file' | 'empty' };
+  /**
+   * The current label volume (original mask + journal), one byte per voxel on the image grid. 'unreadable': the
+   * series has a mask file that cannot be read exactly; the served volume is empty and the series is read-only.
+   */
+  mask: VolumeInfo & { source: 'file' | 'empty' | 'unreadable' };
+  /** Why the series' labels cannot be edited (commitEdit/undo/redo refuse with 'read_only'); null when editable. */
+  readOnly: string | null;
   /** Series of the same patient that can be opened, for sibling switching. */
   siblings: string[];
   /** Label revision the served label volume is at: every commit, undo and redo moves it by one. */
@@ -179,13 +185,36 @@ export interface SessionInfo {
   annotators: string[];
 }
 
-/** Annotator names: printable, no control characters. */
+/** A lone UTF-16 surrogate: text that cannot be stored or written as UTF-8 without being changed. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+/** True when `s` is well-formed UTF-16 (String.prototype.isWellFormed, which Node 20's TS lib lacks). */
+export function isWellFormedText(s: string): boolean {
+  return !LONE_SURROGATE.test(s);
+}
+
+/** Annotator names: printable, no control characters, well-formed Unicode. */
 export const annotatorName = z
   .string()
   .trim()
   .min(1, 'annotator name is empty')
   .max(80)
-  .regex(/^[^\p{Cc}]+$/u, 'annotator name holds control characters');
+  .regex(/^[^\p{Cc}]+$/u, 'annotator name holds control characters')
+  .refine(isWellFormedText, 'annotator name holds a lone UTF-16 surrogate');
+
+/** Free text stored with an edit (tool id, description): well-formed Unicode, no control characters. */
+const storedText = (what: string, max: number) =>
+  z
+    .string()
+    .min(1, `${what} is empty`)
+    .max(max)
+    .regex(/^[^\p{Cc}]+$/u, `${what} holds control characters`)
+    .refine(isWellFormedText, `${what} holds a lone UTF-16 surrogate`);
+
+/** A value the SPIDER label convention defines (0, 1–25, 100, 101–125, 201–225). */
+const spiderLabel = z
+  .number()
+  .int()
+  .refine(isKnownLabel, 'not a SPIDER label value (0, 1–25, 100, 101–125, 201–225)');
 
 const GRADING_FIELD_IDS = GRADING_FIELDS.map((f) => f.field) as [GradingField, ...GradingField[]];
 const patientId = z.number().int().min(0);
@@ -276,10 +305,10 @@ export const requestSchemas = {
       seriesId,
       /** The label revision the edit was made on; a different current revision is a conflict. */
       baseRevision: z.number().int().min(0),
-      tool: z.string().min(1).max(40),
-      /** The label the tool wrote (0 for the eraser). */
-      label: z.number().int().min(0).max(255),
-      description: z.string().min(1).max(200),
+      tool: storedText('tool', 40),
+      /** The label the tool wrote (0 for the eraser); every value the diff writes must be a SPIDER label too. */
+      label: spiderLabel,
+      description: storedText('description', 200),
       diff: diffBase64,
     })
     .strict(),

@@ -5,6 +5,8 @@ export const ERROR_CODES = [
   'not_found', // a dataset, series, file or row that does not exist
   'invalid_request', // a request that failed its schema or a precondition
   'invalid_file', // a file that exists but cannot be read as what it claims to be (.mha, .csv)
+  'invalid_dataset', // the dataset itself is unsafe or inconsistent (e.g. a data file outside the dataset folder)
+  'read_only', // a write to something that may only be read (e.g. a series whose mask cannot be read exactly)
   'too_large', // an input that would need more memory than the configured cap
   'conflict', // a write that lost a race or contradicts stored state
   'io', // the operating system refused a read or write

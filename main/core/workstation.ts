@@ -13,6 +13,7 @@ import type { AnnotatorMemory } from './identity.js';
 import { createExportJobs, type ExportJobs } from './export/index.js';
 import { createGradingService } from './gradings/service.js';
 import { createLabelJournal, type LabelJournal, type SeriesLabels } from './labels/labelState.js';
+import { createSeriesCache } from './seriesCache.js';
 import type { MetaImage, PixelArray } from './mha/index.js';
 import { readMetaImage } from './mha/index.js';
 import { storePathFor } from './paths.js';
@@ -48,7 +49,9 @@ interface LoadedSeries {
   image: MetaImage;
   /** Current label volume on the image grid (original mask + journal) and its revision. */
   labels: SeriesLabels;
-  maskSource: 'file' | 'empty';
+  maskSource: 'file' | 'empty' | 'unreadable';
+  /** Why the labels cannot be edited (the mask file cannot be read exactly); null when they can. */
+  readOnly: string | null;
   /**
    * Intensity statistics, computed after the voxels are in memory and in slices that yield to the event loop,
    * so the raw-byte responses stream while they are computed (openSeries waits for them, /volume does not).
@@ -69,6 +72,8 @@ export interface Workstation {
   volumeBytes(seriesId: string, kind: 'image' | 'mask'): Promise<Uint8Array>;
   /** Export jobs behind startExport/exportStatus/cancelExport (issue 6). */
   readonly exports: ExportJobs;
+  /** Series loads started so far and the series now in the cache, least recently used first (tests, benches). */
+  cacheInfo(): { loads: number; cached: string[] };
   /** Resolves when background work (label checkpoints being compressed and stored) has finished. */
   idle(): Promise<void>;
   close(): void;
@@ -133,8 +138,16 @@ export async function openWorkstation(opts: WorkstationOptions): Promise<Worksta
     ...(opts.checkpointVoxels === undefined ? {} : { checkpointVoxels: opts.checkpointVoxels }),
   });
   const byId = new Map(index.series.map((s) => [s.id, s]));
-  const cache = new Map<string, Promise<LoadedSeries>>();
-  const capacity = Math.max(1, opts.cacheSeries ?? 2);
+  let loads = 0;
+  const cache = createSeriesCache({
+    capacity: Math.max(1, opts.cacheSeries ?? 2),
+    load: (seriesId) => {
+      loads++;
+      return loadSeries(index.root, entryOf(seriesId), journal);
+    },
+    // Its label volume stops being maintained: no background checkpoint may be taken from it any more.
+    evicted: (s) => { s.labels.live = false; },
+  });
   let closed = false;
 
   const entryOf = (seriesId: string): SeriesEntry => {
@@ -143,40 +156,26 @@ export async function openWorkstation(opts: WorkstationOptions): Promise<Worksta
     return e;
   };
 
-  const load = (seriesId: string): Promise<LoadedSeries> => {
-    const hit = cache.get(seriesId);
-    if (hit) {
-      cache.delete(seriesId); // most recently used goes last
-      cache.set(seriesId, hit);
-      return hit;
+  /**
+   * Runs `fn` on the loaded series, which stays in the cache (pinned) until `fn` settles: an operation never works
+   * on a label volume that was evicted under it, and there is only ever one label volume per series in memory.
+   */
+  const withSeries = async <T>(seriesId: string, fn: (s: LoadedSeries) => T | Promise<T>): Promise<T> => {
+    if (closed) throw new AppError('internal', 'The workstation is closed');
+    entryOf(seriesId);
+    const lease = await cache.acquire(seriesId);
+    try {
+      if (closed) throw new AppError('internal', 'The workstation is closed');
+      return await fn(lease.value);
+    } finally {
+      lease.release();
     }
-    const p = loadSeries(index.root, entryOf(seriesId), journal);
-    cache.set(seriesId, p);
-    p.catch(() => {
-      if (cache.get(seriesId) === p) cache.delete(seriesId);
-    });
-    while (cache.size > capacity) {
-      const oldest = cache.keys().next().value as string;
-      const evicted = cache.get(oldest);
-      cache.delete(oldest);
-      // Its label volume stops being maintained: no background checkpoint may be taken from it any more.
-      evicted?.then((s) => { s.labels.live = false; }, () => undefined);
-    }
-    return p;
   };
 
-  /**
-   * The loaded series every label operation works on: the one in the cache when the operation runs (the code after
-   * the await is synchronous up to the store transaction and the in-memory update, so it cannot interleave with
-   * another operation on the same series). A series evicted while it was being awaited is loaded again.
-   */
-  const current = async (seriesId: string): Promise<LoadedSeries> => {
-    for (;;) {
-      if (closed) throw new AppError('internal', 'The workstation is closed');
-      const p = load(seriesId);
-      const s = await p;
-      if (cache.get(seriesId) === p && !closed) return s;
-    }
+  /** The loaded series for a label write: refused when its mask cannot be read exactly. */
+  const writableSeries = (s: LoadedSeries): LoadedSeries => {
+    if (s.readOnly !== null) throw new AppError('read_only', `Labels of ${s.entry.id} are read-only: ${s.readOnly}`, { file: s.entry.maskFile ?? undefined });
+    return s;
   };
 
   const summary = (e: SeriesEntry): SeriesSummary => ({
@@ -210,17 +209,23 @@ export async function openWorkstation(opts: WorkstationOptions): Promise<Worksta
     revision: (seriesId) => journal.storedRevision(seriesId),
     // The loaded label volume when the series is in the cache, else original mask + journal built on demand
     // (not cached and never checkpointed: it stops being maintained as soon as it is measured).
+    // A series whose mask cannot be read exactly has no labels to measure (null), and never fails the patient.
     labels: async (e) => {
-      const hit = cache.get(e.id);
+      const hit = cache.peek(e.id);
       if (hit) {
         const s = await hit.catch(() => null);
-        if (s && s.labels.live && !closed) return { volume: s.labels.volume, revision: s.labels.revision };
+        if (s && s.labels.live && s.readOnly === null && !closed) return { volume: s.labels.volume, revision: s.labels.revision };
       }
       const header = e.image;
-      if (!header || closed) return null;
-      const labels = await journal.load(e.id, e.patientId, voxelCount(header.geometry), originalReader(index.root, e, header));
-      labels.live = false;
-      return { volume: labels.volume, revision: labels.revision };
+      if (!header || closed || maskUnreadable(e) !== null) return null;
+      try {
+        const labels = await journal.load(e.id, e.patientId, voxelCount(header.geometry), originalReader(index.root, e, header));
+        labels.live = false;
+        return { volume: labels.volume, revision: labels.revision };
+      } catch (err) {
+        if (err instanceof MaskUnreadableError) return null;
+        throw err;
+      }
     },
   });
 
@@ -240,13 +245,13 @@ export async function openWorkstation(opts: WorkstationOptions): Promise<Worksta
     }),
     getSession: async () => session(),
     setAnnotator: async ({ name }) => {
-      annotatorId = store.annotators.ensure(name);
+      // Remembered first: a failed save (full disk, read-only folder) leaves the annotator as it was.
       opts.annotatorMemory?.save(name.trim());
+      annotatorId = store.annotators.ensure(name);
       return session();
     },
     listSeries: async () => index.series.map(summary),
-    openSeries: async ({ seriesId }) => {
-      const s = await current(seriesId);
+    openSeries: async ({ seriesId }) => withSeries(seriesId, async (s) => {
       const stats = await s.stats;
       const res: OpenSeriesResponse = {
         seriesId,
@@ -259,22 +264,20 @@ export async function openWorkstation(opts: WorkstationOptions): Promise<Worksta
           autoWindow: stats.window,
         },
         mask: { geometry: s.image.geometry, pixelType: 'uint8', byteLength: s.labels.volume.byteLength, source: s.maskSource },
+        readOnly: s.readOnly,
         siblings: index.series.filter((x) => x.patientId === s.entry.patientId && x.image !== null).map((x) => x.id),
         revision: s.labels.revision,
       };
       return res;
-    },
+    }),
     setSeriesStatus: async ({ seriesId, status }) => {
       const e = entryOf(seriesId);
       const rec = store.series.setStatus({ seriesId, patientId: e.patientId, status, annotatorId: currentAnnotator() });
       return { seriesId, status: rec.status };
     },
-    commitEdit: async (req) => {
-      const s = await current(req.seriesId);
-      return journal.commit(s.labels, req);
-    },
-    undo: async ({ seriesId }) => journal.undo((await current(seriesId)).labels),
-    redo: async ({ seriesId }) => journal.redo((await current(seriesId)).labels),
+    commitEdit: async (req) => withSeries(req.seriesId, (s) => journal.commit(writableSeries(s).labels, req)),
+    undo: async ({ seriesId }) => withSeries(seriesId, (s) => journal.undo(writableSeries(s).labels)),
+    redo: async ({ seriesId }) => withSeries(seriesId, (s) => journal.redo(writableSeries(s).labels)),
     history: async ({ seriesId }) => {
       entryOf(seriesId);
       // Both from the store in one synchronous block (equal to the in-memory revision of a loaded series).
@@ -288,32 +291,56 @@ export async function openWorkstation(opts: WorkstationOptions): Promise<Worksta
     service,
     labels: journal,
     exports,
-    async volumeBytes(seriesId, kind) {
-      const s = await current(seriesId);
-      return kind === 'image' ? bytesOf(s.image.data) : journal.share(s.labels);
-    },
+    volumeBytes: (seriesId, kind) => withSeries(seriesId, (s) => (kind === 'image' ? bytesOf(s.image.data) : journal.share(s.labels))),
+    cacheInfo: () => ({ loads, cached: cache.keys() }),
     idle: () => journal.idle(),
     close() {
       if (closed) return;
       closed = true;
       void exports.close(); // cancels a running export (its partial folder is removed in the background)
       journal.close();
-      cache.clear();
+      cache.close();
       store.close();
     },
   };
 }
 
-/** Reads the original label volume of a series (an empty one without a mask), checked against the image grid. */
+/** Thrown by the original-mask reader when the mask file exists but cannot be read exactly. */
+export class MaskUnreadableError extends AppError {
+  constructor(readonly reason: string, file: string, cause?: unknown) {
+    super('read_only', `${file} cannot be read exactly (${reason}); its labels are read-only`, cause === undefined ? { file } : { file, cause });
+    this.name = 'MaskUnreadableError';
+  }
+}
+
+/** Why the mask of a series is unreadable from its scanned header (a mask file whose header failed), else null. */
+export function maskUnreadable(e: SeriesEntry): string | null {
+  if (!e.maskFile || e.mask) return null;
+  const why = e.problems.filter((p) => p.file === e.maskFile && p.severity === 'error').map((p) => p.message);
+  return why.length > 0 ? why.join('; ') : `${e.maskFile} has an unreadable header`;
+}
+
+/**
+ * Reads the original label volume of a series (an empty one without a mask), checked against the image grid. A mask
+ * file that cannot be read exactly (header, payload, grid or values) throws {@link MaskUnreadableError}: never an
+ * empty volume in its place, which an edit and an export would turn into a mask with the labels gone.
+ */
 function originalReader(root: string, e: SeriesEntry, header: NonNullable<SeriesEntry['image']>): () => Promise<Uint8Array> {
-  const maskFile = e.maskFile && e.mask ? e.maskFile : null;
+  const unreadable = maskUnreadable(e);
+  const maskFile = e.maskFile;
   return async () => {
+    if (unreadable !== null) throw new MaskUnreadableError(unreadable, maskFile!);
     if (!maskFile) return new Uint8Array(voxelCount(header.geometry));
-    const mask = await readMetaImage(join(root, maskFile));
-    if (!sameGrid(mask.geometry, header.geometry)) {
-      throw new AppError('invalid_file', `${maskFile} does not lie on the grid of ${e.imageFile} (size, spacing, origin or direction differ)`, { file: maskFile });
+    try {
+      const mask = await readMetaImage(join(root, maskFile), { within: root });
+      if (!sameGrid(mask.geometry, header.geometry)) {
+        throw new AppError('invalid_file', `${maskFile} does not lie on the grid of ${e.imageFile} (size, spacing, origin or direction differ)`, { file: maskFile });
+      }
+      return toLabelBytes(mask.data, maskFile);
+    } catch (err) {
+      if (err instanceof AppError && err.code !== 'internal') throw new MaskUnreadableError(err.message, maskFile, err);
+      throw err;
     }
-    return toLabelBytes(mask.data, maskFile);
   };
 }
 
@@ -322,21 +349,45 @@ async function loadSeries(root: string, e: SeriesEntry, journal: LabelJournal): 
   if (!header) {
     throw new AppError('invalid_file', `${e.imageFile} cannot be opened: ${e.problems.map((p) => p.message).join('; ') || 'unreadable header'}`, { file: e.imageFile });
   }
-  const maskFile = e.maskFile && e.mask ? e.maskFile : null;
+  const n = voxelCount(header.geometry);
   // The original label volume, read only when no checkpoint makes it unnecessary.
   const readOriginal = originalReader(root, e, header);
+  // A mask that cannot be read exactly makes the series read-only: it opens with an empty label volume that no
+  // edit may change (commitEdit/undo/redo refuse), and the export copies the mask file untouched.
+  const labelsOrReadOnly = async (): Promise<{ labels: SeriesLabels; readOnly: string | null }> => {
+    try {
+      return { labels: await journal.load(e.id, e.patientId, n, readOriginal), readOnly: null };
+    } catch (err) {
+      if (!(err instanceof MaskUnreadableError)) throw err;
+      return { labels: readOnlyLabels(e, n, journal.storedRevision(e.id)), readOnly: err.message };
+    }
+  };
   // Image and labels are read concurrently: inflating runs on libuv's thread pool, so the two overlap.
-  const [image, labels] = await Promise.all([
-    readMetaImage(join(root, e.imageFile)),
-    journal.load(e.id, e.patientId, voxelCount(header.geometry), readOriginal),
-  ]);
+  const [image, { labels, readOnly }] = await Promise.all([readMetaImage(join(root, e.imageFile), { within: root }), labelsOrReadOnly()]);
   if (!sameGrid(image.geometry, header.geometry)) {
     throw new AppError('invalid_file', `${e.imageFile} changed since the dataset was scanned`, { file: e.imageFile });
   }
-  const maskSource: LoadedSeries['maskSource'] = maskFile ? 'file' : 'empty';
+  const maskSource: LoadedSeries['maskSource'] = readOnly !== null ? 'unreadable' : e.maskFile ? 'file' : 'empty';
   const stats = intensityStatsAsync(image.data);
   stats.catch(() => undefined); // awaited by openSeries; never an unhandled rejection
-  return { entry: e, image, labels, maskSource, stats };
+  return { entry: e, image, labels, maskSource, readOnly, stats };
+}
+
+/** The empty, never-maintained label volume a read-only series shows. */
+function readOnlyLabels(e: SeriesEntry, n: number, revision: number): SeriesLabels {
+  return {
+    seriesId: e.id,
+    patientId: e.patientId,
+    volume: new Uint8Array(n),
+    revision,
+    checkpointSeq: 0,
+    sinceCheckpoint: 0,
+    voxelsSinceCheckpoint: 0,
+    shares: 0,
+    live: false,
+    checkpointing: false,
+    skipped: 0,
+  };
 }
 
 /** Mask voxels as one byte each; SPIDER values all fit in 0–255, anything else is refused with its value. */

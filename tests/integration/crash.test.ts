@@ -265,14 +265,16 @@ describe('edit journal under SIGKILL', () => {
           ...over,
         });
       const outside: VoxelDiff = { indices: Uint32Array.of(voxels), before: Uint8Array.of(0), after: Uint8Array.of(1) };
-      // One voxel said to hold c + 1 while it holds c: a diff made on another base.
+      // One voxel said to hold another value than it holds (and than the stroke's label): a diff made on another base.
       const at = good.diff.indices[0]!;
-      const staleBase: VoxelDiff = { indices: Uint32Array.of(at), before: Uint8Array.of((before[at]! + 1) & 255), after: Uint8Array.of(before[at]!) };
+      const claimed = [0, 1, 2].find((v) => v !== before[at] && v !== good.label)!;
+      const staleBase: VoxelDiff = { indices: Uint32Array.of(at), before: Uint8Array.of(claimed), after: Uint8Array.of(good.label) };
       const cases: [string, Promise<{ status: number; reply: ApiReply<unknown> }>, string][] = [
         ['diff outside the volume', commit({ diff: diffBase64(outside) }), 'invalid_request'],
         ['unknown series', commit({ seriesId: '99_t2' }), 'not_found'],
         ['label 256', commit({ label: 256 }), 'invalid_request'],
         ['label -1', commit({ label: -1 }), 'invalid_request'],
+        ['label 158 (no SPIDER value)', commit({ label: 158 }), 'invalid_request'],
         ['stale revision', commit({ baseRevision: opened.revision + 1 }), 'conflict'],
         ['stale base', commit({ diff: diffBase64(staleBase) }), 'conflict'],
         ['base64 of the wrong length', commit({ diff: 'QUJD' + 'QQ' }), 'invalid_request'],

@@ -237,7 +237,7 @@ describe('export, SPIDER layout', () => {
     const net = await paint(ws, '3_t2', 32, 1);
     const d = net.diffs[0]!;
     const opened = await ws.service.openSeries({ seriesId: '3_t2' });
-    await ws.service.commitEdit({ seriesId: '3_t2', baseRevision: opened.revision, tool: 'brush', label: 0, description: 'back', diff: diffBase64({ indices: d.indices, before: d.after, after: d.before }) });
+    await ws.service.commitEdit({ seriesId: '3_t2', baseRevision: opened.revision, tool: 'revert', label: 0, description: 'back', diff: diffBase64({ indices: d.indices, before: d.after, after: d.before }) });
     await ws.service.setGrading({ patientId: 2, ivdLabel: 1, field: 'bulging', value: 1 - (await ws.service.getGradings({ patientId: 2 })).levels[0]!.values.bulging! });
     const out = join(root, 'changed-only');
     await exportOf(ws, { outDir: out, changedOnly: true });

@@ -321,7 +321,14 @@ describe('label edit journal', () => {
     await rejects(ws.service.commitEdit({ ...base, seriesId: '9_t2' }), 'not_found');
     await rejects(ws.service.commitEdit({ ...base, label: 300 }), 'invalid_request');
     await rejects(ws.service.commitEdit({ ...base, baseRevision: 0 }), 'conflict');
-    await rejects(ws.service.commitEdit({ ...base, diff: diffBase64(one(7, (mask[7]! + 1) & 255, mask[7]!)) }), 'conflict');
+    // A stale base (the voxel is not what the diff says it was) that writes the request's own label: a conflict.
+    const staleBefore = [0, 1, 2].find((v) => v !== mask[7] && v !== label)!;
+    await rejects(ws.service.commitEdit({ ...base, diff: diffBase64(one(7, staleBefore, label)) }), 'conflict');
+    // Values outside the SPIDER set, and a painting tool whose diff writes another label than the request's.
+    await rejects(ws.service.commitEdit({ ...base, label: 158 }), 'invalid_request');
+    await rejects(ws.service.commitEdit({ ...base, diff: diffBase64(one(7, mask[7]!, 158)) }), 'invalid_request');
+    const otherLabel = [1, 2, 3].find((v) => v !== label && v !== mask[7])!;
+    await rejects(ws.service.commitEdit({ ...base, diff: diffBase64(one(7, mask[7]!, otherLabel)) }), 'invalid_request');
     await rejects(ws.service.commitEdit({ ...base, diff: 'AAAA=' }), 'invalid_request');
     await rejects(ws.service.commitEdit({ ...base, diff: 'AAAA' }), 'invalid_request');
     await rejects(ws.service.undo({ seriesId: '9_t2' }), 'not_found');

@@ -14,6 +14,7 @@
 // + replay of the active edits after it, or original mask + all active edits.
 import type { EditInfo, Request, Responses, UndoRedoResponse } from '../../../common/contract.js';
 import { AppError } from '../../../common/errors.js';
+import { isKnownLabel } from '../../../common/labels.js';
 import {
   applyDiff,
   base64ToBytes,
@@ -101,6 +102,29 @@ export interface LabelJournal {
 
 function invalid(seriesId: string, what: string, cause?: unknown): AppError {
   return new AppError('invalid_request', `Label edit for ${seriesId}: ${what}`, cause === undefined ? undefined : { cause });
+}
+
+/** Tools that write one label value (0 for the eraser) into every voxel they change. */
+const SINGLE_LABEL_TOOLS = new Set(['brush', 'eraser', 'threshold', 'fill', 'thresholdFill']);
+
+/**
+ * Every value an edit writes is a SPIDER label (0, 1–25, 100, 101–125, 201–225), and the request's `label` is what
+ * it writes: all of it for a painting tool, one of the written values (or 0) for a multi-label operation (swap, shift).
+ */
+function checkWrittenLabels(seriesId: string, req: Request<'commitEdit'>, diff: VoxelDiff): void {
+  if (!isKnownLabel(req.label)) throw invalid(seriesId, `label ${req.label} is not a SPIDER label value`);
+  const seen = new Uint8Array(256);
+  for (let i = 0; i < diff.after.length; i++) seen[diff.after[i]!] = 1;
+  const written: number[] = [];
+  for (let v = 0; v < 256; v++) if (seen[v]) written.push(v);
+  const illegal = written.find((v) => !isKnownLabel(v));
+  if (illegal !== undefined) throw invalid(seriesId, `the diff writes ${illegal}, which is not a SPIDER label value`);
+  if (SINGLE_LABEL_TOOLS.has(req.tool)) {
+    const other = written.find((v) => v !== req.label);
+    if (other !== undefined) throw invalid(seriesId, `the ${req.tool} edit is for label ${req.label} but its diff writes ${other}`);
+  } else if (req.label !== 0 && !seen[req.label]) {
+    throw invalid(seriesId, `the ${req.tool} edit is for label ${req.label} but its diff never writes it`);
+  }
 }
 
 /** Decodes a stored diff for replay; null when it does not fit this volume (stored edits apply "where they fit"). */
@@ -226,6 +250,7 @@ export function createLabelJournal(opts: LabelJournalOptions): LabelJournal {
       }
       const n = diff.indices.length;
       if (n === 0) throw invalid(seriesId, 'the diff changes no voxel');
+      checkWrittenLabels(seriesId, req, diff);
       if (req.baseRevision !== s.revision) {
         throw new AppError(
           'conflict',
