@@ -1,15 +1,33 @@
 // The single-writer guarantee: a second writer (in another process or this one) gets db_locked naming the file,
 // readers still work, and a lock left by a dead process is recovered.
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openStore } from '../../main/core/store/index.js';
-import { lockPathFor } from '../../main/core/store/lock.js';
+import { lockPathFor, processStartOf } from '../../main/core/store/lock.js';
 import { catchAppError, deadPid, startStoreChild, tempDir } from './helpers.js';
 
 function writeLock(file: string, owner: Record<string, unknown>): void {
   fs.writeFileSync(lockPathFor(file), JSON.stringify(owner));
+}
+
+/** /proc/<pid>/stat, or '' when it cannot be read. */
+function readStat(pid: number): string {
+  try {
+    return fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+async function waitFor(cond: () => boolean, ms = 10_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }
 
 describe('writer lock', () => {
@@ -77,6 +95,54 @@ describe('writer lock', () => {
     const lock = JSON.parse(fs.readFileSync(lockPathFor(file), 'utf8')) as Record<string, unknown>;
     expect(lock.pid).toBe(process.pid);
     store.close();
+  });
+
+  it('records the holder process start where /proc tells it', () => {
+    const file = path.join(tempDir(), 'store.sqlite');
+    const store = openStore(file);
+    try {
+      const lock = JSON.parse(fs.readFileSync(lockPathFor(file), 'utf8')) as Record<string, unknown>;
+      if (fs.existsSync('/proc/self/stat')) expect(lock.processStart).toMatch(/^.+:\d+$/);
+      else expect(lock.processStart).toBeUndefined(); // no /proc (macOS, Windows): liveness by pid alone
+    } finally {
+      store.close();
+    }
+  });
+
+  // Linux only (runIf): /proc is what tells a zombie or a reused pid apart; elsewhere the lock falls back to kill(pid, 0).
+  it.runIf(fs.existsSync('/proc/self/stat'))('recovers a lock whose holder is a zombie (exited, not yet reaped)', async () => {
+    // `sleep 0 &` becomes a zombie: the shell execs into `sleep 30`, which never waits for it.
+    const parent = spawn('sh', ['-c', 'sleep 0 & echo $!; exec sleep 30'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    try {
+      const zombie = Number((await new Promise<Buffer>((ok) => parent.stdout.once('data', ok))).toString().trim());
+      await waitFor(() => /\) Z /.test(readStat(zombie)));
+      expect(() => process.kill(zombie, 0)).not.toThrow(); // kill(pid, 0) alone counts it as alive
+      const file = path.join(tempDir(), 'store.sqlite');
+      writeLock(file, { pid: zombie, hostname: os.hostname(), startedAt: '2024-01-01T00:00:00.000Z', nonce: 'x' });
+      const store = openStore(file);
+      expect((JSON.parse(fs.readFileSync(lockPathFor(file), 'utf8')) as { pid: number }).pid).toBe(process.pid);
+      store.close();
+    } finally {
+      parent.kill('SIGKILL');
+    }
+  });
+
+  it.runIf(fs.existsSync('/proc/self/stat'))('recovers a lock whose pid now belongs to another live process (pid reuse)', async () => {
+    const other = spawn('sleep', ['30'], { stdio: 'ignore' });
+    try {
+      const pid = other.pid!;
+      await waitFor(() => readStat(pid) !== '');
+      const file = path.join(tempDir(), 'store.sqlite');
+      // The live process, as the lock's holder would have been recorded by a process started at another time.
+      writeLock(file, { pid, hostname: os.hostname(), startedAt: '2024-01-01T00:00:00.000Z', nonce: 'x', processStart: 'another-boot:1' });
+      openStore(file).close();
+      // The same live process recorded with its real start is a live holder: refused.
+      const held = path.join(tempDir(), 'store.sqlite');
+      writeLock(held, { pid, hostname: os.hostname(), startedAt: '2024-01-01T00:00:00.000Z', nonce: 'x', processStart: processStartOf(pid) });
+      expect(catchAppError(() => openStore(held), 'db_locked').message).toContain(`process ${pid}`);
+    } finally {
+      other.kill('SIGKILL');
+    }
   });
 
   it('recovers a lock naming this pid that this process never took (pid reuse)', () => {

@@ -18,6 +18,12 @@ export interface LockOwner {
   readonly startedAt: string;
   /** Random token proving which acquisition wrote the file. */
   readonly nonce: string;
+  /**
+   * The holder process's identity beyond its pid, where the system tells it (Linux: boot id and start time from
+   * /proc/<pid>/stat): a live process with the same pid but another start is a later process reusing the pid.
+   * Absent in lock files written without /proc (and by older versions).
+   */
+  readonly processStart?: string;
 }
 
 /** A held lock; `release()` is idempotent. */
@@ -52,11 +58,13 @@ export function acquireLock(storeFile: string, now: () => Date): StoreLock {
     throw lockedError(storeFile, 'it is already open for writing in this process');
   }
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    const start = processStartOf(process.pid);
     const owner: LockOwner = {
       pid: process.pid,
       hostname: os.hostname(),
       startedAt: now().toISOString(),
       nonce: crypto.randomBytes(12).toString('hex'),
+      ...(typeof start === 'string' ? { processStart: start } : {}),
     };
     if (tryCreate(lockPath, owner, storeFile)) {
       heldByThisProcess.set(lockPath, owner);
@@ -117,6 +125,7 @@ const lockOwnerSchema = z.object({
   hostname: z.string(),
   startedAt: z.string(),
   nonce: z.string(),
+  processStart: z.string().optional(),
 });
 
 function parseOwner(raw: string): LockOwner | null {
@@ -127,7 +136,9 @@ function parseOwner(raw: string): LockOwner | null {
     return null;
   }
   const parsed = lockOwnerSchema.safeParse(json);
-  return parsed.success ? parsed.data : null;
+  if (!parsed.success) return null;
+  const { processStart, ...rest } = parsed.data;
+  return processStart === undefined ? rest : { ...rest, processStart };
 }
 
 type Verdict = { stale: true } | { stale: false; reason: string };
@@ -148,17 +159,60 @@ function judge(found: FoundLock): Verdict {
   }
   // Our own pid but not a lock we took: a previous process that had the same pid (e.g. pid 1 in a container).
   if (owner.pid === process.pid) return { stale: true };
-  return isAlive(owner.pid) ? { stale: false, reason: `it is open in ${holder}` } : { stale: true };
+  return isAlive(owner) ? { stale: false, reason: `it is open in ${holder}` } : { stale: true };
 }
 
-/** `kill(pid, 0)` sends nothing: ESRCH means no such process; EPERM means it exists but is not ours. */
-function isAlive(pid: number): boolean {
+/**
+ * Whether the lock's holder still runs. Where /proc/<pid>/stat can be read (Linux) it decides: state Z (zombie:
+ * exited, not yet reaped by its parent) or X = dead; a different start than the lock recorded = the pid now
+ * belongs to another process. Otherwise `kill(pid, 0)`: ESRCH means no such process, EPERM means it exists but
+ * is not ours.
+ */
+function isAlive(owner: LockOwner): boolean {
+  const start = processStartOf(owner.pid);
+  if (start === 'dead') return false;
+  if (typeof start === 'string') return owner.processStart === undefined || owner.processStart === start;
   try {
-    process.kill(pid, 0);
+    process.kill(owner.pid, 0);
     return true;
   } catch (err) {
     return !isErrno(err, 'ESRCH');
   }
+}
+
+let bootId: string | null | undefined;
+
+/** This boot's id (Linux), so start times from different boots never compare equal; null where unknown. */
+function currentBootId(): string | null {
+  if (bootId === undefined) {
+    try {
+      bootId = fs.readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim() || null;
+    } catch {
+      bootId = null;
+    }
+  }
+  return bootId;
+}
+
+/**
+ * A process's start as `<boot id>:<start time in clock ticks>` from /proc/<pid>/stat; 'dead' for a zombie; null
+ * when /proc cannot tell (no such process, not Linux, /proc not mounted or hiding the process).
+ */
+export function processStartOf(pid: number): string | 'dead' | null {
+  let stat: string;
+  try {
+    stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    // No entry: no such process, or /proc is absent or hides other users' processes (hidepid); kill(pid, 0) decides.
+    return null;
+  }
+  // "pid (comm) state ppid … starttime(22nd) …"; comm may hold spaces and parentheses, so split after the last ')'.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const state = fields[0];
+  const startTime = fields[19];
+  if (state === 'Z' || state === 'X' || state === 'x') return 'dead';
+  if (startTime === undefined || !/^\d+$/.test(startTime)) return null;
+  return `${currentBootId() ?? 'unknown-boot'}:${startTime}`;
 }
 
 /**
