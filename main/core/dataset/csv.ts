@@ -1,6 +1,11 @@
 // Generic CSV reading for the dataset CSVs: decoding checks, csv-parse with resynchronisation after syntax
 // errors, physical line numbers of every record, and the byte-level format facts an exporter needs.
 // Plain Node; knows nothing about SPIDER columns (overview.ts and gradings.ts do).
+//
+// Line breaks: CRLF, LF and a lone CR all end a record (and a physical line), in any mix within one file. So a
+// CR-only file (old Mac style) and files with `\r\r\n` or `\n\r` runs read as their editors show them; the runs
+// that make no record are blank lines and are skipped. Every record carries its byte offsets in the file, so an
+// exporter patches exactly the bytes the parser read (never a re-split of its own).
 import { createHash } from 'node:crypto';
 import { parse } from 'csv-parse/sync';
 import { AppError } from '../../../common/errors.js';
@@ -26,14 +31,38 @@ export class DatasetCsvError extends AppError {
   }
 }
 
+/**
+ * Where a record lies in the file's bytes ({@link CsvFormat.bytes}, BOM included): `[start, end)` is its text
+ * without the line terminator (= {@link CsvRecord.source}), `[end, next)` the terminator it ended with (empty for a
+ * last record without one). Blank lines before a record are not part of it.
+ */
+export interface CsvRecordSpan {
+  start: number;
+  end: number;
+  next: number;
+}
+
+/** A record as the parser read it, with its byte offsets. */
+export interface LocatedCsvRecord extends CsvRecord {
+  span: CsvRecordSpan;
+}
+
+/** Byte range `[start, end)` of one cell as written (quotes included). */
+export interface CsvCellSpan {
+  start: number;
+  end: number;
+}
+
 /** A CSV file split into records, before any column meaning is applied. */
 export interface CsvTable {
   /** Header cells exactly as written (BOM removed). */
   header: string[];
   /** Physical line (1-based) where the header starts. */
   headerLine: number;
+  /** Byte offsets of the header record. */
+  headerSpan: CsvRecordSpan;
   /** Every data record that csv-parse could read, in file order. */
-  records: CsvRecord[];
+  records: LocatedCsvRecord[];
   /** Syntax problems (malformed quoting), each with the line where the bad record starts. */
   problems: DatasetProblem[];
   format: CsvFormat;
@@ -68,28 +97,44 @@ function assertText(buf: Buffer, fileLabel: string): void {
   }
 }
 
+/** The record delimiters csv-parse is given: CRLF first, so that it is one line break and not CR + LF. */
+const RECORD_DELIMITERS = ['\r\n', '\n', '\r'];
+
 function detectFormat(buf: Buffer): CsvFormat {
   let crlf = 0;
   let lf = 0;
-  for (let i = buf.indexOf(0x0a); i >= 0; i = buf.indexOf(0x0a, i + 1)) {
-    if (i > 0 && buf[i - 1] === 0x0d) crlf++;
-    else lf++;
+  let cr = 0;
+  for (let i = 0; i < buf.length; i++) {
+    if (buf[i] === 0x0a) lf++;
+    else if (buf[i] === 0x0d) {
+      if (buf[i + 1] === 0x0a) {
+        crlf++;
+        i++;
+      } else cr++;
+    }
   }
-  const lineEnding = crlf > 0 && lf > 0 ? 'mixed' : crlf > 0 ? 'crlf' : lf > 0 ? 'lf' : 'none';
+  // CsvFormat has no name for CR-only files: they are 'none' (no LF) here; the exporter reads the line breaks
+  // of the records themselves (see the record spans).
+  const kinds = [crlf, lf, cr].filter((n) => n > 0).length;
+  const lineEnding = kinds > 1 ? 'mixed' : crlf > 0 ? 'crlf' : lf > 0 ? 'lf' : 'none';
+  const last = buf[buf.length - 1];
   return {
     byteLength: buf.length,
     hasBom: hasUtf8Bom(buf),
     lineEnding,
-    endsWithNewline: buf.length > 0 && buf[buf.length - 1] === 0x0a,
+    endsWithNewline: last === 0x0a || last === 0x0d,
     sha256: createHash('sha256').update(buf).digest('hex'),
     bytes: buf,
   };
 }
 
-/** Byte offsets at which each physical line starts (index 0 ↔ line 1). Lines end at LF (CRLF ends in LF too). */
+/** Byte offsets at which each physical line starts (index 0 ↔ line 1). Lines end at CRLF, LF or a lone CR. */
 function lineStarts(buf: Buffer, from: number): number[] {
   const starts = [from];
-  for (let i = buf.indexOf(0x0a, from); i >= 0; i = buf.indexOf(0x0a, i + 1)) starts.push(i + 1);
+  for (let i = from; i < buf.length; i++) {
+    const b = buf[i];
+    if (b === 0x0a || (b === 0x0d && buf[i + 1] !== 0x0a)) starts.push(i + 1);
+  }
   return starts;
 }
 
@@ -112,7 +157,7 @@ function skipBlankLines(buf: Buffer, offset: number): number {
   return i;
 }
 
-/** End of the record's text without its line terminator. */
+/** End of the record's text without its line terminator (CRLF, LF or CR, whichever the parser consumed). */
 function trimTerminator(buf: Buffer, start: number, end: number): number {
   let e = end;
   if (e > start && buf[e - 1] === 0x0a) e--;
@@ -147,7 +192,7 @@ export function readCsvTable(input: string | Uint8Array, fileLabel: string): Csv
   const format = detectFormat(buf);
   const bodyStart = format.hasBom ? UTF8_BOM.length : 0;
   const starts = lineStarts(buf, 0);
-  const all: CsvRecord[] = [];
+  const all: LocatedCsvRecord[] = [];
   const problems: DatasetProblem[] = [];
 
   let offset = bodyStart;
@@ -158,15 +203,18 @@ export function readCsvTable(input: string | Uint8Array, fileLabel: string): Csv
       parse(buf.subarray(chunkStart), {
         relax_column_count: true,
         skip_empty_lines: true,
+        record_delimiter: RECORD_DELIMITERS,
         on_record: (cells: string[], ctx) => {
-          const end = chunkStart + ctx.bytes;
+          const next = chunkStart + ctx.bytes;
           const start = skipBlankLines(buf, lastEnd);
+          const end = trimTerminator(buf, start, next);
           all.push({
             line: lineAt(starts, start),
             cells,
-            source: buf.toString('utf8', start, trimTerminator(buf, start, end)),
+            source: buf.toString('utf8', start, end),
+            span: { start, end, next },
           });
-          lastEnd = end;
+          lastEnd = next;
           return null;
         },
       });
@@ -192,7 +240,71 @@ export function readCsvTable(input: string | Uint8Array, fileLabel: string): Csv
   if (!headerRecord || (problems.length > 0 && problems[0]!.line! < headerRecord.line)) {
     throw new DatasetCsvError('csv_header', fileLabel, 'no readable header line');
   }
-  return { header: headerRecord.cells, headerLine: headerRecord.line, records: all, problems, format };
+  return { header: headerRecord.cells, headerLine: headerRecord.line, headerSpan: headerRecord.span, records: all, problems, format };
+}
+
+/**
+ * The byte ranges of a record's cells as written (quotes included), found by walking the record's own bytes
+ * with csv-parse's quoting rules (comma separator, `"` quotes, `""` escapes). Returns null unless the walk
+ * yields exactly the parsed cells, so a caller can never patch a cell at the wrong place.
+ */
+export function cellSpans(bytes: Uint8Array, record: LocatedCsvRecord): CsvCellSpan[] | null {
+  const { start, end } = record.span;
+  const buf = toBytes(bytes);
+  const spans: CsvCellSpan[] = [];
+  let i = start;
+  for (;;) {
+    const s = i;
+    if (i < end && buf[i] === 0x22) {
+      i++;
+      while (i < end) {
+        if (buf[i] === 0x22) {
+          if (i + 1 < end && buf[i + 1] === 0x22) i += 2;
+          else {
+            i++;
+            break;
+          }
+        } else i++;
+      }
+    }
+    while (i < end && buf[i] !== 0x2c) i++;
+    spans.push({ start: s, end: i });
+    if (i >= end) break;
+    i++; // the comma
+  }
+  if (spans.length !== record.cells.length) return null;
+  const same = spans.every((c, k) => cellText(buf, c) === record.cells[k]);
+  return same ? spans : null;
+}
+
+/** The value of a cell written at `span` (quotes removed, `""` → `"`). */
+export function cellText(bytes: Uint8Array, span: CsvCellSpan): string {
+  const raw = toBytes(bytes).toString('utf8', span.start, span.end);
+  if (raw.length >= 2 && raw.startsWith('"') && raw.endsWith('"')) return raw.slice(1, -1).replaceAll('""', '"');
+  return raw;
+}
+
+/**
+ * The line break a CSV file uses most between its records (the whole run between one record's text and the
+ * next one's, e.g. `\r\n`, `\n`, `\r`, or `\r\r\n` in a file converted twice); ties go to the one seen first.
+ * `fallback` when the file has no line break at all.
+ */
+export function dominantLineBreak(bytes: Uint8Array, records: readonly LocatedCsvRecord[], headerSpan: CsvRecordSpan, fallback = '\r\n'): string {
+  const buf = toBytes(bytes);
+  const spans = [headerSpan, ...records.map((r) => r.span)];
+  const counts = new Map<string, number>();
+  const note = (from: number, to: number): void => {
+    if (to <= from) return;
+    const run = buf.toString('latin1', from, to);
+    if (!/^[\r\n]+$/.test(run)) return;
+    counts.set(run, (counts.get(run) ?? 0) + 1);
+  };
+  for (let k = 0; k + 1 < spans.length; k++) note(spans[k]!.end, spans[k + 1]!.start);
+  const last = spans[spans.length - 1]!;
+  note(last.end, skipBlankLines(buf, last.end));
+  let best: string | null = null;
+  for (const [run, n] of counts) if (best === null || n > counts.get(best)!) best = run;
+  return best ?? fallback;
 }
 
 /** Index of each header name (first occurrence wins), plus the names that occur more than once. */

@@ -1,7 +1,8 @@
 // CSV layer of the dataset core: decoding checks, physical line numbers (CRLF, quoted newlines), resynchronisation
-// after malformed quoting, and the byte-level format facts an exporter needs.
+// after malformed quoting, and the byte-level format facts an exporter needs: record and cell byte spans under any
+// line break (CR only, LF, CRLF, mixed runs) and the file's dominant line break.
 import { describe, expect, it } from 'vitest';
-import { DatasetCsvError, readCsvTable } from '../../../main/core/dataset/csv.js';
+import { cellSpans, cellText, DatasetCsvError, dominantLineBreak, readCsvTable } from '../../../main/core/dataset/csv.js';
 import { mapLimit } from '../../../main/core/dataset/concurrency.js';
 import { sampleBytes } from './helpers.js';
 
@@ -39,7 +40,9 @@ describe('readCsvTable', () => {
     expect(t.format.hasBom).toBe(true);
     expect(t.format.lineEnding).toBe('lf');
     expect(t.header).toEqual(['name', 'ä']);
-    expect(t.records).toEqual([{ line: 2, cells: ['ü', 'ö\nx'], source: 'ü,"ö\nx"' }]);
+    // Byte offsets in the file: the BOM counts, and ä, ü, ö take two bytes each in UTF-8.
+    expect(t.headerSpan).toEqual({ start: 3, end: 10, next: 11 });
+    expect(t.records).toEqual([{ line: 2, cells: ['ü', 'ö\nx'], source: 'ü,"ö\nx"', span: { start: 11, end: 20, next: 21 } }]);
   });
 
   it('reports malformed quoting with its line and resumes on the next line', () => {
@@ -75,6 +78,63 @@ describe('readCsvTable', () => {
       expect((err as DatasetCsvError).code).toBe('invalid_file');
       expect((err as DatasetCsvError).message).toMatch(message);
     }
+  });
+
+  it.each([
+    ['CR only', ['\r', '\r', '\r', '\r'], [2, 3, 4]],
+    ['LF', ['\n', '\n', '\n', '\n'], [2, 3, 4]],
+    ['CRLF then LF then CR, no final break', ['\r\n', '\n', '\r', ''], [2, 3, 4]],
+    ['\\r\\r\\n and \\n\\r: a blank line each', ['\r\r\n', '\n\r', '\r\r\n', '\n\r'], [3, 5, 7]],
+  ])('splits records at every line break (%s) and gives each its byte span', (_name, breaks, lines) => {
+    const texts = ['a,b,c', '1,"x,y",3', '4,"q""r",6', '7,8,9'];
+    const text = texts.map((l, i) => l + breaks[i]!).join('');
+    const t = readCsvTable(Buffer.from(text, 'utf8'), 'x.csv');
+    expect(t.problems).toEqual([]);
+    expect(t.header).toEqual(['a', 'b', 'c']);
+    expect(t.records.map((r) => r.cells)).toEqual([['1', 'x,y', '3'], ['4', 'q"r', '6'], ['7', '8', '9']]);
+    expect(t.records.map((r) => r.line)).toEqual(lines);
+    // Each span is the record's text; [end, next) is the one line break the parser took after it.
+    let offset = 0;
+    texts.forEach((l, i) => {
+      const span = i === 0 ? t.headerSpan : t.records[i - 1]!.span;
+      const at = text.indexOf(l, offset);
+      expect(span).toMatchObject({ start: at, end: at + l.length });
+      const taken = text.slice(span.end, span.next);
+      expect(['\r\n', '\n', '\r', '']).toContain(taken);
+      expect(breaks[i]!.startsWith(taken) && (taken !== '' || breaks[i] === '')).toBe(true);
+      if (i > 0) expect(t.records[i - 1]!.source).toBe(l);
+      offset = at + l.length;
+    });
+  });
+
+  it('numbers physical lines of a CR-only file and resumes there after a syntax error', () => {
+    const t = readCsvTable('a,b\r1,2\r3,"x\r4,5\r', 'x.csv');
+    expect(t.records.map((r) => [r.line, r.cells])).toEqual([[2, ['1', '2']], [4, ['4', '5']]]);
+    expect(t.problems.map((p) => [p.code, p.line])).toEqual([['csv_syntax', 3]]);
+  });
+
+  it('locates every cell of a record in its bytes (quotes included) and reads it back', () => {
+    const bytes = Buffer.from('\ufeffh1,h2,h3,h4\r\n"a ""q""",,"x,\r\ny",7\r\n', 'utf8');
+    const t = readCsvTable(bytes, 'x.csv');
+    const rec = t.records[0]!;
+    const spans = cellSpans(bytes, rec)!;
+    expect(spans.map((c) => bytes.toString('utf8', c.start, c.end))).toEqual(['"a ""q"""', '', '"x,\r\ny"', '7']);
+    expect(spans.map((c) => cellText(bytes, c))).toEqual(rec.cells);
+    // Cells that do not match the record's bytes are never located.
+    expect(cellSpans(bytes, { ...rec, cells: ['a "q"', '', 'x,\r\ny'] })).toBeNull();
+    expect(cellSpans(bytes, { ...rec, cells: ['a "q"', '', 'x,y', '7'] })).toBeNull();
+  });
+
+  it('names the dominant line break between records (whole runs); CRLF when there is none', () => {
+    const dominant = (text: string): string => {
+      const t = readCsvTable(text, 'x.csv');
+      return dominantLineBreak(t.format.bytes, t.records, t.headerSpan);
+    };
+    expect(dominant('a\r\n1\r\n2\n3\r\n')).toBe('\r\n');
+    expect(dominant('a\r1\r2\r')).toBe('\r');
+    expect(dominant('a\n1\n\n2\n3')).toBe('\n');
+    expect(dominant('a\r\r\n1\r\r\n2\n\r3\r\r\n')).toBe('\r\r\n');
+    expect(dominant('a')).toBe('\r\n');
   });
 
   it('refuses a file without a readable header', () => {

@@ -109,3 +109,28 @@ describe('crossCheckGradings', () => {
     expect(checked.problems[0]!.message).toContain('not from the masks');
   });
 });
+
+describe('parseGradingsCsv under any line break', () => {
+  const released = sampleBytes('radiological_gradings_excerpt.csv').toString('utf8');
+  const lines = released.split('\r\n').filter((l) => l !== '');
+  const reference = parseGradingsCsv(released, 'radiological_gradings.csv');
+
+  it.each([
+    ['CR only', 1, () => '\r'],
+    ['LF', 1, () => '\n'],
+    ['\\r\\r\\n and \\n\\r alternating', 2, (i: number) => (i % 2 === 0 ? '\r\r\n' : '\n\r')],
+    ['CRLF, LF and CR in turn, no final break', 1, (i: number) => (i === lines.length - 1 ? '' : ['\r\n', '\n', '\r'][i % 3]!)],
+  ])('reads every row of the released excerpt with %s', (_name, perLine, lineBreak) => {
+    const text = lines.map((l, i) => l + lineBreak(i)).join('');
+    const t = parseGradingsCsv(text, 'radiological_gradings.csv');
+    expect(t.problems.filter((p) => p.severity === 'error')).toEqual([]);
+    expect(t.rows).toHaveLength(61);
+    const values = (rows: typeof t.rows) => rows.map(({ line: _line, ...rest }) => rest);
+    expect(values(t.rows)).toEqual(values(reference.rows));
+    // The IVD label 0 warnings name physical lines as an editor shows them (a `\r\r\n` run is two line breaks).
+    expect(t.problems.map((p) => [p.code, p.patientId, p.line])).toEqual([
+      ['ivd_label_zero', 107, 46 * perLine + 1],
+      ['ivd_label_zero', 152, 53 * perLine + 1],
+    ]);
+  });
+});
