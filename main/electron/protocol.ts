@@ -2,7 +2,8 @@
 // resolved by a pure function (tested for path escapes) and answered with web-standard Response objects, so the
 // handler runs under plain Node in tests and under protocol.handle in Electron.
 import { RENDERER_MIME } from '../../common/rendererPolicy.js';
-import { readFile, stat } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { open, realpath } from 'node:fs/promises';
 import { extname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { SPINE_APP_HOST, SPINE_SCHEME } from '../../common/desktop.js';
 import { toErrorInfo, type ErrorInfo } from '../../common/errors.js';
@@ -26,8 +27,9 @@ const SERIES_ID = /^[A-Za-z0-9_]{1,80}$/;
 
 /**
  * Maps a spine:// request to what answers it, or refuses it: other hosts, other methods, malformed or encoded
- * separators, and any path that would leave the renderer folder (.., absolute, drive letters, symlink names are
- * left to the caller's stat) are refused. Volumes are addressed by series id only, never by path.
+ * separators, and any path that would leave the renderer folder (.., absolute, drive letters) are refused.
+ * Symlinks are the handler's business: it serves a file only if its real path is inside the renderer folder
+ * (see readRendererFile). Volumes are addressed by series id only, never by path.
  */
 export function resolveSpineRequest(method: string, url: string, rendererDir: string): SpineTarget {
   let u: URL;
@@ -82,6 +84,32 @@ const COMMON_HEADERS = {
   'Cross-Origin-Resource-Policy': 'same-origin',
 };
 
+/**
+ * A renderer file's bytes and size, or null when it is not a regular file whose real path (symlinks resolved)
+ * lies inside the renderer folder: a symlink planted in dist/renderer must not serve /etc/passwd. The checked
+ * real path is what gets opened (O_NOFOLLOW), so a link swapped in after the check is not followed either.
+ */
+async function readRendererFile(rendererDir: string, file: string, withBody: boolean): Promise<{ body: Buffer | null; size: number } | null> {
+  let fh: Awaited<ReturnType<typeof open>>;
+  try {
+    const [root, real] = await Promise.all([realpath(resolve(rendererDir)), realpath(file)]);
+    const rel = relative(root, real);
+    if (rel === '' || rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel)) return null;
+    fh = await open(real, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0));
+  } catch {
+    return null;
+  }
+  try {
+    const st = await fh.stat();
+    if (!st.isFile()) return null;
+    return { body: withBody ? await fh.readFile() : null, size: st.size };
+  } catch {
+    return null;
+  } finally {
+    await fh.close();
+  }
+}
+
 function errorResponse(status: number, error: ErrorInfo): Response {
   return new Response(JSON.stringify({ ok: false, error }), {
     status,
@@ -113,16 +141,11 @@ export function createSpineHandler(src: SpineSources): (request: Request) => Pro
         return errorResponse(info.code === 'not_found' ? 404 : 500, info);
       }
     }
-    try {
-      const st = await stat(target.file);
-      if (!st.isFile()) throw new Error('not a file');
-      const body = request.method === 'HEAD' ? null : await readFile(target.file);
-      return new Response(body, {
-        status: 200,
-        headers: { ...COMMON_HEADERS, 'Content-Type': RENDERER_MIME[extname(target.file)] ?? 'application/octet-stream', 'Content-Length': String(st.size), 'Cache-Control': 'no-cache' },
-      });
-    } catch {
-      return errorResponse(404, { code: 'not_found', message: 'Not found' });
-    }
+    const found = await readRendererFile(src.rendererDir, target.file, request.method !== 'HEAD');
+    if (!found) return errorResponse(404, { code: 'not_found', message: 'Not found' });
+    return new Response(found.body === null ? null : new Uint8Array(found.body.buffer as ArrayBuffer, found.body.byteOffset, found.body.byteLength), {
+      status: 200,
+      headers: { ...COMMON_HEADERS, 'Content-Type': RENDERER_MIME[extname(target.file)] ?? 'application/octet-stream', 'Content-Length': String(found.size), 'Cache-Control': 'no-cache' },
+    });
   };
 }

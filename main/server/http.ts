@@ -3,13 +3,21 @@
 //
 // Auth: the printed URL carries ?token=…; GET / with the right token sets an HttpOnly, SameSite=Strict cookie
 // and redirects to the bare URL, so the token leaves the address bar. Every other request needs that cookie
-// (or an `Authorization: Bearer <token>` header, for scripts and tests). Cross-origin requests are refused
-// (Origin / Sec-Fetch-Site / Host checks, the latter against DNS rebinding).
+// (or an `Authorization: Bearer <token>` header, for scripts and tests). Cookies are scoped to a host, not a
+// port, so the cookie is named after the port (`spine_token_<port>`): two workstations open in one browser keep
+// their own. Cross-origin requests are refused (Origin / Sec-Fetch-Site / Host checks, the latter against DNS
+// rebinding).
+//
+// Hostile clients: a malformed request target is a typed 400; a body over the cap a typed 413 (refused early
+// by Content-Length, and the rest of the body read and dropped so the client gets the answer instead of a
+// reset); static files are served only when their real path (symlinks resolved) lies in the renderer folder.
 import { RENDERER_CSP, RENDERER_MIME } from '../../common/rendererPolicy.js';
-import { createReadStream, statSync } from 'node:fs';
+import { constants, createReadStream } from 'node:fs';
+import { open, realpath } from 'node:fs/promises';
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { extname, join, normalize, resolve, sep } from 'node:path';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
+import { pipeline } from 'node:stream';
+import { extname, isAbsolute, join, normalize, relative, resolve, sep } from 'node:path';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { AppError, toErrorInfo, type ErrorInfo } from '../../common/errors.js';
 import { METHODS, requestSchemas, type Method, type Service } from '../../common/contract.js';
@@ -28,6 +36,8 @@ export interface WebServerOptions {
   port?: number;
   /** Fixed token (tests); default: 32 random bytes. */
   token?: string;
+  /** Largest request body accepted, in bytes (default {@link MAX_BODY_BYTES}); larger ones get a 413. */
+  maxBodyBytes?: number;
   log?: (line: string) => void;
 }
 
@@ -40,8 +50,15 @@ export interface WebServer {
   close(): Promise<void>;
 }
 
-const MAX_JSON_BYTES = 64 * 1024 * 1024;
-const COOKIE = 'spine_token';
+/** Default cap on a request body (WebServerOptions.maxBodyBytes). */
+export const MAX_BODY_BYTES = 64 * 1024 * 1024;
+/** After a 413, at most this many more body bytes are read and dropped before the connection is cut. */
+const DISCARD_LIMIT = 64 * 1024 * 1024;
+
+/** The auth cookie's name for the server on `port`: cookies ignore ports, so each port needs its own name. */
+export function tokenCookieName(port: number): string {
+  return `spine_token_${port}`;
+}
 
 /** The renderer's CSP (common/rendererPolicy.ts), also sent by the desktop app. */
 export const CONTENT_SECURITY_POLICY = RENDERER_CSP;
@@ -52,8 +69,10 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
   const token = opts.token ?? randomBytes(32).toString('hex');
   const tokenBuf = Buffer.from(token);
   const staticRoot = resolve(opts.staticDir);
+  const maxBody = opts.maxBodyBytes ?? MAX_BODY_BYTES;
   const log = opts.log ?? (() => undefined);
   let port = 0;
+  let cookie = tokenCookieName(0);
 
   const hasToken = (candidate: string | undefined): boolean => {
     if (!candidate) return false;
@@ -63,7 +82,7 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
   const authorised = (req: IncomingMessage): boolean => {
     const auth = req.headers.authorization;
     if (auth?.startsWith('Bearer ') && hasToken(auth.slice(7))) return true;
-    return hasToken(parseCookies(req.headers.cookie)[COOKIE]);
+    return hasToken(parseCookies(req.headers.cookie)[cookie]);
   };
   const sameOrigin = (req: IncomingMessage): boolean => {
     const host = req.headers.host;
@@ -75,12 +94,14 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
     setCommonHeaders(res);
+    const target = parseTarget(req.url, port);
+    if (!target) return sendError(res, 400, { code: 'invalid_request', message: 'Malformed request target' });
+    const { url, pathname } = target;
     if (!sameOrigin(req)) return sendError(res, 403, { code: 'invalid_request', message: 'Cross-origin request refused' });
     if (req.method === 'GET' && url.pathname === '/' && url.searchParams.has('token')) {
       if (!hasToken(url.searchParams.get('token') ?? undefined)) return sendError(res, 401, { code: 'invalid_request', message: 'Wrong token' });
-      res.setHeader('Set-Cookie', `${COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`);
+      res.setHeader('Set-Cookie', `${cookie}=${token}; HttpOnly; SameSite=Strict; Path=/`);
       res.writeHead(303, { Location: '/' }).end();
       return;
     }
@@ -107,7 +128,7 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
       return;
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') return sendError(res, 405, { code: 'invalid_request', message: 'Method not allowed' });
-    serveStatic(url.pathname, res);
+    return serveStatic(pathname, req.method === 'HEAD', res);
   };
 
   const handleApi = async (name: string, req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -115,8 +136,9 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
     const method = name as Method;
     let body: unknown;
     try {
-      body = JSON.parse((await readBody(req, MAX_JSON_BYTES)).toString('utf8') || '{}');
+      body = JSON.parse((await readBody(req, maxBody)).toString('utf8') || '{}');
     } catch (err) {
+      if (err instanceof AppError && err.code === 'too_large') return sendError(res, 413, err.toInfo());
       return sendError(res, 400, err instanceof AppError ? err.toInfo() : { code: 'invalid_request', message: 'Request body is not JSON' });
     }
     const parsed = requestSchemas[method].safeParse(body);
@@ -134,20 +156,45 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
     }
   };
 
-  const serveStatic = (pathname: string, res: ServerResponse): void => {
-    const rel = pathname === '/' ? 'index.html' : decodeURIComponent(pathname).replace(/^\/+/, '');
+  /**
+   * A file of the renderer folder. Containment is checked twice: on the decoded name (no `..` out of the folder)
+   * and on the real path after resolving symlinks (a link planted in the folder must not reach /etc/passwd).
+   * The real path is what gets opened (O_NOFOLLOW), and only regular files are served.
+   */
+  const serveStatic = async (pathname: string, head: boolean, res: ServerResponse): Promise<void> => {
+    const notFound = (): void => sendError(res, 404, { code: 'not_found', message: 'Not found' });
+    const rel = pathname === '/' ? 'index.html' : pathname.replace(/^\/+/, '');
+    if (rel.includes('\0')) return notFound();
     const file = normalize(join(staticRoot, rel));
-    if (file !== staticRoot && !file.startsWith(staticRoot + sep)) return sendError(res, 404, { code: 'not_found', message: 'Not found' });
+    if (!inside(staticRoot, file)) return notFound();
+    let fd: Awaited<ReturnType<typeof open>>;
     let size: number;
     try {
-      const st = statSync(file);
-      if (!st.isFile()) throw new Error('not a file');
+      const [realRoot, realFile] = await Promise.all([realpath(staticRoot), realpath(file)]);
+      if (!inside(realRoot, realFile)) return notFound();
+      fd = await open(realFile, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0));
+    } catch {
+      return notFound();
+    }
+    try {
+      const st = await fd.stat();
+      if (!st.isFile()) {
+        await fd.close();
+        return notFound();
+      }
       size = st.size;
     } catch {
-      return sendError(res, 404, { code: 'not_found', message: `Not found: ${pathname}` });
+      await fd.close();
+      return notFound();
     }
     res.writeHead(200, { 'Content-Type': RENDERER_MIME[extname(file)] ?? 'application/octet-stream', 'Content-Length': size, 'Cache-Control': 'no-cache' });
-    createReadStream(file).pipe(res);
+    if (head) {
+      await fd.close();
+      res.end();
+      return;
+    }
+    // pipeline: a client that goes away mid-file closes the file too.
+    pipeline(createReadStream('', { fd, autoClose: true }), res, () => undefined);
   };
 
   const server = createHttpServer((req, res) => {
@@ -158,10 +205,11 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
     });
   });
   await new Promise<void>((ok, fail) => {
-    server.once('error', fail);
+    server.once('error', (err: NodeJS.ErrnoException) => fail(listenError(err, opts.port ?? 0)));
     server.listen(opts.port ?? 0, '127.0.0.1', () => ok());
   });
   port = (server.address() as AddressInfo).port;
+  cookie = tokenCookieName(port);
   return {
     server,
     port,
@@ -172,6 +220,49 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
       server.close(() => ok());
     }),
   };
+}
+
+/**
+ * Fails fast, before a long start-up, when `port` cannot be listened on at 127.0.0.1 (busy, or privileged):
+ * listens once and closes again. startWebServer reports the same errors should the port be taken meanwhile.
+ * @throws AppError('io') saying why, in one line.
+ */
+export async function assertPortFree(port: number): Promise<void> {
+  if (port === 0) return;
+  const probe = createNetServer();
+  await new Promise<void>((ok, fail) => {
+    probe.once('error', (err: NodeJS.ErrnoException) => fail(listenError(err, port)));
+    probe.listen({ port, host: '127.0.0.1', exclusive: true }, () => probe.close(() => ok()));
+  });
+}
+
+/** Why the server could not listen on `port`, as one typed line ('io'). */
+function listenError(err: NodeJS.ErrnoException, port: number): AppError {
+  const why =
+    err.code === 'EADDRINUSE' ? `port ${port} on 127.0.0.1 is already in use (choose another with --port, or 0 for any free port)`
+    : err.code === 'EACCES' ? `port ${port} on 127.0.0.1 needs privileges this user does not have (choose a port above 1023)`
+    : `cannot listen on 127.0.0.1:${port} (${err.code ?? err.message})`;
+  return new AppError('io', `Web server: ${why}`, { cause: err });
+}
+
+/**
+ * The request target as a URL and its decoded path, or null when it is malformed: not a plain absolute path
+ * (absolute-form, `*`, `//…`), not parseable, or with percent escapes that do not decode to UTF-8 (`/%`, `/%ff`).
+ */
+function parseTarget(target: string | undefined, port: number): { url: URL; pathname: string } | null {
+  if (!target || !target.startsWith('/') || target.startsWith('//')) return null;
+  try {
+    const url = new URL(target, `http://127.0.0.1:${port}`);
+    return { url, pathname: decodeURIComponent(url.pathname) };
+  } catch {
+    return null;
+  }
+}
+
+/** True when `file` is `root` itself or lies inside it (both absolute and normalised). */
+function inside(root: string, file: string): boolean {
+  const rel = relative(root, file);
+  return rel === '' || (!isAbsolute(rel) && rel !== '..' && !rel.startsWith(`..${sep}`));
 }
 
 function setCommonHeaders(res: ServerResponse): void {
@@ -201,15 +292,38 @@ function parseCookies(header: string | undefined): Record<string, string> {
   return out;
 }
 
+/**
+ * The request body, at most `limit` bytes. Over the limit (told by Content-Length up front, or counted while
+ * reading) it rejects with AppError('too_large') at once, so the caller can answer 413 while the client is
+ * still sending; the rest of the body is then read and dropped (up to DISCARD_LIMIT more bytes, after which the
+ * connection is cut) so the client is not reset before it reads the answer.
+ */
 function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   return new Promise((ok, fail) => {
+    const tooLarge = (): AppError => new AppError('too_large', `Request body over ${limit} bytes`);
+    const discard = (): void => {
+      let dropped = 0;
+      req.removeAllListeners('data');
+      req.on('data', (c: Buffer) => {
+        dropped += c.length;
+        if (dropped > DISCARD_LIMIT) req.socket.destroy();
+      });
+      req.resume();
+    };
+    const declared = Number(req.headers['content-length']);
+    if (Number.isFinite(declared) && declared > limit) {
+      fail(tooLarge());
+      discard();
+      return;
+    }
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (c: Buffer) => {
       size += c.length;
       if (size > limit) {
-        fail(new AppError('too_large', `Request body over ${limit} bytes`));
-        req.destroy();
+        chunks.length = 0;
+        fail(tooLarge());
+        discard();
         return;
       }
       chunks.push(c);

@@ -1,5 +1,5 @@
 // Sender checks, schema rejection, the CSP and the spine:// resolver (path escapes), without the Electron binary.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -170,5 +170,33 @@ describe('spine:// resolver', () => {
     expect((await handler(new Request('spine://app/missing.js'))).status).toBe(404);
     const closed = createSpineHandler({ rendererDir: dir(), volumes: () => null });
     expect((await closed(new Request('spine://app/volume/1_t1/image'))).status).toBe(404);
+  });
+
+  it('does not follow symlinks planted in the renderer folder out of it (checked after realpath)', async () => {
+    const links = join(root, 'linked');
+    mkdirSync(join(links, 'assets'), { recursive: true });
+    mkdirSync(join(root, 'private'), { recursive: true });
+    writeFileSync(join(root, 'private', 'key.txt'), 'private key material');
+    writeFileSync(join(links, 'assets', 'app.js'), 'console.log(1)');
+    symlinkSync('/etc/passwd', join(links, 'passwd.txt'));
+    symlinkSync(join(root, 'secret.txt'), join(links, 'secret.js'));
+    symlinkSync(join(root, 'private'), join(links, 'private'));
+    symlinkSync(join(links, 'assets', 'app.js'), join(links, 'alias.js'));
+    const handler = createSpineHandler({ rendererDir: links, volumes: () => null });
+    for (const url of ['spine://app/passwd.txt', 'spine://app/secret.js', 'spine://app/private/key.txt']) {
+      // The pure resolver sees names inside the folder; the handler must refuse what they lead to.
+      expect(resolveSpineRequest('GET', url, links).kind, url).toBe('file');
+      const res = await handler(new Request(url));
+      expect(res.status, url).toBe(404);
+      expect(await res.text(), url).not.toMatch(/root:|secret|private key/);
+    }
+    const alias = await handler(new Request('spine://app/alias.js'));
+    expect(alias.status).toBe(200);
+    expect(await alias.text()).toBe('console.log(1)');
+    const head = await handler(new Request('spine://app/alias.js', { method: 'HEAD' }));
+    expect(head.headers.get('content-length')).toBe('14');
+    // The renderer folder itself reached through a symlink still serves.
+    symlinkSync(links, join(root, 'renderer-link'));
+    expect((await createSpineHandler({ rendererDir: join(root, 'renderer-link'), volumes: () => null })(new Request('spine://app/alias.js'))).status).toBe(200);
   });
 });
