@@ -62,6 +62,12 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+/**
+ * Prints what went wrong as one line and returns the exit code: 2 for bad arguments only (unknown options, a
+ * request the command refuses: AppError 'invalid_request'); 1 for every runtime failure (a typed AppError such as
+ * not_found, invalid_dataset, io, db_locked, or an operating-system error: a folder that cannot be written, a busy
+ * port); 70 with the stack for anything else, which is a bug.
+ */
 export function reportError(err: unknown): number {
   if (err instanceof AppError) {
     process.stderr.write(`spine-ws: ${err.code}: ${err.message}\n`);
@@ -71,8 +77,17 @@ export function reportError(err: unknown): number {
     process.stderr.write(`spine-ws: ${err.message}\n`);
     return 2;
   }
+  if (isSystemError(err)) {
+    process.stderr.write(`spine-ws: io: ${err.message.split('\n')[0]}\n`);
+    return 1;
+  }
   process.stderr.write(`spine-ws: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
   return 70;
+}
+
+/** An error the operating system reported (ENOENT, EACCES, ENOSPC, EADDRINUSE …): a runtime failure, not a bug. */
+function isSystemError(err: unknown): err is NodeJS.ErrnoException {
+  return err instanceof Error && typeof (err as NodeJS.ErrnoException).code === 'string' && /^E[A-Z0-9]+$/.test((err as NodeJS.ErrnoException).code!) && typeof (err as NodeJS.ErrnoException).syscall === 'string';
 }
 
 async function version(): Promise<string> {

@@ -3,7 +3,7 @@
 // generated on first run into the app's data folder.
 import { existsSync } from 'node:fs';
 import { AppError } from '../../common/errors.js';
-import { bundledSamplePath } from '../core/paths.js';
+import { bundledSamplePath, ensureDataDir } from '../core/paths.js';
 import { generateSample } from '../core/sample/index.js';
 import { ensureRendererBuilt } from './build.js';
 import { buildDesktop, electronBinary, ensureElectronNative, launchDesktop } from './electron.js';
@@ -11,8 +11,10 @@ import { serve } from './serve.js';
 
 export { electronBinary } from './electron.js';
 
+/** The bundled sample dataset's folder, generated on first use. @throws AppError('io') for an unwritable data folder. */
 export async function ensureBundledSample(): Promise<string> {
   const dir = bundledSamplePath();
+  ensureDataDir();
   if (!existsSync(dir)) {
     process.stdout.write(`Generating the bundled sample dataset in ${dir} …\n`);
     await generateSample({ out: dir, profile: 'tiny', seed: 'bundled' });

@@ -1,7 +1,8 @@
 // Where the workstation keeps its own files: the annotation stores and the bundled sample dataset.
 // Never inside a dataset folder (which may be read-only and must never be written to).
-import { createHash } from 'node:crypto';
-import { realpathSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { closeSync, mkdirSync, openSync, realpathSync, rmSync } from 'node:fs';
+import { AppError } from '../../common/errors.js';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -38,4 +39,26 @@ export function bundledSamplePath(env: NodeJS.ProcessEnv = process.env): string 
 /** The web-mode/CLI settings file (the remembered annotator name). Electron keeps its own in the user-data folder. */
 export function settingsPath(env: NodeJS.ProcessEnv = process.env): string {
   return join(dataDir(env), 'settings.json');
+}
+
+/**
+ * Makes sure the data folder exists and can be written (a probe file is created and removed), so web mode and
+ * the CLI fail at start with one clear line instead of half-way through with a stack trace.
+ * @returns the data folder. @throws AppError('io') naming the folder, the system's error code and the way out.
+ */
+export function ensureDataDir(env: NodeJS.ProcessEnv = process.env): string {
+  const dir = dataDir(env);
+  const probe = join(dir, `.write-test-${process.pid}-${randomBytes(4).toString('hex')}`);
+  try {
+    mkdirSync(dir, { recursive: true });
+    closeSync(openSync(probe, 'wx'));
+    rmSync(probe, { force: true });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException | undefined)?.code ?? 'unknown error';
+    throw new AppError('io', `The data folder ${dir} cannot be written (${code}); make it writable or set SPINE_WS_DATA_DIR to a writable folder`, {
+      file: dir,
+      cause: err,
+    });
+  }
+  return dir;
 }
