@@ -52,3 +52,15 @@ export function isLegalGradingValue(field: GradingField, value: number): boolean
 export function isFullyGraded(values: Readonly<Record<GradingField, number | null>>): boolean {
   return GRADING_FIELDS.every((f) => values[f.field] !== null);
 }
+
+/**
+ * Whether a field may be set to "no value": only where radiological_gradings.csv holds none (`baseline` null: a
+ * level the CSV lacks, or an illegal cell). A CSV value can be changed (and undone back) but never cleared, since
+ * an empty cell is not a valid value of the file and every export must read back without errors.
+ */
+export function isClearable(baseline: number | null): boolean {
+  return baseline === null;
+}
+
+/** The words an export uses for a new level left out of radiological_gradings.csv (warnings, CHANGES.md). */
+export const NOT_EXPORTED_INCOMPLETE = 'not exported: incomplete';

@@ -1,7 +1,8 @@
-// `spine-ws export DATASET --out DIR [--changed-only] [--format mha|nifti] [--force]`: writes a revised dataset
+// `spine-ws export DATASET --out DIR [--changed-only] [--format mha|nifti] [--force] [--strict]`: writes a revised dataset
 // (main/core/export) from the dataset folder and its annotation store, opened READ-ONLY (no writer lock), so it
 // runs while the workstation has the dataset open. Progress on stderr, a summary on stdout.
-// Exit codes: 0 written; 1 refused or failed (nothing left behind); 2 usage; 130 interrupted (SIGINT/SIGTERM).
+// Exit codes: 0 written; 1 refused or failed (nothing left behind; --strict with levels left out is a refusal);
+// 2 usage; 130 interrupted (SIGINT/SIGTERM).
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -9,11 +10,12 @@ import { parseArgs } from 'node:util';
 import { AppError } from '../../common/errors.js';
 import { scanDataset } from '../core/dataset/index.js';
 import { ExportCancelledError, runExport, type ExportProgress } from '../core/export/index.js';
+import { describeLevel, LevelsNotExportedError } from '../core/export/gradingsCsv.js';
 import { createLabelJournal } from '../core/labels/labelState.js';
 import { storePathFor } from '../core/paths.js';
 import { openStore, type Store } from '../core/store/index.js';
 
-export const EXPORT_HELP = `Usage: spine-ws export DATASET --out DIR [--changed-only] [--format mha|nifti] [--force]
+export const EXPORT_HELP = `Usage: spine-ws export DATASET --out DIR [--changed-only] [--format mha|nifti] [--force] [--strict]
 
 Writes a revised copy of DATASET (original + your label edits and gradings) into DIR:
   mha    (default) SPIDER layout: images/ (byte-identical), masks/ (rebuilt where edited), overview.csv,
@@ -26,6 +28,9 @@ Options:
   --changed-only    only series with changed labels and series of patients with changed gradings (CSVs complete)
   --format F        mha (default) or nifti
   --force           replace DIR if it holds a previous export (never any other folder)
+  --strict          refuse (exit 1, nothing written) when a graded level would be left out of
+                    radiological_gradings.csv; without it such levels are exported as warnings only.
+                    A level the CSV lacks is written only when every grading field has a value.
   --store FILE      annotation store to read (default: the dataset's store in the data folder)
   --workers N       worker threads for compression (default: number of cores, at most 4)
 
@@ -53,6 +58,7 @@ export async function runExportCommand(args: string[]): Promise<number> {
       'changed-only': { type: 'boolean' },
       format: { type: 'string' },
       force: { type: 'boolean' },
+      strict: { type: 'boolean' },
       store: { type: 'string' },
       workers: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -108,7 +114,7 @@ export async function runExportCommand(args: string[]): Promise<number> {
     let rateFrom: { t: number; bytes: number } | null = null;
     const summary = await runExport(
       { index, store, journal, storeFile, ...(workers === undefined ? {} : { workers }) },
-      { outDir: resolve(values.out), format, changedOnly: values['changed-only'] === true, force: values.force === true },
+      { outDir: resolve(values.out), format, changedOnly: values['changed-only'] === true, force: values.force === true, strict: values.strict === true },
       {
         signal: controller.signal,
         onProgress: (p) => {
@@ -137,6 +143,14 @@ export async function runExportCommand(args: string[]): Promise<number> {
     if (err instanceof ExportCancelledError) {
       process.stderr.write('export: interrupted; nothing was written\n');
       return 130;
+    }
+    if (err instanceof LevelsNotExportedError) {
+      const n = err.levels.length;
+      process.stderr.write(
+        `export: refused (--strict): ${n} level${n === 1 ? '' : 's'} would be left out of radiological_gradings.csv because ${n === 1 ? 'it is' : 'they are'} not fully graded; nothing was written\n` +
+          err.levels.map((l) => `  ${describeLevel(l)}\n`).join(''),
+      );
+      return 1;
     }
     throw err;
   } finally {

@@ -36,7 +36,7 @@ import { GRADINGS_FILE, IMAGES_DIR, MASKS_DIR, OVERVIEW_FILE, type DatasetIndex,
 import type { LabelJournal } from '../labels/labelState.js';
 import { DEFAULT_LEVEL, readMetaImage, readMetaImageHeader, type PixelType } from '../mha/index.js';
 import type { Store } from '../store/index.js';
-import { exportGradings, type GradingsExport } from './gradingsCsv.js';
+import { exportGradings, LevelsNotExportedError, type GradingsExport } from './gradingsCsv.js';
 import { MANIFEST_FORMAT, MANIFEST_VERSION, renderChanges, type ExportManifest, type FileRecord, type LabelChange, type SeriesRecord } from './manifest.js';
 import { niftiHeader, nnunetLabels, PARTIAL_FOLD_NOTE, remapDocument, remapTable } from './nifti.js';
 import { abandonTarget, CHANGES_FILE, commitTarget, MANIFEST_FILE, OWNER_FILE, prepareTarget, type ExportTarget } from './target.js';
@@ -50,6 +50,8 @@ export interface ExportRequest {
   format: ExportFormat;
   changedOnly: boolean;
   force: boolean;
+  /** Refuse (LevelsNotExportedError, nothing written) when a graded level would be left out of the gradings CSV. */
+  strict?: boolean;
 }
 
 export interface ExportDeps {
@@ -569,6 +571,8 @@ export async function runExport(deps: ExportDeps, req: ExportRequest, opts: RunO
       ctx.warnings.push(`${GRADINGS_FILE} is missing or unreadable in the source: gradings stored in the workstation could not be exported`);
     }
     if (gradings) ctx.warnings.push(...gradings.warnings);
+    // [gradings policy] --strict: no level may be left out of radiological_gradings.csv.
+    if (req.strict && gradings && gradings.notExported.length > 0) throw new LevelsNotExportedError(GRADINGS_FILE, gradings.notExported);
     const gradedPatients = new Set((gradings?.changes ?? []).map((c) => c.patientId));
     const plans: SeriesPlan[] = deps.index.series.map((entry) => ({
       entry,
@@ -692,6 +696,7 @@ export async function runExport(deps: ExportDeps, req: ExportRequest, opts: RunO
         changed: gradings?.changed ?? false,
         changes: gradings?.changes ?? [],
         appendedRows: gradings?.appended ?? [],
+        levelsNotExported: gradings?.notExported ?? [], // [gradings policy]
       },
       warnings: ctx.warnings,
       files: [],

@@ -2,13 +2,25 @@
 // appended, plus the list of grading changes for the manifest. Pure except for reading the store (synchronous,
 // so the gradings are one consistent snapshot).
 //
-// Byte policy: every byte of the source file that belongs to no edited record (header, BOM, line terminators,
-// blank lines, quoting of untouched records, a missing final newline) is kept as is. An edited record is rewritten
-// from its parsed cells with only the edited cells changed (integers as plain decimal text, an explicit blank as
-// an empty cell; a cell is quoted only if it holds a comma, quote or line break). New levels are appended after
-// the last record in (Patient, IVD label) order with the file's line terminator and the header's column order.
+// What is exported (so that every export passes `spine-ws info` with 0 errors, i.e. no empty or illegal cell is
+// ever written):
+// - a level the source CSV has: every stored value that differs from the CSV cell replaces that cell. A stored
+//   blank over a CSV value (the service refuses to make one; an older store may hold one) is not exported: the CSV
+//   value stays and a warning says so.
+// - a level the source CSV lacks: appended only when it is complete (every grading field has a value,
+//   common/gradings.ts isFullyGraded). An incomplete one with at least one value is left out and listed in
+//   `notExported` (and as a warning "… not exported: incomplete …"); `--strict` turns that into a refusal.
+//
+// Byte policy: the record and cell boundaries are the parser's own (dataset/csv.ts record spans), never a
+// re-split. Every byte outside the edited cells is kept (header, BOM, line terminators of any kind, blank lines,
+// quoting of other cells, a missing final newline). An edited cell gets the new integer as plain decimal text
+// (quoted if the cell was quoted). New levels go after the last record and the line breaks that follow it, in
+// (Patient, IVD label) order and the header's column order, each line ended by the file's dominant line break
+// (dataset/csv.ts dominantLineBreak: CRLF, LF, CR or a run such as \r\r\n); when the last record has no line
+// break, one is written before the first appended row (and the file again ends without one).
 import { AppError } from '../../../common/errors.js';
-import { GRADING_FIELDS, type GradingField } from '../../../common/gradings.js';
+import { GRADING_FIELDS, isFullyGraded, NOT_EXPORTED_INCOMPLETE, type GradingField } from '../../../common/gradings.js';
+import { cellSpans, dominantLineBreak, readCsvTable, type LocatedCsvRecord } from '../dataset/csv.js';
 import type { GradingsTable } from '../dataset/index.js';
 import type { AnnotatorId, Store } from '../store/index.js';
 
@@ -34,6 +46,16 @@ export interface GradingChange {
   kind: 'edited' | 'appended';
 }
 
+/** A level graded in the store that the export leaves out of radiological_gradings.csv. */
+export interface LevelNotExported {
+  patientId: number;
+  ivdLabel: number;
+  /** 'incomplete': a level the CSV lacks with some but not all grading fields set. */
+  reason: 'incomplete';
+  /** CSV columns of the fields without a value, in header order. */
+  missing: string[];
+}
+
 export interface GradingsExport {
   /** The file's new bytes (the source bytes when nothing changed). */
   bytes: Uint8Array;
@@ -41,26 +63,41 @@ export interface GradingsExport {
   changes: GradingChange[];
   /** Appended rows as (patient, IVD label), in file order. */
   appended: { patientId: number; ivdLabel: number }[];
+  /** New levels left out of the file, by (patient, IVD label). */
+  notExported: LevelNotExported[];
   warnings: string[];
 }
 
-function csvCell(text: string): string {
-  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+/** `--strict` refusal: some levels would be left out of the export. */
+export class LevelsNotExportedError extends AppError {
+  readonly levels: LevelNotExported[];
+  constructor(file: string, levels: LevelNotExported[]) {
+    super(
+      'invalid_request',
+      `${levels.length} level${levels.length === 1 ? '' : 's'} would be left out of ${file} (not fully graded): ` +
+        levels.map(describeLevel).join('; '),
+    );
+    this.name = 'LevelsNotExportedError';
+    this.levels = levels;
+  }
+}
+
+/** "patient 3 IVD label 8 (no value for Modic, UP endplate)". */
+export function describeLevel(l: LevelNotExported): string {
+  return `patient ${l.patientId} IVD label ${l.ivdLabel} (no value for ${l.missing.join(', ')})`;
 }
 
 const valueText = (v: number | null): string => (v === null ? '' : String(v));
 
-/** Byte offset where each physical line starts (index 0 = line 1). */
-function lineStarts(buf: Uint8Array): number[] {
-  const starts = [0];
-  for (let i = 0; i < buf.length; i++) if (buf[i] === 0x0a) starts.push(i + 1);
-  return starts;
+interface NewLevel {
+  patientId: number;
+  ivdLabel: number;
+  values: Record<GradingField, number | null>;
 }
 
 /**
  * Builds the exported radiological_gradings.csv from the source table and the store's current gradings.
- * `gradings` null (the dataset has no usable gradings CSV): nothing is written and store gradings are reported as
- * a warning, since there is no header to write them under.
+ * `table` null (the dataset has no usable gradings CSV): null, since there is no header to write them under.
  */
 export function exportGradings(table: GradingsTable | null, store: Store): GradingsExport | null {
   const stored = store.gradings.all().filter((g) => FIELD_IDS.has(g.field) && g.ivdLabel >= 1);
@@ -92,12 +129,13 @@ export function exportGradings(table: GradingsTable | null, store: Store): Gradi
 
   const changes: GradingChange[] = [];
   const edits = new Map<number, Map<number, string>>(); // recordIndex → column → new text
-  const newRows = new Map<string, { patientId: number; ivdLabel: number; values: Map<GradingField, number | null> }>();
+  const newLevels = new Map<string, NewLevel>();
+  const pendingAppended = new Map<string, GradingChange[]>();
   const warnings: string[] = [];
   for (const g of stored) {
     const field = g.field as GradingField;
-    const spec = GRADING_FIELDS.find((f) => f.field === field)!;
-    const row = rowByKey.get(`${g.patientId}:${g.ivdLabel}`);
+    const key = `${g.patientId}:${g.ivdLabel}`;
+    const row = rowByKey.get(key);
     const old = row ? row[field] : null;
     if (row && old === g.value) continue;
     const column = header[fieldCol.get(field)!]!;
@@ -113,72 +151,99 @@ export function exportGradings(table: GradingsTable | null, store: Store): Gradi
       events: eventCounts.get(`${g.patientId}:${g.ivdLabel}:${g.field}`) ?? 0,
     };
     if (row) {
+      if (g.value === null) {
+        warnings.push(`${table.file}: patient ${g.patientId} IVD label ${g.ivdLabel} ${column}: the stored blank is not exported (a CSV value cannot be cleared); the CSV value ${String(old)} is kept`);
+        continue;
+      }
       const cells = edits.get(row.recordIndex) ?? new Map<number, string>();
       cells.set(fieldCol.get(field)!, valueText(g.value));
       edits.set(row.recordIndex, cells);
       changes.push({ ...base, kind: 'edited' });
-      if (g.value === null) warnings.push(`${table.file}: patient ${g.patientId} IVD label ${g.ivdLabel} ${spec.column} was cleared; the exported cell is empty`);
     } else {
-      if (g.value === null) continue; // a blank for a level the CSV never had: nothing to export
-      const key = `${g.patientId}:${g.ivdLabel}`;
-      const nr = newRows.get(key) ?? { patientId: g.patientId, ivdLabel: g.ivdLabel, values: new Map() };
-      nr.values.set(field, g.value);
-      newRows.set(key, nr);
-      changes.push({ ...base, kind: 'appended' });
+      const level = newLevels.get(key) ?? { patientId: g.patientId, ivdLabel: g.ivdLabel, values: emptyValues() };
+      level.values[field] = g.value;
+      newLevels.set(key, level);
+      if (g.value !== null) pendingAppended.set(key, [...(pendingAppended.get(key) ?? []), { ...base, kind: 'appended' }]);
     }
   }
-  changes.sort((a, b) => a.patientId - b.patientId || a.ivdLabel - b.ivdLabel || fieldOrder(a.field) - fieldOrder(b.field));
+  const byKey = (a: { patientId: number; ivdLabel: number }, b: { patientId: number; ivdLabel: number }): number =>
+    a.patientId - b.patientId || a.ivdLabel - b.ivdLabel;
+  const appended: NewLevel[] = [];
+  const notExported: LevelNotExported[] = [];
+  for (const level of [...newLevels.values()].sort(byKey)) {
+    const key = `${level.patientId}:${level.ivdLabel}`;
+    if (isFullyGraded(level.values)) {
+      appended.push(level);
+      changes.push(...(pendingAppended.get(key) ?? []));
+      continue;
+    }
+    // A level whose every value was cleared again holds nothing to export: no row, nothing to report.
+    if (GRADING_FIELDS.every((f) => level.values[f.field] === null)) continue;
+    const missing = [...GRADING_FIELDS]
+      .sort((a, b) => fieldCol.get(a.field)! - fieldCol.get(b.field)!)
+      .filter((f) => level.values[f.field] === null)
+      .map((f) => header[fieldCol.get(f.field)!]!);
+    const entry: LevelNotExported = { patientId: level.patientId, ivdLabel: level.ivdLabel, reason: 'incomplete', missing };
+    notExported.push(entry);
+    warnings.push(`${table.file}: patient ${entry.patientId} IVD label ${entry.ivdLabel} ${NOT_EXPORTED_INCOMPLETE} (no value for ${missing.join(', ')}); grade every field to export a new level`);
+  }
+  changes.sort((a, b) => byKey(a, b) || fieldOrder(a.field) - fieldOrder(b.field));
 
   const src = table.format.bytes;
-  if (edits.size === 0 && newRows.size === 0) return { bytes: src, changed: false, changes, appended: [], warnings };
+  if (edits.size === 0 && appended.length === 0) {
+    return { bytes: src, changed: false, changes, appended: [], notExported, warnings };
+  }
 
-  const starts = lineStarts(src);
+  // The parser's own record boundaries: the same bytes read again (deterministic), checked against the table.
+  const csv = readCsvTable(src, table.file);
+  if (csv.records.length !== table.records.length || csv.records.some((r, i) => r.source !== table.records[i]!.source)) {
+    throw new AppError('internal', `${table.file}: the records read again differ from the scanned ones`);
+  }
   const parts: Uint8Array[] = [];
   let pos = 0;
-  const ordered = [...edits.entries()].sort((a, b) => a[0] - b[0]);
-  for (const [recordIndex, cellsChanged] of ordered) {
-    const rec = table.records[recordIndex]!;
-    let start = starts[rec.line - 1]!;
-    if (rec.line === 1 && table.format.hasBom) start += 3;
-    const original = Buffer.from(rec.source, 'utf8');
-    const end = start + original.length;
-    if (!Buffer.from(src.buffer, src.byteOffset + start, original.length).equals(original)) {
-      throw new AppError('internal', `${table.file} line ${rec.line}: record bytes do not match the parsed record`);
+  for (const [recordIndex, cellsChanged] of [...edits.entries()].sort((a, b) => a[0] - b[0])) {
+    const rec: LocatedCsvRecord = csv.records[recordIndex]!;
+    const cells = cellSpans(src, rec);
+    if (!cells) throw new AppError('internal', `${table.file} line ${rec.line}: the cells of the record cannot be located in its bytes`);
+    for (const [col, text] of [...cellsChanged.entries()].sort((a, b) => a[0] - b[0])) {
+      const span = cells[col]!;
+      const quoted = span.end - span.start >= 2 && src[span.start] === 0x22;
+      parts.push(src.subarray(pos, span.start), Buffer.from(quoted ? `"${text}"` : text, 'utf8'));
+      pos = span.end;
     }
-    const cells = rec.cells.map((c, i) => (cellsChanged.has(i) ? cellsChanged.get(i)! : c));
-    parts.push(src.subarray(pos, start), Buffer.from(cells.map(csvCell).join(','), 'utf8'));
-    pos = end;
   }
-  parts.push(src.subarray(pos));
 
-  const eol = table.format.lineEnding === 'lf' ? '\n' : '\r\n';
-  const appended = [...newRows.values()].sort((a, b) => a.patientId - b.patientId || a.ivdLabel - b.ivdLabel);
   if (appended.length > 0) {
+    const last = csv.records.at(-1)?.span ?? csv.headerSpan;
+    const eol = dominantLineBreak(src, csv.records, csv.headerSpan);
     const lines = appended.map((r) => {
       const cells = header.map(() => '');
       cells[patientCol] = String(r.patientId);
       cells[ivdCol] = String(r.ivdLabel);
-      const empty: string[] = [];
-      for (const f of GRADING_FIELDS) {
-        const v = r.values.get(f.field);
-        cells[fieldCol.get(f.field)!] = valueText(v ?? null);
-        if (v === undefined || v === null) empty.push(f.column);
-      }
-      if (empty.length > 0) {
-        warnings.push(`${table.file}: appended row patient ${r.patientId} IVD label ${r.ivdLabel} has empty cells (not graded): ${empty.join(', ')}`);
-      }
-      return cells.map(csvCell).join(',');
+      for (const f of GRADING_FIELDS) cells[fieldCol.get(f.field)!] = valueText(r.values[f.field]);
+      return cells.join(',');
     });
-    const text = table.format.endsWithNewline ? lines.map((l) => l + eol).join('') : lines.map((l) => eol + l).join('');
-    parts.push(Buffer.from(text, 'utf8'));
+    // After the run of line breaks that follows the last record (an unreadable record after it stays after the
+    // new rows); without any, a line break first and none after the new rows (the file's own style).
+    let at = last.end;
+    while (at < src.length && (src[at] === 0x0d || src[at] === 0x0a)) at++;
+    const text = at > last.end ? lines.map((l) => l + eol).join('') : lines.map((l) => eol + l).join('');
+    parts.push(src.subarray(pos, at), Buffer.from(text, 'utf8'));
+    pos = at;
   }
+  parts.push(src.subarray(pos));
   return {
     bytes: Buffer.concat(parts),
     changed: true,
     changes,
     appended: appended.map((r) => ({ patientId: r.patientId, ivdLabel: r.ivdLabel })),
+    notExported,
     warnings,
   };
+}
+
+function emptyValues(): Record<GradingField, number | null> {
+  return Object.fromEntries(GRADING_FIELDS.map((f) => [f.field, null])) as Record<GradingField, number | null>;
 }
 
 function fieldOrder(f: GradingField): number {

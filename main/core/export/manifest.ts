@@ -1,6 +1,7 @@
 // The change manifest of an export: its JSON shape (export-manifest.json) and the readable CHANGES.md rendered
 // from it. Pure: no I/O.
-import type { GradingChange } from './gradingsCsv.js';
+import { NOT_EXPORTED_INCOMPLETE } from '../../../common/gradings.js';
+import { describeLevel, type GradingChange, type LevelNotExported } from './gradingsCsv.js';
 
 export const MANIFEST_FORMAT = 'spine-ws-export';
 export const MANIFEST_VERSION = 1;
@@ -60,6 +61,8 @@ export interface ExportManifest {
     changed: boolean;
     changes: GradingChange[];
     appendedRows: { patientId: number; ivdLabel: number }[];
+    /** Levels graded in the store but left out of the file (new levels not fully graded); also in `warnings`. */
+    levelsNotExported: LevelNotExported[];
   };
   /** nnU-Net export only: SPIDER value → contiguous label. */
   labelRemap?: Record<string, number>;
@@ -111,6 +114,15 @@ export function renderChanges(m: ExportManifest): string {
     for (const c of changes) {
       w(`| ${c.ivdLabel} | ${c.column} | ${showValue(c.old)} → ${showValue(c.new)} | ${c.annotator} | ${c.time} | ${c.kind === 'appended' ? 'new row' : ''} |`);
     }
+    w();
+  }
+  const left = m.gradings.levelsNotExported;
+  if (left.length > 0) {
+    w(`### Levels not exported (${left.length})`);
+    w();
+    w('New levels are written only when every grading field has a value; these were not:');
+    w();
+    for (const l of left) w(`- ${describeLevel(l)}: ${NOT_EXPORTED_INCOMPLETE}`);
     w();
   }
   if (m.labelRemap) {

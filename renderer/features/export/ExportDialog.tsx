@@ -2,6 +2,7 @@
 // format, changed-only, force; then a progress bar with remaining time and cancel, and the result or a typed error.
 import { useState } from 'react';
 import type { ExportFormat } from '../../../common/contract.js';
+import { NOT_EXPORTED_INCOMPLETE as NOT_EXPORTED } from '../../../common/gradings.js';
 import { desktopBridge } from '../../platform/api.js';
 import { formatBytes, formatEta, useExportJob } from './useExportJob.js';
 
@@ -113,6 +114,12 @@ export function ExportDialog({ onClose }: ExportDialogProps) {
             <div className="small">
               Manifest: <code>{st.result.manifestFile}</code> (and <code>CHANGES.md</code>)
             </div>
+            {st.result.warnings.some((w) => w.includes(NOT_EXPORTED)) && (
+              <div className="small problem-line warning" data-testid="export-levels-left-out">
+                ⚠ {st.result.warnings.filter((w) => w.includes(NOT_EXPORTED)).length} new disc level(s) were not exported because not every grading
+                field has a value (listed below and in CHANGES.md). Grade them completely and export again to include them.
+              </div>
+            )}
             {st.result.warnings.length > 0 && (
               <ul className="small export-warnings">
                 {st.result.warnings.map((w) => (
