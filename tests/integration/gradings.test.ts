@@ -1,6 +1,7 @@
 // Radiological grading service (issue 5) on a generated sample and a real SQLite file: levels as the union of
 // masks and radiological_gradings.csv (including an IVD label 0 row and a graded-but-not-segmented level), every
-// field and range, baseline vs edited, undo, history, reviewed, worklist progress, restarts, and the mask hints
+// field and range, clearing (refused over a CSV value, allowed on a new level), baseline vs edited, undo, history,
+// reviewed, worklist progress, restarts, and the mask hints
 // (disc heights against the phantom's masks, the narrowing flag after a thinning label edit).
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -106,12 +107,16 @@ describe('setGrading', () => {
   it('accepts every legal value of every field and refuses everything else with nothing stored', async () => {
     const ws = await start(fresh());
     for (const spec of GRADING_FIELDS) {
-      for (const value of [...spec.values, null]) {
+      for (const value of spec.values) {
         const l = await ws.service.setGrading({ patientId: 1, ivdLabel: 3, field: spec.field, value });
         expect(l.values[spec.field]).toBe(value);
         // Stored at once; a value equal to the current one (the CSV baseline at first) writes nothing.
         const stored = ws.store.gradings.get(1, 3, spec.field);
         expect(stored ? stored.value : l.baseline[spec.field]).toBe(value);
+      }
+      // A level the CSV lacks (patient 2, level 1) takes every value and "empty" too.
+      for (const value of [...spec.values, null]) {
+        expect((await ws.service.setGrading({ patientId: 2, ivdLabel: 1, field: spec.field, value })).values[spec.field]).toBe(value);
       }
       const events = ws.store.gradings.events(1).length;
       const before = ws.store.gradings.get(1, 3, spec.field);
@@ -157,14 +162,53 @@ describe('setGrading', () => {
   });
 });
 
+describe('clearing a value', () => {
+  it('is refused where the CSV has a value (typed error naming level and field, nothing stored); undo restores the CSV value', async () => {
+    const ws = await start(fresh());
+    const row = csvRow(ws, 1, 2);
+    const events = ws.store.gradings.events(1).length;
+    for (const spec of GRADING_FIELDS) {
+      await rejects(
+        ws.service.setGrading({ patientId: 1, ivdLabel: 2, field: spec.field, value: null }),
+        'invalid_request',
+        'Patient 1 L4/L5 (IVD label 2)',
+        `${spec.title} (${spec.field})`,
+        `CSV value ${row[spec.field]}`,
+        'cannot be cleared',
+      );
+    }
+    // The IVD label 9 row (graded, not segmented) is a CSV level too.
+    await rejects(ws.service.setGrading({ patientId: 1, ivdLabel: 9, field: 'modic', value: null }), 'invalid_request', 'IVD label 9', 'Modic');
+    expect(ws.store.gradings.events(1).length).toBe(events);
+    expect((await level(ws, 1, 2)).values).toEqual(Object.fromEntries(GRADING_FIELDS.map((f) => [f.field, row[f.field]])));
+
+    // A changed CSV value still cannot be cleared; undo brings the CSV value back.
+    const other = row.pfirrmann === 5 ? 4 : 5;
+    await ws.service.setGrading({ patientId: 1, ivdLabel: 2, field: 'pfirrmann', value: other });
+    await rejects(ws.service.setGrading({ patientId: 1, ivdLabel: 2, field: 'pfirrmann', value: null }), 'invalid_request', 'Pfirrmann');
+    expect((await ws.service.undoGrading({ patientId: 1 })).level).toMatchObject({ values: { pfirrmann: row.pfirrmann }, edited: [] });
+  });
+
+  it('stays possible for a value set on a level the CSV lacks, and is undone like any change', async () => {
+    const ws = await start(fresh());
+    expect((await level(ws, 2, 1)).inCsv).toBe(false);
+    await ws.service.setGrading({ patientId: 2, ivdLabel: 1, field: 'modic', value: 2 });
+    const cleared = await ws.service.setGrading({ patientId: 2, ivdLabel: 1, field: 'modic', value: null });
+    expect(cleared.values.modic).toBeNull();
+    expect(ws.store.gradings.get(2, 1, 'modic')?.value).toBeNull();
+    expect((await ws.service.undoGrading({ patientId: 2 })).level?.values.modic).toBe(2);
+  });
+});
+
 describe('undo, history, reviewed, progress', () => {
   it('undoes the last change append-only and lists each level’s history with annotator and time', async () => {
     const paths = fresh();
     const ws = await start(paths);
     const row = csvRow(ws, 1, 4);
     const modic = row.modic === 3 ? 2 : 3;
+    const modic2 = [0, 1, 2, 3].find((v) => v !== modic && v !== row.modic)!;
     await ws.service.setGrading({ patientId: 1, ivdLabel: 4, field: 'modic', value: modic });
-    await ws.service.setGrading({ patientId: 1, ivdLabel: 4, field: 'modic', value: null });
+    await ws.service.setGrading({ patientId: 1, ivdLabel: 4, field: 'modic', value: modic2 });
     await ws.service.setGrading({ patientId: 1, ivdLabel: 5, field: 'bulging', value: 1 - row.bulging! });
     await ws.service.setLevelReviewed({ patientId: 1, ivdLabel: 4, reviewed: true });
     expect((await level(ws, 1, 4)).reviewed).toBe(true);
@@ -176,7 +220,7 @@ describe('undo, history, reviewed, progress', () => {
     expect(u.level?.values.bulging).toBe(csvRow(ws, 1, 5).bulging);
     expect(u.level?.edited).toEqual([]);
     u = await ws.service.undoGrading({ patientId: 1 });
-    expect(u.level?.values.modic).toBe(modic); // the blank undone
+    expect(u.level?.values.modic).toBe(modic); // the second change undone
     u = await ws.service.undoGrading({ patientId: 1 });
     expect(u.level).toMatchObject({ values: { modic: row.modic }, edited: [] }); // back to the CSV baseline
     expect((await ws.service.undoGrading({ patientId: 1 })).level).toBeNull();
@@ -186,10 +230,10 @@ describe('undo, history, reviewed, progress', () => {
     // A field's first change is shown from the CSV baseline (reviewed: from 0), not from "no stored value".
     expect(h.events.map((e) => [e.field, e.oldValue, e.newValue, e.kind, e.undone])).toEqual([
       ['modic', row.modic, modic, 'change', true],
-      ['modic', modic, null, 'change', true],
+      ['modic', modic, modic2, 'change', true],
       ['reviewed', 0, 1, 'change', true],
       ['reviewed', 1, 0, 'undo', false],
-      ['modic', null, modic, 'undo', false],
+      ['modic', modic2, modic, 'undo', false],
       ['modic', modic, row.modic, 'undo', false],
     ]);
     for (const e of h.events) {
@@ -228,11 +272,16 @@ describe('undo, history, reviewed, progress', () => {
       { patientId: 1, masksMeasured: true, levels: 8, fullyGraded: 8, reviewed: 0 },
       { patientId: 2, masksMeasured: true, levels: p2levels, fullyGraded: p2levels - 1, reviewed: 0 },
     ]);
-    await ws.service.setGrading({ patientId: 1, ivdLabel: 2, field: 'herniation', value: null });
+    // Patient 1 level 2 changed (still fully graded); patient 2 level 1 graded completely, then one field cleared
+    // (not counted), then set again.
+    await ws.service.setGrading({ patientId: 1, ivdLabel: 2, field: 'herniation', value: 1 - csvRow(ws, 1, 2).herniation! });
     for (const f of GRADING_FIELDS) await ws.service.setGrading({ patientId: 2, ivdLabel: 1, field: f.field, value: f.values[0]! });
+    await ws.service.setGrading({ patientId: 2, ivdLabel: 1, field: 'herniation', value: null });
+    expect((await ws.service.gradingProgress({}))[1]).toMatchObject({ fullyGraded: p2levels - 1 });
+    await ws.service.setGrading({ patientId: 2, ivdLabel: 1, field: 'herniation', value: 0 });
     await ws.service.setLevelReviewed({ patientId: 2, ivdLabel: 1, reviewed: true });
     const expected = [
-      { patientId: 1, masksMeasured: true, levels: 8, fullyGraded: 7, reviewed: 0 },
+      { patientId: 1, masksMeasured: true, levels: 8, fullyGraded: 8, reviewed: 0 },
       { patientId: 2, masksMeasured: true, levels: p2levels, fullyGraded: p2levels, reviewed: 1 },
     ];
     expect(await ws.service.gradingProgress({})).toEqual(expected);

@@ -7,6 +7,10 @@
 // append-only: it writes the restoring event of the undone field and then an '_undo' marker event, in one
 // transaction, so in a patient's event list the event right before each marker is a restoration. Both service
 // fields are not grading fields: an export must skip them.
+//
+// Clearing (value null) is allowed only where the CSV has no value (common/gradings.ts isClearable): a level the
+// CSV lacks, or an illegal CSV cell. A CSV value can be changed and undone back, never blanked, so the exported
+// CSV never gets an empty cell.
 import type {
   GradingEventInfo,
   GradingLevel,
@@ -15,7 +19,7 @@ import type {
   Service,
 } from '../../../common/contract.js';
 import { AppError } from '../../../common/errors.js';
-import { GRADING_FIELDS, type GradingField, isFullyGraded, isLegalGradingValue } from '../../../common/gradings.js';
+import { GRADING_FIELDS, type GradingField, isClearable, isFullyGraded, isLegalGradingValue } from '../../../common/gradings.js';
 import { discName, ivdLabelToMaskValue } from '../../../common/labels.js';
 import type { DatasetIndex, GradingRow, SeriesEntry } from '../dataset/index.js';
 import type { AnnotatorId, GradingEvent, Store } from '../store/index.js';
@@ -242,6 +246,14 @@ export function createGradingService(deps: GradingServiceDeps): GradingMethods {
       }
       const level = await levelOf(patientId, ivdLabel);
       editable(level, patientId);
+      const baseline = level.baseline[spec.field];
+      if (value === null && !isClearable(baseline)) {
+        // An empty cell is no valid radiological_gradings.csv value: a CSV value can be changed or undone, not cleared.
+        throw new AppError(
+          'invalid_request',
+          `Patient ${patientId} ${level.name} (IVD label ${ivdLabel}): ${spec.title} (${spec.field}) has the CSV value ${baseline} and cannot be cleared; choose another value, or undo to restore it`,
+        );
+      }
       if (level.values[spec.field] === value) return level; // no change, no event
       store.gradings.set({ patientId, ivdLabel, field: spec.field, value, annotatorId: deps.annotator() });
       return levelOf(patientId, ivdLabel);

@@ -2,10 +2,11 @@
 // the six yes/no findings, reviewed, and the disc-height hint from the masks. Keyboard first (the panel takes
 // keys while it has focus — D focuses it from anywhere): 1–5 Pfirrmann, M then 0–3 Modic, U/L/S/H/N/B toggle a
 // finding, ↑/↓ level, Enter marks the level reviewed and moves on, Ctrl+Z undoes the last grading change. Every
-// field is also clickable. Values come only from legal choices: out-of-range values cannot be entered here.
+// field is also clickable. Values come only from legal choices: out-of-range values cannot be entered here, and
+// "clear" is offered only for fields without a CSV value (the service refuses to blank a CSV value).
 import { useEffect, useRef, useState } from 'react';
 import type { GradingEventInfo, GradingLevel } from '../../../common/contract.js';
-import { GRADING_FIELDS, gradingFieldSpec, isFullyGraded, type GradingField } from '../../../common/gradings.js';
+import { GRADING_FIELDS, gradingFieldSpec, isClearable, isFullyGraded, type GradingField } from '../../../common/gradings.js';
 import type { Gradings } from './useGradings.js';
 
 /** The one-key toggles of the yes/no findings. */
@@ -247,9 +248,12 @@ export function GradingPanel({ gradings: g, onNavigate, focusRequest }: GradingP
                       {spec.field === 'pfirrmann' || spec.field === 'modic' ? v : spec.valueNames[v]}
                     </button>
                   ))}
-                  <button disabled={!editable || level.values[spec.field] === null} title="Clear (no value)" onClick={() => g.setValue(spec.field, null)}>
-                    –
-                  </button>
+                  {/* Clear only where the CSV has no value (a new level): a CSV value can be changed or undone, not blanked. */}
+                  {isClearable(level.baseline[spec.field]) && (
+                    <button disabled={!editable || level.values[spec.field] === null} title="Clear (no value)" data-testid={`grading-clear-${spec.field}`} onClick={() => g.setValue(spec.field, null)}>
+                      –
+                    </button>
+                  )}
                 </span>
                 <span className="muted small">CSV {show(spec.field, level.baseline[spec.field])}</span>
               </div>

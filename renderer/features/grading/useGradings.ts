@@ -4,7 +4,7 @@
 // repeated keys toggle back and forth correctly.
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { GradingEventInfo, GradingLevel } from '../../../common/contract.js';
-import { gradingFieldSpec, type GradingField } from '../../../common/gradings.js';
+import { gradingFieldSpec, isClearable, type GradingField } from '../../../common/gradings.js';
 import { call } from '../../platform/api.js';
 
 export type GradingSaveState = { kind: 'idle' } | { kind: 'saving' } | { kind: 'saved'; at: string } | { kind: 'error'; message: string };
@@ -135,10 +135,12 @@ export function useGradings(patientId: number | null, onChanged: () => void): Gr
     (field: GradingField, value: number | null) => {
       // The UI offers only legal values; this guards keyboard paths too (the service refuses the rest).
       if (value !== null && !gradingFieldSpec(field).values.includes(value)) return;
-      void enqueue(async (patientId, ivdLabel) => ({
-        level: await call('setGrading', { patientId, ivdLabel, field, value }),
-        result: true,
-      }));
+      void enqueue(async (patientId, ivdLabel) => {
+        // A CSV value is never cleared (the service would refuse): nothing is sent.
+        const baseline = current(ivdLabel)?.baseline[field] ?? null;
+        if (value === null && !isClearable(baseline)) return { level: null, result: false };
+        return { level: await call('setGrading', { patientId, ivdLabel, field, value }), result: true };
+      });
     },
     [enqueue],
   );
