@@ -12,6 +12,11 @@ export interface InfoSummary {
   byOrientation: Record<string, number>;
   byPixelType: Record<string, number>;
   withMask: number;
+  /**
+   * radiological_gradings.csv as read: `rows` usable (Patient, IVD label) rows, `skipped` data records that are not
+   * among them (malformed, wrong cell count, bad key, duplicate; each is a problem). null: no readable file.
+   */
+  gradings: { file: string; rows: number; skipped: number } | null;
   problems: { errors: number; warnings: number; list: DatasetIndex['problems'] };
   seriesList: {
     id: string;
@@ -41,6 +46,13 @@ export function summarise(idx: DatasetIndex): InfoSummary {
     byOrientation: count(idx.series, (s) => s.orientation ?? 'unreadable'),
     byPixelType: count(idx.series, (s) => s.image?.pixelType ?? 'unreadable'),
     withMask: idx.series.filter((s) => s.mask !== null).length,
+    gradings: idx.gradings
+      ? {
+          file: idx.gradings.file,
+          rows: idx.gradings.rows.length,
+          skipped: idx.gradings.records.length - idx.gradings.rows.length + idx.gradings.problems.filter((p) => p.code === 'csv_syntax').length,
+        }
+      : null,
     problems: {
       errors: idx.problems.filter((p) => p.severity === 'error').length,
       warnings: idx.problems.filter((p) => p.severity === 'warning').length,
@@ -80,6 +92,12 @@ export async function runInfo(args: string[]): Promise<number> {
     w(`Series    ${s.series} (${fmt(s.bySequence)}); ${s.withMask} with a mask`);
     w(`Layout    ${fmt(s.byOrientation)}`);
     w(`Pixels    ${fmt(s.byPixelType)}`);
+    const g = s.gradings;
+    w(
+      g
+        ? `Gradings  ${g.rows} row${g.rows === 1 ? '' : 's'} read from ${g.file}${g.skipped > 0 ? `; ${g.skipped} more record${g.skipped === 1 ? '' : 's'} skipped (see problems)` : ''}`
+        : 'Gradings  none (no readable radiological_gradings.csv)',
+    );
     w(`Problems  ${s.problems.errors} error(s), ${s.problems.warnings} warning(s)`);
     for (const p of s.problems.list) w(`  ${p.severity === 'error' ? 'E' : 'W'} ${p.code}: ${p.message}`);
     w('');
