@@ -6,7 +6,8 @@
 // ever written):
 // - a level the source CSV has: every stored value that differs from the CSV cell replaces that cell. A stored
 //   blank over a CSV value (the service refuses to make one; an older store may hold one) is not exported: the CSV
-//   value stays and a warning says so.
+//   value stays and a warning says so. So does a stored value that is not legal for its field (never stored by
+//   the service; the store keeps any integer).
 // - a level the source CSV lacks: appended only when it is complete (every grading field has a value,
 //   common/gradings.ts isFullyGraded). An incomplete one with at least one value is left out and listed in
 //   `notExported` (and as a warning "… not exported: incomplete …"); `--strict` turns that into a refusal.
@@ -19,7 +20,7 @@
 // (dataset/csv.ts dominantLineBreak: CRLF, LF, CR or a run such as \r\r\n); when the last record has no line
 // break, one is written before the first appended row (and the file again ends without one).
 import { AppError } from '../../../common/errors.js';
-import { GRADING_FIELDS, isFullyGraded, NOT_EXPORTED_INCOMPLETE, type GradingField } from '../../../common/gradings.js';
+import { GRADING_FIELDS, isFullyGraded, isLegalGradingValue, NOT_EXPORTED_INCOMPLETE, type GradingField } from '../../../common/gradings.js';
 import { cellSpans, dominantLineBreak, readCsvTable, type LocatedCsvRecord } from '../dataset/csv.js';
 import type { GradingsTable } from '../dataset/index.js';
 import type { AnnotatorId, Store } from '../store/index.js';
@@ -132,13 +133,19 @@ export function exportGradings(table: GradingsTable | null, store: Store): Gradi
   const newLevels = new Map<string, NewLevel>();
   const pendingAppended = new Map<string, GradingChange[]>();
   const warnings: string[] = [];
-  for (const g of stored) {
-    const field = g.field as GradingField;
-    const key = `${g.patientId}:${g.ivdLabel}`;
+  for (const raw of stored) {
+    const field = raw.field as GradingField;
+    const key = `${raw.patientId}:${raw.ivdLabel}`;
+    const column = header[fieldCol.get(field)!]!;
+    // The store keeps any integer; only legal values reach the file (the service never stores others).
+    const illegal = raw.value !== null && !isLegalGradingValue(field, raw.value);
+    if (illegal) {
+      warnings.push(`${table.file}: patient ${raw.patientId} IVD label ${raw.ivdLabel} ${column}: the stored value ${raw.value} is not a legal value and is not exported`);
+    }
+    const g = illegal ? { ...raw, value: null } : raw;
     const row = rowByKey.get(key);
     const old = row ? row[field] : null;
     if (row && old === g.value) continue;
-    const column = header[fieldCol.get(field)!]!;
     const base = {
       patientId: g.patientId,
       ivdLabel: g.ivdLabel,
@@ -152,6 +159,7 @@ export function exportGradings(table: GradingsTable | null, store: Store): Gradi
     };
     if (row) {
       if (g.value === null) {
+        if (illegal) continue;
         warnings.push(`${table.file}: patient ${g.patientId} IVD label ${g.ivdLabel} ${column}: the stored blank is not exported (a CSV value cannot be cleared); the CSV value ${String(old)} is kept`);
         continue;
       }

@@ -108,6 +108,21 @@ describe('exportGradings', () => {
     expect(readBack(r.bytes).rows[0]!.bulging).toBe(1);
   });
 
+  it('never writes an illegal stored value (the store keeps any integer): the CSV value stays, a new level stays incomplete', () => {
+    const src = `${HEADER}\r\n1,1,0,0,0,0,0,1,1,3\r\n`;
+    set(1, 1, 'modic', 7);
+    grade(1, 2, FULL);
+    set(1, 2, 'pfirrmann', 9);
+    const r = run(src);
+    expect(r.changed).toBe(false);
+    expect(Buffer.from(r.bytes).toString('utf8')).toBe(src);
+    expect(r.notExported).toEqual([{ patientId: 1, ivdLabel: 2, reason: 'incomplete', missing: ['Pfirrman grade'] }]);
+    expect(r.warnings.slice(0, 2)).toEqual([
+      'radiological_gradings.csv: patient 1 IVD label 1 Modic: the stored value 7 is not a legal value and is not exported',
+      'radiological_gradings.csv: patient 1 IVD label 2 Pfirrman grade: the stored value 9 is not a legal value and is not exported',
+    ]);
+  });
+
   it('writes appended rows in the header’s column order and keeps an edited cell’s quotes', () => {
     const header = 'Pfirrman grade,Patient,Disc bulging,IVD label,Modic,UP endplate,LOW endplate,Spondylolisthesis,Disc herniation,Disc narrowing';
     const src = `${header}\n"3","1",1,"1",0,0,0,0,0,1\n`;
