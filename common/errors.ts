@@ -47,3 +47,24 @@ export function toErrorInfo(err: unknown): ErrorInfo {
   if (err instanceof AppError) return err.toInfo();
   return { code: 'internal', message: 'Internal error' };
 }
+
+/**
+ * HTTP status of a failed volume request (web mode and spine://): the client's mistake (4xx), a file of the dataset
+ * that cannot be served (422: unreadable, outside the dataset, read-only), else 500.
+ */
+export function volumeStatus(code: ErrorCode): number {
+  switch (code) {
+    case 'not_found':
+      return 404;
+    case 'invalid_request':
+      return 400;
+    case 'too_large':
+      return 413;
+    case 'invalid_file':
+    case 'invalid_dataset':
+    case 'read_only':
+      return 422;
+    default:
+      return 500;
+  }
+}

@@ -355,6 +355,9 @@ async function loadSeries(root: string, e: SeriesEntry, journal: LabelJournal): 
   // A mask that cannot be read exactly makes the series read-only: it opens with an empty label volume that no
   // edit may change (commitEdit/undo/redo refuse), and the export copies the mask file untouched.
   const labelsOrReadOnly = async (): Promise<{ labels: SeriesLabels; readOnly: string | null }> => {
+    // Known from the scan (a header that failed): read-only even when a checkpoint would spare reading the mask.
+    const known = maskUnreadable(e);
+    if (known !== null) return { labels: readOnlyLabels(e, n, journal.storedRevision(e.id)), readOnly: new MaskUnreadableError(known, e.maskFile!).message };
     try {
       return { labels: await journal.load(e.id, e.patientId, n, readOriginal), readOnly: null };
     } catch (err) {

@@ -6,7 +6,7 @@ import { constants } from 'node:fs';
 import { open, realpath } from 'node:fs/promises';
 import { extname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { SPINE_APP_HOST, SPINE_SCHEME } from '../../common/desktop.js';
-import { toErrorInfo, type ErrorInfo } from '../../common/errors.js';
+import { toErrorInfo, volumeStatus, type ErrorInfo } from '../../common/errors.js';
 import { DESKTOP_CSP } from './security.js';
 
 export type SpineTarget =
@@ -138,7 +138,7 @@ export function createSpineHandler(src: SpineSources): (request: Request) => Pro
       } catch (err) {
         const info = toErrorInfo(err);
         if (info.code === 'internal') log(`volume ${target.seriesId}/${target.volume}: ${String(err instanceof Error ? err.stack : err)}`);
-        return errorResponse(info.code === 'not_found' ? 404 : 500, info);
+        return errorResponse(volumeStatus(info.code), info);
       }
     }
     const found = await readRendererFile(src.rendererDir, target.file, request.method !== 'HEAD');

@@ -19,7 +19,7 @@ import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { pipeline } from 'node:stream';
 import { extname, isAbsolute, join, normalize, relative, resolve, sep } from 'node:path';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { AppError, toErrorInfo, type ErrorInfo } from '../../common/errors.js';
+import { AppError, toErrorInfo, volumeStatus, type ErrorInfo } from '../../common/errors.js';
 import { METHODS, requestSchemas, type Method, type Service } from '../../common/contract.js';
 
 export interface VolumeSource {
@@ -50,8 +50,11 @@ export interface WebServer {
   close(): Promise<void>;
 }
 
-/** Default cap on a request body (WebServerOptions.maxBodyBytes). */
-export const MAX_BODY_BYTES = 64 * 1024 * 1024;
+/**
+ * Default cap on a request body (WebServerOptions.maxBodyBytes): fits the largest commitEdit the contract takes (a
+ * 96 MiB base64 diff) with its JSON envelope.
+ */
+export const MAX_BODY_BYTES = 100 * 1024 * 1024;
 /** After a 413, at most this many more body bytes are read and dropped before the connection is cut. */
 const DISCARD_LIMIT = 64 * 1024 * 1024;
 
@@ -123,7 +126,7 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
       } catch (err) {
         const info = toErrorInfo(err);
         if (info.code === 'internal') log(`volume ${url.pathname}: ${String(err instanceof Error ? err.stack : err)}`);
-        sendError(res, info.code === 'not_found' ? 404 : 500, info);
+        sendError(res, volumeStatus(info.code), info);
       }
       return;
     }
@@ -332,3 +335,4 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
     req.on('error', fail);
   });
 }
+

@@ -112,8 +112,12 @@ describe('a mask that cannot be read exactly', () => {
 
   it('edits stored while the mask was readable: the SPIDER export refuses with a typed error instead of an empty mask', async () => {
     const paths = fresh();
-    let ws = await start(paths);
+    // A checkpoint after every edit: the reopen would not need to read the mask at all, and is read-only all the same.
+    let ws = await openWorkstation({ datasetRoot: paths.dataset, storeFile: paths.storeFile, annotator: 'alice', checkpointEvery: 1, log: () => undefined });
+    open.push(ws);
     await ws.service.commitEdit(await oneVoxel(ws, '2_t1'));
+    await ws.idle();
+    expect(ws.store.checkpoints.list('2_t1').length).toBeGreaterThan(0);
     ws.close();
     breakHeader(join(paths.dataset, 'masks', '2_t1.mha'));
     ws = await start(paths);

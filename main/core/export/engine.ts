@@ -25,8 +25,8 @@
 // worker is in flight, so memory stays bounded by `workers` series.
 import { availableParallelism } from 'node:os';
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { mkdir, open, readdir, writeFile } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { mkdir, open, readdir, realpath, writeFile } from 'node:fs/promises';
+import { basename, join, sep } from 'node:path';
 import { createHash } from 'node:crypto';
 import type { ExportResult } from '../../../common/contract.js';
 import { AppError } from '../../../common/errors.js';
@@ -190,11 +190,26 @@ function sizeOf(file: string): number {
 
 /** The files of a volume relative to the root: the .mha, or the .mhd and its data file. */
 async function volumeFiles(root: string, rel: string): Promise<string[]> {
-  if (!/\.mhd$/i.test(rel)) return [rel];
-  const h = await readMetaImageHeader(join(root, rel));
-  const folder = rel.slice(0, rel.lastIndexOf('/') + 1);
-  if (h.elementDataFile === 'LOCAL' || /[\\/]/.test(h.elementDataFile)) return [rel];
-  return [rel, folder + h.elementDataFile];
+  let files = [rel];
+  if (/\.mhd$/i.test(rel)) {
+    const h = await readMetaImageHeader(join(root, rel), { within: root });
+    const folder = rel.slice(0, rel.lastIndexOf('/') + 1);
+    if (h.elementDataFile !== 'LOCAL' && !/[\\/]/.test(h.elementDataFile)) files = [rel, folder + h.elementDataFile];
+  }
+  // Every byte copied comes from inside the dataset: a symlink to a file elsewhere is refused, never followed.
+  const realRoot = await realpath(root);
+  for (const f of files) {
+    let real: string;
+    try {
+      real = await realpath(join(root, f));
+    } catch (err) {
+      throw new AppError('io', `${f}: ${(err as NodeJS.ErrnoException).code ?? 'cannot be resolved'}`, { file: f, cause: err });
+    }
+    if (real !== realRoot && !real.startsWith(realRoot + sep)) {
+      throw new AppError('invalid_dataset', `${f} resolves outside the dataset folder; it is not copied`, { file: f });
+    }
+  }
+  return files;
 }
 
 function labelChanges(counts: LabelCounts, voxelMm3: number): LabelChange[] {
@@ -286,6 +301,13 @@ async function writeInto(ctx: Ctx, rel: string, parts: Uint8Array[], how: FileRe
   ctx.report();
 }
 
+/** A series whose labels are needed but whose mask file cannot be read exactly (the export refuses or leaves it out). */
+class MaskNotExportable extends AppError {
+  constructor(file: string, reason: string) {
+    super('read_only', `${file} cannot be read exactly (${reason}): its labels cannot be exported, and edits stored for it cannot be applied`, { file });
+  }
+}
+
 interface LabelRead {
   original: Uint8Array | null;
   /** Header fields of the original mask (null without a mask). */
@@ -305,8 +327,18 @@ async function readLabels(ctx: Ctx, e: SeriesEntry, withEdits: boolean): Promise
   let original: Uint8Array | null = null;
   let copy: Uint8Array | null = null;
   let fields: Record<string, string> | null = null;
+  if (e.maskFile && !e.mask) {
+    // Never a mask rebuilt from an empty volume: the labels of a mask that cannot be read are not known.
+    throw new MaskNotExportable(e.maskFile, e.problems.filter((p) => p.file === e.maskFile).map((p) => p.message).join('; ') || 'unreadable header');
+  }
   if (e.maskFile && e.mask) {
-    const mask = await readMetaImage(join(ctx.root, e.maskFile));
+    let mask: Awaited<ReturnType<typeof readMetaImage>>;
+    try {
+      mask = await readMetaImage(join(ctx.root, e.maskFile), { within: ctx.root });
+    } catch (err) {
+      if (err instanceof AppError && err.code !== 'internal') throw new MaskNotExportable(e.maskFile, err.message);
+      throw err;
+    }
     if (!sameGrid(mask.geometry, header.geometry)) {
       throw new AppError('invalid_file', `${e.maskFile} does not lie on the grid of ${e.imageFile} (size, spacing, origin or direction differ)`, { file: e.maskFile });
     }
@@ -387,7 +419,7 @@ async function exportSeriesMha(ctx: Ctx, plan: SeriesPlan): Promise<SeriesRecord
     );
     check(ctx);
     if (res.overflow !== undefined) {
-      throw new AppError('invalid_request', `${e.maskFile}: label ${res.overflow} does not fit the mask's pixel type ${pixelType}`, { file: e.maskFile ?? undefined });
+      throw new AppError('invalid_dataset', `${e.maskFile}: label ${res.overflow} does not fit the mask's pixel type ${pixelType}`, { file: e.maskFile ?? undefined });
     }
     const g = e.image.geometry;
     record.changes = labelChanges(res.stats, g.spacing[0] * g.spacing[1] * g.spacing[2]);
@@ -449,7 +481,16 @@ async function exportSeriesNifti(ctx: Ctx, plan: SeriesPlan, folded: Map<number,
   ctx.progress.current = e.id;
   const g = e.image.geometry;
   const n = voxelCount(g);
-  const read = await readLabels(ctx, e, plan.activeEdits > 0);
+  let read: LabelRead;
+  try {
+    read = await readLabels(ctx, e, plan.activeEdits > 0);
+  } catch (err) {
+    if (!(err instanceof MaskNotExportable)) throw err;
+    // labelsTr needs the labels: the series is left out, and said so in the result, CHANGES.md and the manifest.
+    ctx.warnings.push(`${err.message}; series ${e.id} left out of the nnU-Net export`);
+    ctx.progress.bytesDone += n * (1 + BYTES_PER_VOXEL[e.image.pixelType]);
+    return null;
+  }
   const record: SeriesRecord = {
     seriesId: e.id,
     patientId: e.patientId,
@@ -481,7 +522,7 @@ async function exportSeriesNifti(ctx: Ctx, plan: SeriesPlan, folded: Map<number,
   const lab = await ctx.pool.run({ kind: 'remap', current, remap: remapTable(), header: labelHeader, level: ctx.level }, transferList(current));
   check(ctx);
   if (lab.unknown !== undefined) {
-    throw new AppError('invalid_request', `${e.id}: label value ${lab.unknown} (voxel ${lab.index}) is not a SPIDER value; it has no nnU-Net label`);
+    throw new AppError('invalid_dataset', `${e.id}: label value ${lab.unknown} (voxel ${lab.index}) is not a SPIDER value; it has no nnU-Net label`);
   }
   for (let v = 101; v <= 125; v++) {
     const c = lab.counts?.[v] ?? 0;
@@ -494,7 +535,7 @@ async function exportSeriesNifti(ctx: Ctx, plan: SeriesPlan, folded: Map<number,
   ctx.progress.bytesDone += n;
   ctx.report();
 
-  const image = await readMetaImage(join(ctx.root, e.imageFile));
+  const image = await readMetaImage(join(ctx.root, e.imageFile), { within: ctx.root });
   check(ctx);
   if (!sameGrid(image.geometry, g)) throw new AppError('invalid_file', `${e.imageFile} changed since the dataset was scanned`, { file: e.imageFile });
   const bytes = new Uint8Array(image.data.buffer, image.data.byteOffset, image.data.byteLength);

@@ -130,7 +130,7 @@ export function niftiHeader(spec: NiftiHeaderSpec): Uint8Array {
   v.setUint8(38, 'r'.charCodeAt(0)); // regular
   const dim = [3, g.size[0], g.size[1], g.size[2], 1, 1, 1, 1];
   for (let i = 0; i < 8; i++) {
-    if (dim[i]! > 32767) throw new AppError('invalid_request', `${spec.file}: ${dim[i]} voxels along an axis is more than NIfTI-1 can store (32767)`, { file: spec.file });
+    if (dim[i]! > 32767) throw new AppError('invalid_dataset', `${spec.file}: ${dim[i]} voxels along an axis is more than NIfTI-1 can store (32767)`, { file: spec.file });
     v.setInt16(40 + 2 * i, dim[i]!, le);
   }
   v.setInt16(70, type.code, le); // datatype
