@@ -191,8 +191,13 @@ describe('export, SPIDER layout', () => {
     const p2Discs = (await ws.service.getGradings({ patientId: 2 })).levels.map((l) => l.ivdLabel);
     const newLevel = Math.max(...p2Discs) + 1;
     await paint(ws, '2_t1', 21, 1, 200 + newLevel);
-    await ws.service.setGrading({ patientId: 2, ivdLabel: newLevel, field: 'pfirrmann', value: 2 });
-    await ws.service.setGrading({ patientId: 2, ivdLabel: newLevel, field: 'modic', value: 0 });
+    // A new level is exported only when complete: every field of this one is graded ...
+    const complete = { modic: 0, upEndplate: 1, lowEndplate: 0, spondylolisthesis: 0, herniation: 1, narrowing: 0, bulging: 0, pfirrmann: 2 } as const;
+    for (const [field, value] of Object.entries(complete)) await ws.service.setGrading({ patientId: 2, ivdLabel: newLevel, field: field as keyof typeof complete, value });
+    // ... and one more level with only two fields is left out and said so.
+    await paint(ws, '2_t1', 22, 1, 200 + newLevel + 1);
+    await ws.service.setGrading({ patientId: 2, ivdLabel: newLevel + 1, field: 'pfirrmann', value: 3 });
+    await ws.service.setGrading({ patientId: 2, ivdLabel: newLevel + 1, field: 'modic', value: 1 });
 
     const out = join(root, 'graded');
     const res = await exportOf(ws, { outDir: out });
@@ -209,22 +214,24 @@ describe('export, SPIDER layout', () => {
       else if (i === l31) expect({ diff, cell: b[2] }).toEqual({ diff: [2], cell: String((oldModic + 1) % 4) });
       else expect(gotLines[i], `line ${i + 1}`).toBe(lines[i]);
     }
-    expect(gotLines.at(-2)).toBe(`2,${newLevel},0,,,,,,,2`);
+    expect(gotLines.at(-2)).toBe(`2,${newLevel},0,1,0,0,1,0,0,2`);
     expect(gotLines.at(-1)).toBe('');
 
     const m = readManifest(out);
     const change = m.gradings.changes.find((c) => c.patientId === 1)!;
     expect(change).toMatchObject({ ivdLabel: 2, field: 'pfirrmann', column: 'Pfirrman grade', old: oldPf, new: newPf, annotator: 'alice', kind: 'edited', events: 2 });
     expect(new Date(change.time).toISOString()).toBe(change.time);
-    expect(m.gradings.changes.map((c) => [c.patientId, c.ivdLabel, c.field, c.kind])).toEqual([
+    const changes = m.gradings.changes.map((c) => [c.patientId, c.ivdLabel, c.field, c.kind]);
+    expect(changes.filter((c) => c[0] !== 2)).toEqual([
       [1, 2, 'pfirrmann', 'edited'],
-      [2, newLevel, 'modic', 'appended'],
-      [2, newLevel, 'pfirrmann', 'appended'],
       [3, 1, 'modic', 'edited'],
     ]);
+    expect(changes.filter((c) => c[0] === 2).map((c) => String(c[2])).sort()).toEqual(Object.keys(complete).sort());
+    expect(changes.filter((c) => c[0] === 2).every((c) => c[1] === newLevel && c[3] === 'appended')).toBe(true);
     expect(m.gradings.appendedRows).toEqual([{ patientId: 2, ivdLabel: newLevel }]);
-    expect(m.warnings.some((w) => w.includes(`patient 2 IVD label ${newLevel} has empty cells`))).toBe(true);
-    expect(res.gradingChanges).toBe(4);
+    expect(m.warnings.some((w) => w.includes(`IVD label ${newLevel + 1} not exported: incomplete`))).toBe(true);
+    expect(got).not.toContain(`\r\n2,${newLevel + 1},`);
+    expect(res.gradingChanges).toBe(10);
     expect(readFileSync(join(out, 'CHANGES.md'), 'utf8')).toContain(`| 2 | Pfirrman grade | ${oldPf} → ${newPf} | alice |`);
     expect(hashTree(paths.dataset)).toEqual(before);
   });
