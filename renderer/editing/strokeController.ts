@@ -45,7 +45,7 @@ export function attachStrokeController(deps: StrokeControllerDeps): () => void {
     if (diff.indices.length === 0) return;
     const s = deps.settings();
     const value = tool.valueFor(s);
-    void session.commit({ diff, tool: tool.id, label: value, description: describeEdit(tool.title, value, diff.indices.length) });
+    void session.commit({ diff, tool: tool.id, label: value, description: describeEdit(tool.title, value, diff.indices.length), describe: (n) => describeEdit(tool.title, value, n) });
     deps.onEdited(diff);
   };
 
@@ -68,7 +68,7 @@ export function attachStrokeController(deps: StrokeControllerDeps): () => void {
       if (res.diff.indices.length === 0) return;
       viewer.labelsModified();
       const value = tool.valueFor(s);
-      void session.commit({ diff: res.diff, tool: tool.id, label: value, description: describeEdit(tool.title, value, res.diff.indices.length) });
+      void session.commit({ diff: res.diff, tool: tool.id, label: value, description: describeEdit(tool.title, value, res.diff.indices.length), describe: (n) => describeEdit(tool.title, value, n) });
       deps.onEdited(res.diff);
       return;
     }

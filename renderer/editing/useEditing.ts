@@ -1,13 +1,14 @@
 // React glue of label editing for the open series: the active tool and its settings, the edit session (journal
-// commits, undo/redo, save state), the stroke controller on the viewer, the brush cursor and the threshold
-// preview. Volumes stay outside React state.
+// commits, undo/redo, save state, refusals, pause and retry), the stroke controller on the viewer, the brush
+// cursor and the threshold preview. A read-only series (openSeries' readOnly, or main refusing with 'read_only')
+// gets no tool, no label operation and no label undo/redo. Volumes stay outside React state.
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { EditInfo } from '../../common/contract.js';
 import type { VoxelDiff } from '../../common/labelDiff.js';
 import { labelInfo, isKnownLabel } from '../../common/labels.js';
 import type { LabelmapVolume } from '../labelmap/index.js';
 import { relabel, removeIslands, shiftLevels, swapLabels } from '../labelmap/index.js';
-import { call, fetchVolume } from '../platform/api.js';
+import { api, connection, fetchVolume } from '../platform/api.js';
 import type { OpenedSeries } from '../state/loadSeries.js';
 import { toolById, type ToolId, type ToolSettings } from '../tools/index.js';
 import type { Viewer } from '../viewer/index.js';
@@ -45,6 +46,12 @@ export function useEditing(viewer: Viewer | null, opened: OpenedSeries | null, o
   const [saveState, setSaveState] = useState<SaveState>({ kind: 'saved', at: null });
   const [history, setHistory] = useState<EditInfo[]>([]);
   const [message, setMessage] = useState('');
+  /** The last refused edit's message, until dismissed or another series opens. */
+  const [refusal, setRefusal] = useState<string | null>(null);
+  const [readOnly, setReadOnly] = useState<string | null>(null);
+  const readOnlyRef = useRef(readOnly);
+  readOnlyRef.current = readOnly;
+  const refusals = useRef(0);
   const sessionRef = useRef<EditSession | null>(null);
   const volumeRef = useRef<LabelmapVolume | null>(null);
   const settingsRef = useRef(settings);
@@ -61,28 +68,49 @@ export function useEditing(viewer: Viewer | null, opened: OpenedSeries | null, o
     const volume: LabelmapVolume = { size: g.size, spacing: g.spacing, labels: opened.labels, image: opened.image };
     volumeRef.current = volume;
     const seriesId = opened.info.seriesId;
-    const session = createEditSession(seriesId, opened.labels, opened.info.revision, {
-      onLabelsChanged: () => {
-        viewer.labelsModified();
-        changed.current();
-      },
-      onSaveState: setSaveState,
-      onHistory: (edits) => setHistory(edits),
-      resync: async () => {
-        // Main is the truth: reload its label volume into the shared array in place.
-        const info = await call('openSeries', { seriesId });
-        const bytes = new Uint8Array(await fetchVolume(seriesId, 'mask'));
-        opened.labels.set(bytes);
-        viewer.labelsModified();
-        changed.current();
-        return info.revision;
+    // Until every service sends readOnly, a missing one means editable.
+    const lockedReason = opened.info.readOnly ?? null;
+    readOnlyRef.current = lockedReason;
+    setReadOnly(lockedReason);
+    setRefusal(null);
+    setMessage(''); // messages were about the series before
+    if (lockedReason !== null) setTool(null);
+    setHistory([]);
+    const session = createEditSession({
+      seriesId,
+      labels: opened.labels,
+      revision: opened.info.revision,
+      api: api(),
+      loadLabels: (id) => fetchVolume(id, 'mask'),
+      readOnly: lockedReason,
+      events: {
+        onLabelsChanged: () => {
+          viewer.labelsModified();
+          changed.current();
+        },
+        onSaveState: (st) => {
+          setSaveState(st);
+          if (st.kind === 'readOnly') {
+            readOnlyRef.current = st.reason;
+            setReadOnly(st.reason);
+            setTool(null);
+          }
+        },
+        onHistory: (edits) => setHistory(edits),
+        onRefused: (text) => {
+          refusals.current++;
+          setRefusal(text);
+          setMessage(text);
+        },
       },
     });
     sessionRef.current = session;
+    // Edits waiting for an unreachable service go out as soon as it answers again.
+    const offConnection = connection.subscribe((c) => {
+      if (c.reachable) session.retry();
+    });
     // A threshold range that means something for this image: its automatic window.
     setSettings((st) => ({ ...st, threshold: opened.info.image.autoWindow }));
-    setHistory([]);
-    setSaveState({ kind: 'saved', at: null });
     void session.refreshHistory().catch(() => undefined);
     const detach = attachStrokeController({
       viewer,
@@ -97,6 +125,7 @@ export function useEditing(viewer: Viewer | null, opened: OpenedSeries | null, o
     exposeEditing.session = session;
     return () => {
       detach();
+      offConnection();
       sessionRef.current = null;
       volumeRef.current = null;
     };
@@ -136,20 +165,49 @@ export function useEditing(viewer: Viewer | null, opened: OpenedSeries | null, o
     return () => cancelAnimationFrame(handle);
   }, [viewer, opened, tool, settings.threshold]);
 
+  const chooseTool = useCallback((t: ToolId | null) => {
+    if (t !== null && readOnlyRef.current !== null) {
+      setMessage(`Labels read-only: ${readOnlyRef.current}`);
+      return;
+    }
+    setTool(t);
+  }, []);
+
   const undo = useCallback(async () => {
-    const e = await sessionRef.current?.undo();
-    setMessage(e ? `Undid: ${e.description}` : 'Nothing to undo');
+    if (readOnlyRef.current !== null) return setMessage(`Labels read-only: ${readOnlyRef.current}`);
+    const session = sessionRef.current;
+    if (!session) return;
+    const refusedBefore = refusals.current;
+    const e = await session.undo();
+    // A refused (or void) undo keeps the refusal's message.
+    if (e) setMessage(`Undid: ${e.description}`);
+    else if (refusals.current === refusedBefore) setMessage('Nothing to undo');
   }, []);
   const redo = useCallback(async () => {
-    const e = await sessionRef.current?.redo();
-    setMessage(e ? `Redid: ${e.description}` : 'Nothing to redo');
+    if (readOnlyRef.current !== null) return setMessage(`Labels read-only: ${readOnlyRef.current}`);
+    const session = sessionRef.current;
+    if (!session) return;
+    const refusedBefore = refusals.current;
+    const e = await session.redo();
+    if (e) setMessage(`Redid: ${e.description}`);
+    else if (refusals.current === refusedBefore) setMessage('Nothing to redo');
   }, []);
+  const retry = useCallback(() => {
+    connection.probeNow();
+    sessionRef.current?.retry();
+  }, []);
+  const discard = useCallback(() => sessionRef.current?.discard(), []);
+  const dismissRefusal = useCallback(() => setRefusal(null), []);
 
   const runOperation = useCallback(
     (op: LabelOperation) => {
       const vol = volumeRef.current;
       const session = sessionRef.current;
       if (!vol || !session || !viewer) return;
+      if (readOnlyRef.current !== null) {
+        setMessage(`Labels read-only: ${readOnlyRef.current}`);
+        return;
+      }
       const opts = { locked: settingsRef.current.locked };
       const res =
         op.kind === 'relabel' ? relabel(vol, op.from, op.to, opts)
@@ -171,16 +229,20 @@ export function useEditing(viewer: Viewer | null, opened: OpenedSeries | null, o
         : op.kind === 'swap' ? `Swap ${nameOf(op.a)} ↔ ${nameOf(op.b)},`
         : op.kind === 'shift' ? `Shift levels ${op.delta > 0 ? 'up' : 'down'},`
         : `Remove islands of ${nameOf(op.label)},`;
-      const description = `${title} ${n.toLocaleString('en-US')} voxel${n === 1 ? '' : 's'}`;
+      const describe = (voxels: number): string => `${title} ${voxels.toLocaleString('en-US')} voxel${voxels === 1 ? '' : 's'}`;
+      const description = describe(n);
       const label = op.kind === 'relabel' ? op.to : op.kind === 'islands' ? 0 : op.kind === 'swap' ? op.a : 0;
-      void session.commit({ diff: res.diff, tool: op.kind === 'shift' ? 'shiftLevels' : op.kind, label, description });
+      void session.commit({ diff: res.diff, tool: op.kind === 'shift' ? 'shiftLevels' : op.kind, label, description, describe });
       setMessage(description);
       changed.current(res.diff);
     },
     [viewer],
   );
 
-  return { tool, setTool, settings, setSettings, saveState, history, message, setMessage, undo, redo, runOperation, describeEdit };
+  return {
+    tool, setTool: chooseTool, settings, setSettings, saveState, history, message, setMessage, undo, redo, runOperation, describeEdit,
+    readOnly, refusal, dismissRefusal, retry, discard,
+  };
 }
 
 /** Test/bench hook: the current edit session (pending commits, revision). */
