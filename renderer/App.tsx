@@ -1,7 +1,7 @@
 // The workstation window: worklist | three linked views | labels, with a toolbar and a status bar.
 // Holds plain UI state; volumes and the viewer live outside React state.
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { DatasetSummary, GradingLevel, GradingProgress, SeriesSummary, SessionInfo } from '../common/contract.js';
+import type { DatasetSummary, GradingLevel, GradingProgress, OpenSeriesResponse, SeriesSummary, SessionInfo } from '../common/contract.js';
 import { indexToWorld, worldToIndex, type Vec3 } from '../common/geometry.js';
 import type { VoxelDiff } from '../common/labelDiff.js';
 import { LabelPanel, type LabelRow } from './features/labels/LabelPanel.js';
@@ -9,7 +9,8 @@ import { labelCounts } from './features/labels/labelStats.js';
 import { StatusBar, type ProbeInfo } from './features/statusbar/StatusBar.js';
 import { ViewerPanel } from './features/viewer/ViewerPanel.js';
 import { Worklist } from './features/worklist/Worklist.js';
-import { call, desktopBridge } from './platform/api.js';
+import { call, connection, desktopBridge } from './platform/api.js';
+import type { ConnectionState } from './platform/connection.js';
 import type { MenuCommand } from '../common/desktop.js';
 import { loadSeries, type OpenedSeries } from './state/loadSeries.js';
 import type { LabelDisplay, Layout, ViewId, Viewer } from './viewer/index.js';
@@ -39,6 +40,13 @@ function isTyping(e: KeyboardEvent): boolean {
   return t.tagName === 'TEXTAREA' || t.tagName === 'SELECT' || t.isContentEditable;
 }
 
+/** The status bar's note on where the labels came from. */
+function maskNote(source: OpenSeriesResponse['mask']['source']): string {
+  if (source === 'empty') return 'no mask file: labels start empty';
+  if (source === 'unreadable') return 'mask file unreadable: labels shown empty and read-only';
+  return '';
+}
+
 export function App() {
   const [dataset, setDataset] = useState<DatasetSummary | null>(null);
   const [series, setSeries] = useState<SeriesSummary[]>([]);
@@ -57,6 +65,9 @@ export function App() {
   const [gradingFocus, setGradingFocus] = useState(0);
   const [exportOpen, setExportOpen] = useState(false);
   const [showAbout, setShowAbout] = useState(false);
+  /** Whether main answers (the "service unreachable" banner). */
+  const [link, setLink] = useState<ConnectionState>(connection.state());
+  useEffect(() => connection.subscribe(setLink), []);
   const hoverView = useRef<ViewId>('sagittal');
   const openedRef = useRef<OpenedSeries | null>(null);
   openedRef.current = opened;
@@ -374,6 +385,9 @@ export function App() {
           sampleValue={probe?.intensity ?? null}
           imageRange={opened.info.image.range}
           presentLabels={labelRows.map((r) => r.value)}
+          readOnly={editing.readOnly}
+          onRetry={editing.retry}
+          onDiscard={editing.discard}
         />
       )}
       <main className="workspace">
@@ -384,7 +398,27 @@ export function App() {
           <div className="viewer-area" onClick={onViewerClick}>
             <ViewerPanel onViewer={setViewer} />
             {!opened && !busy && <div className="placeholder">Open a series from the worklist (arrows + Enter, or double-click).</div>}
-            {error && <div className="error-banner" role="alert">{error}</div>}
+            <div className="view-banners" onClick={(e) => e.stopPropagation()}>
+              {!link.reachable && (
+                <div className="banner banner-error" role="alert" data-testid="server-gone">
+                  <span>
+                    Service unreachable: the workstation&apos;s server is not answering ({link.message}).
+                    {opened ? ' Label edits stay here and are saved when it answers again.' : ''}
+                  </span>
+                  <button onClick={editing.retry} data-testid="server-retry">Retry</button>
+                </div>
+              )}
+              {opened && editing.readOnly !== null && (
+                <div className="banner banner-warn" role="status" data-testid="readonly-banner">Labels read-only: {editing.readOnly}</div>
+              )}
+              {opened && editing.refusal !== null && (
+                <div className="banner banner-error" role="alert" data-testid="save-refused">
+                  <span>{editing.refusal}</span>
+                  <button onClick={editing.dismissRefusal} aria-label="Dismiss" title="Dismiss">×</button>
+                </div>
+              )}
+              {error && <div className="banner banner-error error-banner" role="alert">{error}</div>}
+            </div>
           </div>
           {opened && <GradingPanel gradings={gradings} onNavigate={goToLevel} focusRequest={gradingFocus} />}
         </section>
@@ -409,13 +443,14 @@ export function App() {
                 }
               />
               <HistoryPanel
+                readOnly={editing.readOnly}
                 edits={editing.history}
                 onUndo={() => void editing.undo()}
                 onRedo={() => void editing.redo()}
                 canUndo={editing.history.some((h) => h.state === 'active')}
                 canRedo={editing.history.some((h) => h.state === 'undone')}
               />
-              <LabelOps present={labelRows.map((r) => r.value)} onRun={editing.runOperation} />
+              <LabelOps present={labelRows.map((r) => r.value)} onRun={editing.runOperation} readOnly={editing.readOnly} />
               {openSummary && openSummary.problems.length > 0 && (
                 <div className="problems">
                   <div className="panel-title">Problems</div>
@@ -434,7 +469,7 @@ export function App() {
           )}
         </aside>
       </main>
-      <StatusBar probe={probe} message={busy ?? editing.message} saved={opened ? (opened.info.mask.source === 'file' ? '' : 'no mask file: labels start empty') : ''} />
+      <StatusBar probe={probe} message={busy ?? editing.message} saved={opened ? maskNote(opened.info.mask.source) : ''} />
       {exportOpen && <ExportDialog onClose={() => setExportOpen(false)} />}
       {showAbout && (
         <div className="overlay-backdrop" role="dialog" aria-label="About" data-testid="about" onClick={() => setShowAbout(false)}>

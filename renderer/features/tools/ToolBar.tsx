@@ -1,5 +1,6 @@
 // Editing toolbar: tool buttons generated from the registry, brush size and shape, paint mode, threshold range
-// (with sampling under the cursor), and the save state from main's acknowledgements.
+// (with sampling under the cursor), and the save state from main's acknowledgements (with Retry / Discard while
+// saving is paused). Read-only labels: only Navigate.
 import { labelInfo, isKnownLabel } from '../../../common/labels.js';
 import type { SaveState } from '../../editing/editSession.js';
 import { TOOLS, type ToolId, type ToolSettings } from '../../tools/index.js';
@@ -14,6 +15,11 @@ export interface ToolBarProps {
   sampleValue: number | null;
   imageRange: [number, number];
   presentLabels: number[];
+  /** Why the labels cannot be edited; null when they can. */
+  readOnly: string | null;
+  /** While saving is paused: try again now / give up the edits not yet saved. */
+  onRetry(): void;
+  onDiscard(): void;
 }
 
 function modeValue(m: ToolSettings['mode']): string {
@@ -25,13 +31,30 @@ function parseMode(v: string): ToolSettings['mode'] {
   return { inside: Number(v.slice('inside:'.length)) };
 }
 
-export function SaveIndicator({ state }: { state: SaveState }) {
-  if (state.kind === 'saving') return <span className="saved-pending" data-testid="save-state">saving {state.pending}…</span>;
-  if (state.kind === 'error') return <span className="saved-error" data-testid="save-state" title={state.message}>not saved: {state.message}</span>;
-  return <span className="saved-ok" data-testid="save-state">{state.at ? `saved ${new Date(state.at).toLocaleTimeString()}` : 'saved'}</span>;
+export function SaveIndicator({ state, onRetry, onDiscard }: { state: SaveState; onRetry(): void; onDiscard(): void }) {
+  switch (state.kind) {
+    case 'saving':
+      return <span className="saved-pending" data-testid="save-state">saving {state.pending}…</span>;
+    case 'paused':
+      return (
+        <span className="save-paused">
+          <span className="saved-error" data-testid="save-state" title={state.message}>
+            paused: {state.pending} edit{state.pending === 1 ? '' : 's'} not saved yet — {state.message}
+          </span>
+          <button onClick={onRetry} data-testid="save-retry" title="Send the waiting edits now">Retry</button>
+          <button onClick={onDiscard} data-testid="save-discard" title="Give up the edits not saved yet (they are taken back on screen)">Discard</button>
+        </span>
+      );
+    case 'error':
+      return <span className="saved-error" data-testid="save-state" title={state.message}>{state.message}</span>;
+    case 'readOnly':
+      return <span className="saved-error" data-testid="save-state" title={state.reason}>read-only</span>;
+    case 'saved':
+      return <span className="saved-ok" data-testid="save-state">{state.at ? `saved ${new Date(state.at).toLocaleTimeString()}` : 'saved'}</span>;
+  }
 }
 
-export function ToolBar({ tool, onTool, settings, onSettings, saveState, sampleValue, imageRange, presentLabels }: ToolBarProps) {
+export function ToolBar({ tool, onTool, settings, onSettings, saveState, sampleValue, imageRange, presentLabels, readOnly, onRetry, onDiscard }: ToolBarProps) {
   const set = (patch: Partial<ToolSettings>): void => onSettings({ ...settings, ...patch });
   const thresholdTool = tool === 'threshold' || tool === 'thresholdFill';
   const step = Math.max((imageRange[1] - imageRange[0]) / 500, Number.EPSILON);
@@ -40,7 +63,14 @@ export function ToolBar({ tool, onTool, settings, onSettings, saveState, sampleV
       <span className="segmented" aria-label="Tools">
         <button className={tool === null ? 'on' : ''} onClick={() => onTool(null)} title="Navigate (Esc)">Navigate</button>
         {TOOLS.map((t) => (
-          <button key={t.id} className={tool === t.id ? 'on' : ''} onClick={() => onTool(t.id)} title={`${t.title} (${t.hotkey.toUpperCase()})`} data-tool={t.id}>
+          <button
+            key={t.id}
+            className={tool === t.id ? 'on' : ''}
+            onClick={() => onTool(t.id)}
+            disabled={readOnly !== null}
+            title={readOnly !== null ? `Labels read-only: ${readOnly}` : `${t.title} (${t.hotkey.toUpperCase()})`}
+            data-tool={t.id}
+          >
             {t.title}
           </button>
         ))}
@@ -100,7 +130,7 @@ export function ToolBar({ tool, onTool, settings, onSettings, saveState, sampleV
         </span>
       )}
       <span className="spacer" />
-      <SaveIndicator state={saveState} />
+      <SaveIndicator state={saveState} onRetry={onRetry} onDiscard={onDiscard} />
     </div>
   );
 }

@@ -26,6 +26,10 @@ export interface AppFixture {
   newPage(viewport?: { width: number; height: number }): Promise<Page>;
   /** Stops the server and closes the workstation, then opens both again on the same dataset, store and options. */
   restart(): Promise<void>;
+  /** Stops only the web server (the page's requests are refused); the workstation and its store stay open. */
+  stopServer(): Promise<void>;
+  /** Starts the web server again on the same port with the same token, so an open page's cookie still works. */
+  startServerAgain(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -74,6 +78,13 @@ export async function startApp(opts: StartOptions = {}): Promise<AppFixture> {
       fixture.ws.close();
       fixture.ws = await openWorkstation(workstationOptions(dir, dataset, opts));
       fixture.server = await startWebServer({ service: fixture.ws.service, volumes: fixture.ws, staticDir });
+    },
+    async stopServer() {
+      await fixture.server.close();
+    },
+    async startServerAgain() {
+      const { port, token } = fixture.server;
+      fixture.server = await startWebServer({ service: fixture.ws.service, volumes: fixture.ws, staticDir, port, token });
     },
     async close() {
       await browser.close().catch(() => undefined);
