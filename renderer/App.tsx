@@ -184,7 +184,10 @@ export function App() {
       setError(null);
       try {
         // Strokes still on their way to the journal finish first: nothing an annotator does is lost.
+        const waiting = exposeEditing.session?.pending() ?? 0;
+        if (waiting > 0) setBusy(`Saving ${waiting} edit${waiting === 1 ? '' : 's'} before opening ${id} …`);
         await exposeEditing.session?.idle();
+        setBusy(`Opening ${id} …`);
         const t0 = performance.now();
         const s = await loadSeries(id);
         const geometry = s.info.image.geometry;
@@ -447,7 +450,8 @@ export function App() {
                 edits={editing.history}
                 onUndo={() => void editing.undo()}
                 onRedo={() => void editing.redo()}
-                canUndo={editing.history.some((h) => h.state === 'active')}
+                // A stroke still on its way can be undone too (the undo queues behind it).
+                canUndo={editing.history.some((h) => h.state === 'active') || editing.saveState.kind === 'saving' || editing.saveState.kind === 'paused'}
                 canRedo={editing.history.some((h) => h.state === 'undone')}
               />
               <LabelOps present={labelRows.map((r) => r.value)} onRun={editing.runOperation} readOnly={editing.readOnly} />
