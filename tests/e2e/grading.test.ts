@@ -192,7 +192,14 @@ describe('grading', () => {
     await page.mouse.click(x + 1, y);
     await expect.poll(() => row(4).getAttribute('class')).toContain('selected');
     expect(await page.locator('[data-testid="grading-detail"] .grading-detail-title').textContent()).toContain('L2/L3');
-    // A click on a yes/no cell toggles it.
+    // A click on a yes/no cell of another level only selects that level: selecting never changes a grading.
+    const other = (await level(3)).values.bulging;
+    await cell(3, 'bulging').click();
+    await expect.poll(() => row(3).getAttribute('class')).toContain('selected');
+    expect((await level(3)).values.bulging).toBe(other);
+    await row(4).locator('td.level-name').click();
+    await expect.poll(() => row(4).getAttribute('class')).toContain('selected');
+    // A click on a yes/no cell of the selected level toggles it.
     const was = (await level(4)).values.bulging;
     await cell(4, 'bulging').click();
     await waitSaved();

@@ -195,7 +195,8 @@ export function GradingPanel({ gradings: g, onNavigate, focusRequest }: GradingP
                           onClick={(e) => {
                             if (!binary || readOnly) return;
                             e.stopPropagation();
-                            if (l.ivdLabel !== g.selected) choose(l);
+                            // A click that selects the level never also changes one of its gradings.
+                            if (l.ivdLabel !== g.selected) return choose(l);
                             g.toggle(f);
                           }}
                         >
