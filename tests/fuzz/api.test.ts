@@ -706,6 +706,8 @@ beforeAll(async () => {
     const c = await makeCase(index);
     const answer = await send(encodeRequest(c.req), c.req.method === 'HEAD');
     judge(index, c, answer);
+    log.count('answers', answer.kind === 'reply' ? `HTTP ${answer.reply.status}` : answer.kind);
+    log.count('requests', c.input.split(/[ :(]/)[0] ?? '?');
     if (c.followUp && answer.kind === 'reply' && answer.reply.status === 200) {
       const problem = await c.followUp(answer.reply);
       if (problem) log.add(PROPERTIES.refused, { case: index, input: c.input, kind: 'follow-up', detail: problem });

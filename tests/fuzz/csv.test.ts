@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe as group, expect, it } from 'vitest';
 import type { ExportStatus, GradingLevel } from '../../common/contract.js';
 import { GRADING_FIELDS, type GradingField } from '../../common/gradings.js';
 import { parseGradingsCsv, scanDataset, type DatasetIndex, type GradingRow } from '../../main/core/dataset/index.js';
+import { toCsv } from '../../main/core/sample/csv.js';
 import { openWorkstation, type Workstation } from '../../main/core/workstation.js';
 import {
   attempt,
@@ -25,6 +26,7 @@ import {
   FailureLog,
   FUZZ_SEED,
   gradingsTable,
+  outcomeLabel,
   hashTree,
   imageBytes,
   maskBytes,
@@ -98,7 +100,7 @@ function buildCase(index: number, r: Rng): Case {
       notes.push(`${name}: ${n.join(', ') || 'rewritten'}`);
       if (bytes) put(join(ds, name), bytes);
     } else {
-      put(join(ds, name), [table.header, ...table.rows].map((row) => row.join(',')).join('\r\n') + '\r\n');
+      put(join(ds, name), toCsv(table.header, table.rows)); // as released: CRLF, quoted where needed
     }
   }
   const changedOnly = r.chance(0.4);
@@ -191,7 +193,11 @@ async function runCase(index: number): Promise<void> {
 
   const scan = await attempt(() => scanDataset(c.ds));
   if (scan.kind !== 'ok') failOn(PROPERTIES.scan)(`scan ${scan.kind}`, describe(scan));
-  else checkScan(c, scan.value, failOn(PROPERTIES.scan));
+  else {
+    checkScan(c, scan.value, failOn(PROPERTIES.scan));
+    for (const code of new Set(scan.value.problems.map((p) => `${p.file ?? ''} ${p.code}`))) log.count('scan problems reported (cases)', code);
+    log.count('usable CSVs', `overview ${scan.value.overview ? 'yes' : 'no'}, gradings ${scan.value.gradings ? 'yes' : 'no'}`);
+  }
   const source = scan.kind === 'ok' ? scan.value : null;
 
   const opened = await attempt(() => openWorkstation({ datasetRoot: c.ds, storeFile: c.storeFile, annotator: 'fuzz', log: () => undefined }));
@@ -232,9 +238,10 @@ async function editAndExport(c: Case, ws: Workstation, source: DatasetIndex, r: 
   const started = await attempt(() => ws.service.startExport({ outDir: c.outDir, format: 'mha', changedOnly: c.changedOnly, force: false }));
   const bad = badOutcome(started);
   if (bad) return failExport(`startExport ${started.kind}`, bad);
-  if (started.kind !== 'ok') return; // refused up front with a typed error
+  if (started.kind !== 'ok') return log.count('export', `refused ${outcomeLabel(started)}`); // typed, up front
   const st = await waitForExport(ws, started.value.jobId);
   if (st === 'hang') return failExport('export hangs', `still running after ${EXPORT_TIMEOUT_MS} ms`);
+  log.count('export', st.state === 'failed' ? `failed ${st.error?.code ?? '?'}` : st.state);
   if (st.state === 'failed') {
     if (!st.error || st.error.code === 'internal') failExport('export fails with an untyped error', JSON.stringify(st.error));
     if (existsSync(c.outDir) || existsSync(`${c.outDir}.partial`)) failExport('a failed export leaves a folder', c.outDir);

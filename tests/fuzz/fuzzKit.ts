@@ -125,6 +125,16 @@ export function describe(o: Outcome<unknown>): string {
   }
 }
 
+/** A short label of an outcome for the statistics: "ok", "invalid_file/truncated", "UNTYPED", "HANG". */
+export function outcomeLabel(o: Outcome<unknown>): string {
+  if (o.kind === 'ok') return 'ok';
+  if (o.kind === 'typed') {
+    const problem = (o.error as AppError & { problem?: string }).problem;
+    return problem && problem !== o.error.code ? `${o.error.code}/${problem}` : o.error.code;
+  }
+  return o.kind === 'hang' ? 'HANG' : 'UNTYPED';
+}
+
 /** A failure outcome (untyped or hang) as a short string, or null for ok / typed. */
 export function badOutcome(o: Outcome<unknown>): string | null {
   return o.kind === 'untyped' || o.kind === 'hang' ? describe(o) : null;
@@ -148,7 +158,16 @@ export class FailureLog {
   startedAt = performance.now();
   elapsedMs = 0;
 
+  /** Outcome counts per group (what the cases exercised), saved with the failures. */
+  readonly stats = new Map<string, Map<string, number>>();
+
   constructor(readonly target: string, readonly file: string) {}
+
+  count(group: string, key: string): void {
+    const g = this.stats.get(group) ?? new Map<string, number>();
+    g.set(key, (g.get(key) ?? 0) + 1);
+    this.stats.set(group, g);
+  }
 
   add(property: string, f: Failure): void {
     const list = this.byProperty.get(property) ?? [];
@@ -184,6 +203,7 @@ export class FailureLog {
       seed: FUZZ_SEED,
       cases: this.cases,
       elapsedSeconds: Math.round(this.elapsedMs / 100) / 10,
+      stats: Object.fromEntries([...this.stats].map(([g, m]) => [g, Object.fromEntries([...m].sort((a, b) => b[1] - a[1]))])),
       failures: Object.fromEntries(this.byProperty),
     };
     writeFileSync(out, JSON.stringify(doc, null, 1));

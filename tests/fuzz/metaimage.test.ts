@@ -38,6 +38,7 @@ import {
   FailureLog,
   FUZZ_SEED,
   gradingsCsvFor,
+  outcomeLabel,
   hashTree,
   imageBytes,
   maskBytes,
@@ -329,9 +330,10 @@ async function checkEditRefused(ws: Workstation, seriesId: string, res: OpenSeri
 }
 
 /** openSeries + volumeBytes of the case's series, judged against the test's own reads. */
-async function checkSeries(ws: Workstation, c: Case, ds: string, within: Reads, followsOutside: boolean, fail: Fail): Promise<void> {
+async function checkSeries(ws: Workstation, c: Case, ds: string, within: Reads, followsOutside: boolean, fail: Fail, sink: FailureLog): Promise<void> {
   const P = PROPERTIES.workstation;
   const open = await attempt(() => ws.service.openSeries({ seriesId: c.seriesId }));
+  sink.count('openSeries', open.kind === 'ok' ? `ok, mask ${(open.value.mask as { source: string }).source}` : outcomeLabel(open));
   const imageOut = await attempt(() => ws.volumeBytes(c.seriesId, 'image'));
   const maskOut = await attempt(() => ws.volumeBytes(c.seriesId, 'mask'));
   for (const [name, o] of [['openSeries', open], ['volumeBytes image', imageOut], ['volumeBytes mask', maskOut]] as const) {
@@ -430,6 +432,8 @@ async function runBatch(indices: readonly number[], batchNo: number, sink: Failu
       const within = await readAll(c.abs, ds);
       checkReads('', plain, fail);
       checkReads(' (within)', within, fail);
+      sink.count('readMetaImage within the dataset', outcomeLabel(within.full));
+      sink.count('role of the mutated file', c.role);
       const outside = checkConfinement(c, ds, plain, within, fail);
       return { plain, within, followsOutside: outside && plain.full.kind === 'ok' };
     });
@@ -465,7 +469,7 @@ async function runBatch(indices: readonly number[], batchNo: number, sink: Failu
         for (const c of cases) {
           setTag(c.index);
           const r = reads.get(c.index)!;
-          await checkSeries(ws, c, ds, r.within, r.followsOutside, failFor(c));
+          await checkSeries(ws, c, ds, r.within, r.followsOutside, failFor(c), sink);
         }
         await new Promise((ok) => setTimeout(ok, settleMs));
       } finally {
