@@ -218,6 +218,8 @@ export async function openWorkstation(opts: WorkstationOptions): Promise<Worksta
       }
       const header = e.image;
       if (!header || closed || maskUnreadable(e) !== null) return null;
+      // No mask and no edits: no labels to measure (and no empty volume allocated from the header's size alone).
+      if (!e.maskFile && store.edits.count(e.id).active === 0) return null;
       try {
         const labels = await journal.load(e.id, e.patientId, voxelCount(header.geometry), originalReader(index.root, e, header));
         labels.live = false;
@@ -347,9 +349,18 @@ function originalReader(root: string, e: SeriesEntry, header: NonNullable<Series
 async function loadSeries(root: string, e: SeriesEntry, journal: LabelJournal): Promise<LoadedSeries> {
   const header = e.image;
   if (!header) {
-    throw new AppError('invalid_file', `${e.imageFile} cannot be opened: ${e.problems.map((p) => p.message).join('; ') || 'unreadable header'}`, { file: e.imageFile });
+    const outside = e.problems.some((p) => p.code === 'outside_dataset' && p.file === e.imageFile);
+    throw new AppError(outside ? 'invalid_dataset' : 'invalid_file', `${e.imageFile} cannot be opened: ${e.problems.map((p) => p.message).join('; ') || 'unreadable header'}`, { file: e.imageFile });
   }
   const n = voxelCount(header.geometry);
+  const imageRead = readMetaImage(join(root, e.imageFile), { within: root });
+  imageRead.catch(() => undefined); // awaited below; never an unhandled rejection
+  // An empty label volume (no mask, or a read-only one) is allocated only once the image has been read: the header's
+  // size alone does not justify the memory (a 1 KiB file may declare 2^32 voxels).
+  const emptyLabels = async (revision: number): Promise<SeriesLabels> => {
+    await imageRead;
+    return readOnlyLabels(e, n, revision);
+  };
   // The original label volume, read only when no checkpoint makes it unnecessary.
   const readOriginal = originalReader(root, e, header);
   // A mask that cannot be read exactly makes the series read-only: it opens with an empty label volume that no
@@ -357,16 +368,17 @@ async function loadSeries(root: string, e: SeriesEntry, journal: LabelJournal): 
   const labelsOrReadOnly = async (): Promise<{ labels: SeriesLabels; readOnly: string | null }> => {
     // Known from the scan (a header that failed): read-only even when a checkpoint would spare reading the mask.
     const known = maskUnreadable(e);
-    if (known !== null) return { labels: readOnlyLabels(e, n, journal.storedRevision(e.id)), readOnly: new MaskUnreadableError(known, e.maskFile!).message };
+    if (known !== null) return { labels: await emptyLabels(journal.storedRevision(e.id)), readOnly: new MaskUnreadableError(known, e.maskFile!).message };
+    if (!e.maskFile) await imageRead; // the journal starts from an empty volume
     try {
       return { labels: await journal.load(e.id, e.patientId, n, readOriginal), readOnly: null };
     } catch (err) {
       if (!(err instanceof MaskUnreadableError)) throw err;
-      return { labels: readOnlyLabels(e, n, journal.storedRevision(e.id)), readOnly: err.message };
+      return { labels: await emptyLabels(journal.storedRevision(e.id)), readOnly: err.message };
     }
   };
   // Image and labels are read concurrently: inflating runs on libuv's thread pool, so the two overlap.
-  const [image, { labels, readOnly }] = await Promise.all([readMetaImage(join(root, e.imageFile), { within: root }), labelsOrReadOnly()]);
+  const [image, { labels, readOnly }] = await Promise.all([imageRead, labelsOrReadOnly()]);
   if (!sameGrid(image.geometry, header.geometry)) {
     throw new AppError('invalid_file', `${e.imageFile} changed since the dataset was scanned`, { file: e.imageFile });
   }

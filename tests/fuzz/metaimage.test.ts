@@ -294,8 +294,8 @@ function checkScan(c: Case, index: DatasetIndex, header: Outcome<MetaImageHeader
     }
   } else if (got) {
     fail(P, 'a header the reader refuses is listed as readable', describe(header));
-  } else if (!entry.problems.some((p) => p.code === 'unreadable_header' && p.file === c.rel)) {
-    fail(P, 'an unreadable header without an unreadable_header problem', JSON.stringify(entry.problems));
+  } else if (!entry.problems.some((p) => p.code === (header.kind === 'typed' && header.error.code === 'invalid_dataset' ? 'outside_dataset' : 'unreadable_header') && p.file === c.rel)) {
+    fail(P, 'an unreadable header without an unreadable_header (or outside_dataset) problem', JSON.stringify(entry.problems));
   }
 }
 

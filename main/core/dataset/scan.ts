@@ -66,7 +66,7 @@ async function loadCsv<T extends { problems: DatasetProblem[]; format: { sha256:
 
 // --- headers --- //
 
-type HeaderRead = { size: number } & ({ ok: true; header: VolumeHeaderSummary } | { ok: false; message: string });
+type HeaderRead = { size: number } & ({ ok: true; header: VolumeHeaderSummary } | { ok: false; message: string; outside: boolean });
 
 /**
  * Reads one volume's header, confined to the dataset: a header or ElementDataFile that resolves outside `root`
@@ -83,7 +83,7 @@ async function readHeader(root: string, v: VolumeFile): Promise<HeaderRead> {
   }
   const err: unknown = header.reason;
   const message = err instanceof AppError ? err.message : `${(err as NodeJS.ErrnoException | undefined)?.code ?? 'unknown error'}`;
-  return { size, ok: false, message };
+  return { size, ok: false, message, outside: err instanceof AppError && err.code === 'invalid_dataset' };
 }
 
 function fmt(x: number): string {
@@ -199,7 +199,8 @@ function buildSeries(
     const headerOf = (v: VolumeFile): VolumeHeaderSummary | null => {
       const r = readOf.get(v.file)!;
       if (r.ok) return r.header;
-      report({ severity: 'error', code: 'unreadable_header', file: v.file, message: `cannot read the header of ${v.file}: ${r.message}` });
+      if (r.outside) report({ severity: 'error', code: 'outside_dataset', file: v.file, message: `${v.file} is not read: ${r.message}` });
+      else report({ severity: 'error', code: 'unreadable_header', file: v.file, message: `cannot read the header of ${v.file}: ${r.message}` });
       return null;
     };
     const imageHeader = headerOf(image);

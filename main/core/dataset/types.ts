@@ -33,6 +33,7 @@ export type ProblemCode =
   | 'bad_file_name' // a file in images/ or masks/ not named `<int>_<suffix>.mha|.mhd` (warning, ignored)
   | 'duplicate_series' // the same series id twice in one folder (`7_t1.mha` and `7_t1.mhd`) (error)
   | 'unreadable_header' // a MetaImage header that cannot be read (error)
+  | 'outside_dataset' // a header or its ElementDataFile resolves outside the dataset folder; never read (error)
   | 'missing_mask' // an image without a mask (warning)
   | 'mask_without_image' // a mask without an image; it is not listed as a series (error)
   | 'geometry_mismatch' // a mask whose grid differs from its image's (error)

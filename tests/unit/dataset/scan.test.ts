@@ -291,8 +291,8 @@ describe('scanDataset on a dataset whose .mhd files point outside it', () => {
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('reports each escaping header as unreadable, naming the file and the offending path', () => {
-    const problem = (id: string) => idx.problems.find((p) => p.seriesId === id && p.code === 'unreadable_header');
+  it('reports each escaping header as outside the dataset, naming the file and the offending path', () => {
+    const problem = (id: string) => idx.problems.find((p) => p.seriesId === id && p.code === 'outside_dataset');
     for (const [id, file, offending] of [
       ['1_t1', 'images/1_t1.mhd', join(dir, 'outside', 'secret.raw')],
       ['2_t1', 'images/2_t1.mhd', '../../outside/secret.raw'],
