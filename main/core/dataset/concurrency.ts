@@ -1,19 +1,30 @@
-// Bounded-concurrency mapping for I/O fan-out (header reads of hundreds of files). Pure.
+// Bounded-concurrency mapping, shared by the dataset scan (header reads of hundreds of files) and the export
+// (one series per worker thread in flight). Pure.
 
 /**
  * Maps `items` through `fn` with at most `limit` calls in flight; results keep the input order.
- * `fn` should not reject (wrap failures into its result): the first rejection rejects the whole call.
+ * After the first rejection no further item is started; the calls already in flight are awaited, then the whole
+ * call rejects (with the error of the lowest-numbered lane that failed). Callers that want every item mapped
+ * wrap failures into their result instead of rejecting.
  */
 export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
   const out = new Array<R>(items.length);
   let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
+  let failed = false;
+  const lane = async (): Promise<void> => {
+    while (next < items.length && !failed) {
       const i = next++;
-      out[i] = await fn(items[i]!, i);
+      try {
+        out[i] = await fn(items[i]!, i);
+      } catch (err) {
+        failed = true;
+        throw err;
+      }
     }
   };
-  const workers = Math.max(1, Math.min(Math.floor(limit) || 1, items.length));
-  await Promise.all(Array.from({ length: workers }, worker));
+  const lanes = Math.max(1, Math.min(Math.floor(limit) || 1, items.length));
+  const results = await Promise.allSettled(Array.from({ length: lanes }, lane));
+  const bad = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (bad) throw bad.reason;
   return out;
 }

@@ -32,9 +32,11 @@ import type { ExportResult } from '../../../common/contract.js';
 import { AppError } from '../../../common/errors.js';
 import { orientationCode, sameGrid, voxelCount, type VolumeGeometry } from '../../../common/geometry.js';
 import { labelInfo } from '../../../common/labels.js';
+import { mapLimit } from '../dataset/concurrency.js';
 import { GRADINGS_FILE, IMAGES_DIR, MASKS_DIR, OVERVIEW_FILE, type DatasetIndex, type SeriesEntry } from '../dataset/index.js';
 import type { LabelJournal } from '../labels/labelState.js';
 import { DEFAULT_LEVEL, readMetaImage, readMetaImageHeader, type PixelType } from '../mha/index.js';
+import { bytesPerVoxel, PIXEL_TYPES } from '../mha/pixelTypes.js';
 import type { Store } from '../store/index.js';
 import { exportGradings, LevelsNotExportedError, type GradingsExport } from './gradingsCsv.js';
 import { MANIFEST_FORMAT, MANIFEST_VERSION, renderChanges, type ExportManifest, type FileRecord, type LabelChange, type SeriesRecord } from './manifest.js';
@@ -113,12 +115,7 @@ export function workstationVersion(): string {
 
 // --- helpers --- //
 
-const BYTES_PER_VOXEL: Record<PixelType, number> = { uint8: 1, int8: 1, uint16: 2, int16: 2, uint32: 4, int32: 4, float32: 4, float64: 8 };
 const OPPOSITE: Record<string, string> = { L: 'R', R: 'L', P: 'A', A: 'P', S: 'I', I: 'S' };
-const PIXEL_ELEMENT: Record<PixelType, string> = {
-  uint8: 'MET_UCHAR', int8: 'MET_CHAR', uint16: 'MET_USHORT', int16: 'MET_SHORT',
-  uint32: 'MET_UINT', int32: 'MET_INT', float32: 'MET_FLOAT', float64: 'MET_DOUBLE',
-};
 
 /** Header fields for a new int16 mask on `g` (a series that had no mask), in ITK's order. */
 function newMaskFields(g: VolumeGeometry): Record<string, string> {
@@ -134,7 +131,7 @@ function newMaskFields(g: VolumeGeometry): Record<string, string> {
     AnatomicalOrientation: [...orientationCode(g)].map((c) => OPPOSITE[c] ?? '?').join(''),
     ElementSpacing: g.spacing.map(String).join(' '),
     DimSize: g.size.join(' '),
-    ElementType: PIXEL_ELEMENT.int16,
+    ElementType: PIXEL_TYPES.int16.elementType,
     ElementDataFile: 'LOCAL',
   };
 }
@@ -488,7 +485,7 @@ async function exportSeriesNifti(ctx: Ctx, plan: SeriesPlan, folded: Map<number,
     if (!(err instanceof MaskNotExportable)) throw err;
     // labelsTr needs the labels: the series is left out, and said so in the result, CHANGES.md and the manifest.
     ctx.warnings.push(`${err.message}; series ${e.id} left out of the nnU-Net export`);
-    ctx.progress.bytesDone += n * (1 + BYTES_PER_VOXEL[e.image.pixelType]);
+    ctx.progress.bytesDone += n * (1 + bytesPerVoxel(e.image.pixelType));
     return null;
   }
   const record: SeriesRecord = {
@@ -515,7 +512,7 @@ async function exportSeriesNifti(ctx: Ctx, plan: SeriesPlan, folded: Map<number,
   const include = !ctx.req.changedOnly || labelsChanged || plan.gradingsChanged;
   record.included = !ctx.req.changedOnly ? 'all' : labelsChanged && plan.gradingsChanged ? 'labels_and_gradings_changed' : labelsChanged ? 'labels_changed' : 'gradings_changed';
   if (!include) {
-    ctx.progress.bytesDone += n * (1 + BYTES_PER_VOXEL[e.image.pixelType]);
+    ctx.progress.bytesDone += n * (1 + bytesPerVoxel(e.image.pixelType));
     return null;
   }
   const labelHeader = niftiHeader({ geometry: g, pixelType: 'uint8', file: e.maskFile ?? e.imageFile, description: `SPIDER ${e.id} labels (nnU-Net remap)` });
@@ -561,27 +558,6 @@ async function listFiles(abs: string): Promise<string[]> {
   } catch {
     return [];
   }
-}
-
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  let failed = false;
-  const run = async (): Promise<void> => {
-    while (next < items.length && !failed) {
-      const i = next++;
-      try {
-        out[i] = await fn(items[i]!);
-      } catch (err) {
-        failed = true;
-        throw err;
-      }
-    }
-  };
-  const results = await Promise.allSettled(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, run));
-  const bad = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-  if (bad) throw bad.reason;
-  return out;
 }
 
 /**
@@ -638,7 +614,7 @@ export async function runExport(deps: ExportDeps, req: ExportRequest, opts: RunO
         else if (e.maskFile) count(e.maskFile);
       } else if (e.image) {
         count(`labelsTr/${e.id}`, n);
-        count(`imagesTr/${e.id}`, n * BYTES_PER_VOXEL[e.image.pixelType]);
+        count(`imagesTr/${e.id}`, n * bytesPerVoxel(e.image.pixelType));
       }
     }
     for (const csv of [OVERVIEW_FILE, GRADINGS_FILE]) if (existsSync(join(root, csv))) count(csv);
