@@ -1,9 +1,11 @@
 // The one ipcMain registration of the desktop app (STYLE.md §3.3–3.4): a handler per contract METHOD, generated
 // from the contract, plus the desktop bridge's folder dialog. Every handler checks the sender (our window's
-// webContents, a frame on spine://app) and parses the request with its schema before the service sees it;
-// results and errors cross as { ok, value } / { ok:false, error } data, never as throws.
+// webContents, a frame on spine://app), then hands the request to the shared dispatcher (common/dispatch.ts:
+// schema, service, typed errors); results and errors cross as { ok, value } / { ok:false, error } data, never as
+// throws. Binary fields (commitEdit's diff) cross as Uint8Array by structured clone.
 import type { IpcMain } from 'electron';
-import { METHODS, requestSchemas, type Method, type Service } from '../../common/contract.js';
+import { METHODS, type Method, type Service } from '../../common/contract.js';
+import { dispatch } from '../../common/dispatch.js';
 import { DESKTOP_CHANNELS, methodChannel, pickDirectoryRequest } from '../../common/desktop.js';
 import { AppError, toErrorInfo, type Result } from '../../common/errors.js';
 import { isAppUrl } from './security.js';
@@ -49,21 +51,8 @@ export function createIpcHandlers(deps: IpcDeps): { methods: Record<Method, IpcH
       log(`${method}: refused: ${problem}`);
       return refused(problem);
     }
-    const parsed = requestSchemas[method].safeParse(req ?? {});
-    if (!parsed.success) {
-      return refused(`${method}: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'request'}: ${i.message}`).join('; ')}`);
-    }
-    const service = deps.service();
-    if (!service) return { ok: false, error: { code: 'conflict', message: 'No dataset is open (the workstation is switching datasets or closing)' } };
-    try {
-      const call = service[method] as (r: unknown) => Promise<unknown>;
-      const value = await deps.track(() => call(parsed.data));
-      return { ok: true, value };
-    } catch (err) {
-      const info = toErrorInfo(err);
-      if (info.code === 'internal') log(`${method}: ${String(err instanceof Error ? err.stack : err)}`);
-      return { ok: false, error: info };
-    }
+    const outcome = await dispatch(deps.service(), method, req ?? {}, { run: (work) => deps.track(work), log });
+    return outcome.kind === 'refused' ? { ok: false, error: outcome.error } : outcome.result;
   };
   const methods = Object.fromEntries(METHODS.map((m) => [m, handlerFor(m)])) as Record<Method, IpcHandler>;
   const pickDirectory: IpcHandler = async (event, req) => {

@@ -1,5 +1,6 @@
 // Web mode: the built renderer and the service contract over HTTP, on 127.0.0.1 only, guarded by a random
-// per-launch token. Thin: validation and dispatch only; all work happens in the service (main/core).
+// per-launch token. Thin: transport checks, then the shared dispatcher (common/dispatch.ts: schema, service, typed
+// errors); all work happens in the service (main/core).
 //
 // Auth: the printed URL carries ?token=…; GET / with the right token sets an HttpOnly, SameSite=Strict cookie
 // and redirects to the bare URL, so the token leaves the address bar. Every other request needs that cookie
@@ -20,7 +21,8 @@ import { pipeline } from 'node:stream';
 import { extname, isAbsolute, join, normalize, relative, resolve, sep } from 'node:path';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { AppError, toErrorInfo, volumeStatus, type ErrorInfo } from '../../common/errors.js';
-import { METHODS, requestSchemas, type Method, type Service } from '../../common/contract.js';
+import { METHODS, type Method, type Service } from '../../common/contract.js';
+import { dispatch } from '../../common/dispatch.js';
 
 export interface VolumeSource {
   /** Raw little-endian voxel bytes of a series' image or current label volume. */
@@ -144,19 +146,9 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
       if (err instanceof AppError && err.code === 'too_large') return sendError(res, 413, err.toInfo());
       return sendError(res, 400, err instanceof AppError ? err.toInfo() : { code: 'invalid_request', message: 'Request body is not JSON' });
     }
-    const parsed = requestSchemas[method].safeParse(body);
-    if (!parsed.success) {
-      return sendError(res, 400, { code: 'invalid_request', message: `${method}: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'request'}: ${i.message}`).join('; ')}` });
-    }
-    try {
-      const call = opts.service[method] as (r: unknown) => Promise<unknown>;
-      const value = await call(parsed.data);
-      sendJson(res, 200, { ok: true, value });
-    } catch (err) {
-      const info = toErrorInfo(err);
-      if (info.code === 'internal') log(`${method}: ${String(err instanceof Error ? err.stack : err)}`);
-      sendJson(res, 200, { ok: false, error: info });
-    }
+    const outcome = await dispatch(opts.service, method, body, { log });
+    if (outcome.kind === 'refused') return sendError(res, 400, outcome.error);
+    sendJson(res, 200, outcome.result);
   };
 
   /**
