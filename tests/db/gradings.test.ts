@@ -2,7 +2,7 @@
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { openStore, type AnnotatorId, type Store } from '../../main/core/store/index.js';
+import { openStore, SCHEMA_VERSION, type AnnotatorId, type Store } from '../../main/core/store/index.js';
 import { MIGRATIONS, runMigrations, type Migration } from '../../main/core/store/migrations/index.js';
 import { catchAppError, fakeClock, tempDir } from './helpers.js';
 
@@ -133,7 +133,7 @@ describe('migration runner', () => {
   it('applies all pending migrations in one transaction: a failing step leaves the database as it was', () => {
     const db = new Database(path.join(tempDir(), 'm.sqlite'));
     const failing: Migration = {
-      version: 20,
+      version: SCHEMA_VERSION + 10,
       name: 'broken',
       up: (d) => d.exec('CREATE TABLE half (x INTEGER) STRICT; SELECT nope FROM missing'),
     };
@@ -141,8 +141,12 @@ describe('migration runner', () => {
     expect(db.pragma('user_version', { simple: true })).toBe(0);
     expect(db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table'").get()).toEqual({ n: 0 });
 
-    expect(runMigrations(db, 'm.sqlite')).toEqual({ from: 0, to: 10, applied: ['initial-schema'] });
-    expect(runMigrations(db, 'm.sqlite')).toEqual({ from: 10, to: 10, applied: [] });
+    expect(runMigrations(db, 'm.sqlite')).toEqual({
+      from: 0,
+      to: SCHEMA_VERSION,
+      applied: ['initial-schema', 'real-reviews-and-undo'],
+    });
+    expect(runMigrations(db, 'm.sqlite')).toEqual({ from: SCHEMA_VERSION, to: SCHEMA_VERSION, applied: [] });
     db.close();
   });
 
@@ -154,7 +158,7 @@ describe('migration runner', () => {
       { version: 10, name: 'a', up: noop },
     ];
     expect(() => runMigrations(db, 'm.sqlite', backwards)).toThrow(/does not follow/);
-    db.pragma('user_version = 30');
+    db.pragma(`user_version = ${SCHEMA_VERSION + 10}`);
     catchAppError(() => runMigrations(db, 'm.sqlite'), 'db_from_future');
     db.close();
   });

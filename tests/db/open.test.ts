@@ -55,6 +55,7 @@ describe('openStore', () => {
       'label_checkpoints',
       'label_edit_events',
       'label_edits',
+      'level_reviews',
       'meta',
       'series',
     ]);

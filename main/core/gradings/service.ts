@@ -2,11 +2,9 @@
 // union of the discs in its current label volumes (every series), the rows of radiological_gradings.csv and the
 // levels graded in this store. Values: this store's value where one was set, else the CSV baseline.
 //
-// Storage: store.gradings (current value + one event per change). Besides the GradingFields the store holds two
-// service fields per level: 'reviewed' (0/1) and '_undo' (the id of the last undone event of that level). Undo is
-// append-only: it writes the restoring event of the undone field and then an '_undo' marker event, in one
-// transaction, so in a patient's event list the event right before each marker is a restoration. Both service
-// fields are not grading fields: an export must skip them.
+// Storage: store.gradings: the current value of each GradingField, the reviewed flag of each level, and one event
+// per change of either (a review event has field null). Undo is append-only: it writes one restoring event naming
+// the event it undoes (`undoesEventId`), so an event is undone exactly when a later event names it.
 //
 // Clearing (value null) is allowed only where the CSV has no value (common/gradings.ts isClearable): a level the
 // CSV lacks, or an illegal CSV cell. A CSV value can be changed and undone back, never blanked, so the exported
@@ -25,8 +23,8 @@ import type { DatasetIndex, GradingRow, SeriesEntry } from '../dataset/index.js'
 import type { AnnotatorId, GradingEvent, Store } from '../store/index.js';
 import { measureSeries, type SeriesMeasure } from './measure.js';
 
+/** The contract's name for a level's reviewed flag in the history (a review event has no grading field). */
 export const REVIEWED_FIELD = 'reviewed';
-export const UNDO_FIELD = '_undo';
 /** A disc under this share of its neighbours' mean height with Disc narrowing = 0 is flagged. */
 export const NARROWING_RATIO = 0.7;
 
@@ -64,9 +62,9 @@ function emptyValues(): Record<GradingField, number | null> {
   return Object.fromEntries(FIELDS.map((f) => [f, null])) as Record<GradingField, number | null>;
 }
 
-/** What stood before a field's first stored change: the CSV value, or "not reviewed". */
-function baselineOf(row: GradingRow | undefined, field: string): number | null {
-  if (field === REVIEWED_FIELD) return 0;
+/** What stood before a field's first stored change: the CSV value, or "not reviewed" (field null). */
+function baselineOf(row: GradingRow | undefined, field: string | null): number | null {
+  if (field === null) return 0;
   return row && (FIELDS as readonly string[]).includes(field) ? row[field as GradingField] : null;
 }
 
@@ -74,23 +72,11 @@ function levelName(k: number): string {
   return k >= 1 ? discName(k) : `IVD ${k} (no disc)`;
 }
 
-interface PatientState {
-  undone: Set<number>;
-  restorations: Set<number>;
-  events: GradingEvent[];
-}
-
-/** Which events were undone and which are restorations, from the append-only event list. */
-function undoState(events: GradingEvent[]): PatientState {
+/** The ids of the events some later event undid. */
+function undoneIds(events: readonly GradingEvent[]): Set<number> {
   const undone = new Set<number>();
-  const restorations = new Set<number>();
-  events.forEach((e, i) => {
-    if (e.field !== UNDO_FIELD) return;
-    if (e.newValue !== null) undone.add(e.newValue);
-    const prev = events[i - 1];
-    if (prev && prev.field !== UNDO_FIELD) restorations.add(prev.id);
-  });
-  return { undone, restorations, events };
+  for (const e of events) if (e.undoesEventId !== null) undone.add(e.undoesEventId);
+  return undone;
 }
 
 export function createGradingService(deps: GradingServiceDeps): GradingMethods {
@@ -150,9 +136,11 @@ export function createGradingService(deps: GradingServiceDeps): GradingMethods {
     // Synchronous from here: store reads and in-memory measurements are consistent with each other.
     const rows = csvRows.get(patientId) ?? [];
     const stored = store.gradings.forPatient(patientId);
+    const reviews = store.gradings.reviews(patientId);
     const labels = new Set<number>(rows.map((r) => r.ivdLabel));
     for (const m of series) for (const k of m?.discs.keys() ?? []) labels.add(k);
     for (const g of stored) labels.add(g.ivdLabel);
+    for (const r of reviews) labels.add(r.ivdLabel);
     const levels: GradingLevel[] = [];
     for (const k of [...labels].sort((a, b) => a - b)) {
       const row = rows.find((r) => r.ivdLabel === k);
@@ -161,11 +149,9 @@ export function createGradingService(deps: GradingServiceDeps): GradingMethods {
       const baseline = emptyValues();
       if (row) for (const f of FIELDS) baseline[f] = row[f];
       const values = { ...baseline };
-      let reviewed = false;
+      const reviewed = reviews.some((r) => r.ivdLabel === k && r.reviewed);
       for (const g of stored) {
-        if (g.ivdLabel !== k) continue;
-        if (g.field === REVIEWED_FIELD) reviewed = g.value === 1;
-        else if ((FIELDS as readonly string[]).includes(g.field)) values[g.field as GradingField] = g.value;
+        if (g.ivdLabel === k && (FIELDS as readonly string[]).includes(g.field)) values[g.field as GradingField] = g.value;
       }
       const inMask = disc !== undefined;
       const inCsv = row !== undefined;
@@ -264,29 +250,28 @@ export function createGradingService(deps: GradingServiceDeps): GradingMethods {
       const level = await levelOf(patientId, ivdLabel);
       editable(level, patientId);
       if (level.reviewed === reviewed) return level;
-      store.gradings.set({ patientId, ivdLabel, field: REVIEWED_FIELD, value: reviewed ? 1 : 0, annotatorId: deps.annotator() });
+      store.gradings.setReviewed({ patientId, ivdLabel, reviewed, annotatorId: deps.annotator() });
       return levelOf(patientId, ivdLabel);
     },
 
     undoGrading: async ({ patientId }) => {
       checkPatient(patientId);
       const undoneLevel = store.transaction(() => {
-        const { events, undone, restorations } = undoState(store.gradings.events(patientId));
-        const target = events.findLast((e) => e.field !== UNDO_FIELD && !undone.has(e.id) && !restorations.has(e.id));
+        const events = store.gradings.events(patientId);
+        const undone = undoneIds(events);
+        const target = events.findLast((e) => e.undoesEventId === null && !undone.has(e.id));
         if (!target) return null;
         // Before the target the field had a stored value (restore it) or none (the CSV baseline stood again).
         const hadValue = events.some((e) => e.id < target.id && e.ivdLabel === target.ivdLabel && e.field === target.field);
-        let restore: number | null;
-        if (hadValue) restore = target.oldValue;
-        else if (target.field === REVIEWED_FIELD) restore = 0;
-        else {
-          const row = (csvRows.get(patientId) ?? []).find((r) => r.ivdLabel === target.ivdLabel);
-          restore = row ? row[target.field as GradingField] : null;
-        }
-        const base = { patientId, ivdLabel: target.ivdLabel, annotatorId: deps.annotator() };
-        const restored = store.gradings.set({ ...base, field: target.field, value: restore });
+        const restore = hadValue
+          ? target.oldValue
+          : baselineOf((csvRows.get(patientId) ?? []).find((r) => r.ivdLabel === target.ivdLabel), target.field);
+        const base = { patientId, ivdLabel: target.ivdLabel, annotatorId: deps.annotator(), undoesEventId: target.id };
+        const restored =
+          target.field === null
+            ? store.gradings.setReviewed({ ...base, reviewed: restore === 1 })
+            : store.gradings.set({ ...base, field: target.field, value: restore });
         if (!restored) throw new AppError('internal', `Undo of grading event ${target.id} changed nothing`);
-        store.gradings.set({ ...base, field: UNDO_FIELD, value: target.id });
         return target.ivdLabel;
       });
       if (undoneLevel === null) return { level: null };
@@ -296,21 +281,22 @@ export function createGradingService(deps: GradingServiceDeps): GradingMethods {
 
     gradingHistory: async ({ patientId, ivdLabel }) => {
       checkPatient(patientId);
-      const { events, undone, restorations } = undoState(store.gradings.events(patientId));
+      const events = store.gradings.events(patientId);
+      const undone = undoneIds(events);
       // The store records a field's first change as "from no stored value": what stood before was the CSV
       // baseline (or not reviewed), and that is what the history shows.
       const row = (csvRows.get(patientId) ?? []).find((r) => r.ivdLabel === ivdLabel);
-      const seen = new Set<string>();
+      const seen = new Set<string | null>();
       const out: GradingEventInfo[] = events
-        .filter((e) => e.ivdLabel === ivdLabel && e.field !== UNDO_FIELD)
+        .filter((e) => e.ivdLabel === ivdLabel)
         .map((e) => ({
           id: e.id,
           createdAt: e.createdAt,
           annotator: store.annotators.name(e.annotatorId),
-          field: e.field as GradingField | 'reviewed',
+          field: e.field === null ? REVIEWED_FIELD : (e.field as GradingField),
           oldValue: seen.has(e.field) ? e.oldValue : (seen.add(e.field), baselineOf(row, e.field)),
           newValue: e.newValue,
-          kind: restorations.has(e.id) ? 'undo' : 'change',
+          kind: e.undoesEventId === null ? 'change' : 'undo',
           undone: undone.has(e.id),
         }));
       return { patientId, ivdLabel, events: out };

@@ -36,7 +36,14 @@ export type {
   EditsRepo,
   NewEdit,
 } from './repos/edits.js';
-export type { Grading, GradingEvent, GradingInput, GradingsRepo } from './repos/gradings.js';
+export type {
+  Grading,
+  GradingEvent,
+  GradingInput,
+  GradingsRepo,
+  LevelReview,
+  ReviewInput,
+} from './repos/gradings.js';
 export type { DatasetIdentity, DatasetMatch, MetaRepo, StoreInfo } from './repos/meta.js';
 export {
   SERIES_STATUSES,

@@ -3,6 +3,7 @@
 import { AppError } from '../../../../common/errors.js';
 import { displayName, userVersion, type Db } from '../db.js';
 import up0010 from './0010-initial-schema.js';
+import up0020 from './0020-real-reviews-and-undo.js';
 
 /** One schema step. `up` is pure SQL against the connection: no clock, no I/O, no reads of app state. */
 export interface Migration {
@@ -13,7 +14,10 @@ export interface Migration {
 }
 
 /** Every migration, oldest first. Append only; never edit or reorder a shipped entry. */
-export const MIGRATIONS: readonly Migration[] = [{ version: 10, name: 'initial-schema', up: up0010 }];
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 10, name: 'initial-schema', up: up0010 },
+  { version: 20, name: 'real-reviews-and-undo', up: up0020 },
+];
 
 /** The schema version this build writes: the last migration's version. */
 export const SCHEMA_VERSION: number = latestVersion(MIGRATIONS);

@@ -1,6 +1,8 @@
-// Repository of radiological gradings per patient and disc level: the current value in `gradings` plus one
-// `grading_events` row per change, written together (ARCHITECTURE.md §4 "Grading"). Field names and legal values
-// are checked by the caller against common/gradings.ts; the store keeps whatever integer it is given.
+// Repository of radiological gradings per patient and disc level: the current value of each grading field in
+// `gradings`, the reviewed flag of each level in `level_reviews`, and one `grading_events` row per change of
+// either, written together (ARCHITECTURE.md §6). An undo is an event of its own naming the event it undoes
+// (`undoes_event_id`). The schema's CHECK constraints accept only the grading fields of common/gradings.ts and
+// their legal values; anything else is refused with AppError('invalid_request').
 import { AppError } from '../../../../common/errors.js';
 import type { StoreContext } from '../context.js';
 import type { AnnotatorId } from './annotators.js';
@@ -14,6 +16,18 @@ export interface GradingInput {
   readonly field: string;
   readonly value: number | null;
   readonly annotatorId: AnnotatorId;
+  /** The id of the event this change undoes (it restores that event's level and field); absent for a change. */
+  readonly undoesEventId?: number;
+}
+
+/** One change of a level's reviewed flag. */
+export interface ReviewInput {
+  readonly patientId: number;
+  readonly ivdLabel: number;
+  readonly reviewed: boolean;
+  readonly annotatorId: AnnotatorId;
+  /** The id of the review event this change undoes; absent for a change. */
+  readonly undoesEventId?: number;
 }
 
 /**
@@ -29,31 +43,50 @@ export interface Grading {
   readonly updatedBy: AnnotatorId;
 }
 
-/** One change of one grading. `oldValue` is null when there was no value before (never set, or blank). */
+/** The reviewed flag of one level as last set in this store (a level with no row was never reviewed). */
+export interface LevelReview {
+  readonly patientId: number;
+  readonly ivdLabel: number;
+  readonly reviewed: boolean;
+  readonly updatedAt: string;
+  readonly updatedBy: AnnotatorId;
+}
+
+/**
+ * One change of one grading or of a level's reviewed flag. `oldValue` is null when there was no stored value
+ * before (never set, or blank).
+ */
 export interface GradingEvent {
   readonly id: number;
   readonly patientId: number;
   readonly ivdLabel: number;
-  readonly field: string;
+  /** The grading field changed; null when the event changed the level's reviewed flag (values 0/1). */
+  readonly field: string | null;
   readonly oldValue: number | null;
   readonly newValue: number | null;
+  /** The event this one undoes (this one restores what stood before it); null for a change. */
+  readonly undoesEventId: number | null;
   readonly annotatorId: AnnotatorId;
   readonly createdAt: string;
 }
 
-/** Access to `gradings` and `grading_events`. */
+/** Access to `gradings`, `level_reviews` and `grading_events`. */
 export interface GradingsRepo {
   /**
    * Sets one grading and records the change, in one transaction. Returns the event, or null when the stored
    * value already equals `value` (nothing is written).
    */
   set(input: GradingInput): GradingEvent | null;
+  /** Sets a level's reviewed flag and records the change, like {@link set}; null when it already was so. */
+  setReviewed(input: ReviewInput): GradingEvent | null;
   get(patientId: number, ivdLabel: number, field: string): Grading | null;
   /** Current gradings of a patient by level then field. */
   forPatient(patientId: number): Grading[];
   /** Every current grading, by patient, level, field (for export). */
   all(): Grading[];
-  /** Every change for a patient, oldest first. */
+  /** Reviewed flags of a patient's levels as stored, by level. */
+  reviews(patientId: number): LevelReview[];
+  /** Every change (grading and review) for a patient, oldest first. */
   events(patientId: number): GradingEvent[];
 }
 
@@ -66,27 +99,47 @@ interface GradingRow {
   updated_by: number;
 }
 
+interface ReviewRow {
+  patient_id: number;
+  ivd_label: number;
+  reviewed: number;
+  updated_at: string;
+  updated_by: number;
+}
+
 interface EventRow {
   id: number;
   patient_id: number;
   ivd_label: number;
-  field: string;
+  field: string | null;
   old_value: number | null;
   new_value: number | null;
+  undoes_event_id: number | null;
   annotator_id: number;
   created_at: string;
 }
 
 type Key = { patientId: number; ivdLabel: number; field: string };
+type LevelKey = { patientId: number; ivdLabel: number };
 
 const G_COLUMNS = 'patient_id, ivd_label, field, value, updated_at, updated_by';
-const E_COLUMNS = 'id, patient_id, ivd_label, field, old_value, new_value, annotator_id, created_at';
+const R_COLUMNS = 'patient_id, ivd_label, reviewed, updated_at, updated_by';
+const E_COLUMNS =
+  'id, patient_id, ivd_label, field, old_value, new_value, undoes_event_id, annotator_id, created_at';
 
 const toGrading = (r: GradingRow): Grading => ({
   patientId: r.patient_id,
   ivdLabel: r.ivd_label,
   field: r.field,
   value: r.value,
+  updatedAt: r.updated_at,
+  updatedBy: r.updated_by as AnnotatorId,
+});
+
+const toReview = (r: ReviewRow): LevelReview => ({
+  patientId: r.patient_id,
+  ivdLabel: r.ivd_label,
+  reviewed: r.reviewed === 1,
   updatedAt: r.updated_at,
   updatedBy: r.updated_by as AnnotatorId,
 });
@@ -98,22 +151,25 @@ const toEvent = (r: EventRow): GradingEvent => ({
   field: r.field,
   oldValue: r.old_value,
   newValue: r.new_value,
+  undoesEventId: r.undoes_event_id,
   annotatorId: r.annotator_id as AnnotatorId,
   createdAt: r.created_at,
 });
 
-function validate(g: GradingInput): void {
+function validateLevel(patientId: number, ivdLabel: number, undoes: number | undefined, what: string): void {
   const ok =
-    Number.isInteger(g.patientId) &&
-    Number.isInteger(g.ivdLabel) &&
-    g.ivdLabel >= 1 &&
-    g.field.length > 0 &&
-    (g.value === null || Number.isInteger(g.value));
-  if (!ok) {
-    throw new AppError(
-      'invalid_request',
-      `Invalid grading: patient ${g.patientId}, IVD ${g.ivdLabel}, ${g.field} = ${String(g.value)}`,
-    );
+    Number.isInteger(patientId) &&
+    Number.isInteger(ivdLabel) &&
+    ivdLabel >= 1 &&
+    (undoes === undefined || Number.isInteger(undoes));
+  if (!ok) throw new AppError('invalid_request', `Invalid grading: patient ${patientId}, IVD ${ivdLabel}, ${what}`);
+}
+
+function validate(g: GradingInput): void {
+  const what = `${g.field} = ${String(g.value)}`;
+  validateLevel(g.patientId, g.ivdLabel, g.undoesEventId, what);
+  if (g.field.length === 0 || !(g.value === null || Number.isInteger(g.value))) {
+    throw new AppError('invalid_request', `Invalid grading: patient ${g.patientId}, IVD ${g.ivdLabel}, ${what}`);
   }
 }
 
@@ -133,16 +189,44 @@ export function createGradingsRepo(ctx: StoreContext): GradingsRepo {
      ON CONFLICT (patient_id, ivd_label, field) DO UPDATE SET
        value = excluded.value, updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
   );
+  const review = db.prepare<LevelKey, ReviewRow>(
+    `SELECT ${R_COLUMNS} FROM level_reviews WHERE patient_id = $patientId AND ivd_label = $ivdLabel`,
+  );
+  const reviewsOf = db.prepare<{ patientId: number }, ReviewRow>(
+    `SELECT ${R_COLUMNS} FROM level_reviews WHERE patient_id = $patientId ORDER BY ivd_label`,
+  );
+  const upsertReview = db.prepare<LevelKey & { reviewed: number; now: string; annotatorId: number }>(
+    `INSERT INTO level_reviews (patient_id, ivd_label, reviewed, updated_at, updated_by)
+     VALUES ($patientId, $ivdLabel, $reviewed, $now, $annotatorId)
+     ON CONFLICT (patient_id, ivd_label) DO UPDATE SET
+       reviewed = excluded.reviewed, updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
+  );
   const insertEvent = db.prepare<
-    Key & { oldValue: number | null; newValue: number | null; annotatorId: number; now: string }
+    LevelKey & {
+      field: string | null;
+      oldValue: number | null;
+      newValue: number | null;
+      undoes: number | null;
+      annotatorId: number;
+      now: string;
+    }
   >(
-    `INSERT INTO grading_events (patient_id, ivd_label, field, old_value, new_value, annotator_id, created_at)
-     VALUES ($patientId, $ivdLabel, $field, $oldValue, $newValue, $annotatorId, $now)`,
+    `INSERT INTO grading_events
+       (patient_id, ivd_label, field, old_value, new_value, undoes_event_id, annotator_id, created_at)
+     VALUES ($patientId, $ivdLabel, $field, $oldValue, $newValue, $undoes, $annotatorId, $now)`,
   );
   const eventById = db.prepare<{ id: number }, EventRow>(`SELECT ${E_COLUMNS} FROM grading_events WHERE id = $id`);
   const eventsOf = db.prepare<{ patientId: number }, EventRow>(
     `SELECT ${E_COLUMNS} FROM grading_events WHERE patient_id = $patientId ORDER BY id`,
   );
+
+  /** Appends one event and returns it as stored. */
+  const record = (event: Parameters<typeof insertEvent.run>[0]): GradingEvent => {
+    const { lastInsertRowid } = insertEvent.run(event);
+    const row = eventById.get({ id: Number(lastInsertRowid) });
+    if (!row) throw new AppError('db', 'Grading event vanished while being written');
+    return toEvent(row);
+  };
 
   return {
     set(input) {
@@ -153,16 +237,34 @@ export function createGradingsRepo(ctx: StoreContext): GradingsRepo {
         if (before && before.value === input.value) return null;
         const now = ctx.now();
         upsert.run({ ...key, value: input.value, now, annotatorId: input.annotatorId });
-        const { lastInsertRowid } = insertEvent.run({
+        return record({
           ...key,
           oldValue: before?.value ?? null,
           newValue: input.value,
+          undoes: input.undoesEventId ?? null,
           annotatorId: input.annotatorId,
           now,
         });
-        const event = eventById.get({ id: Number(lastInsertRowid) });
-        if (!event) throw new AppError('db', 'Grading event vanished while being written');
-        return toEvent(event);
+      });
+    },
+    setReviewed(input) {
+      validateLevel(input.patientId, input.ivdLabel, input.undoesEventId, `reviewed = ${String(input.reviewed)}`);
+      return ctx.write(() => {
+        const key = { patientId: input.patientId, ivdLabel: input.ivdLabel };
+        const value = input.reviewed ? 1 : 0;
+        const before = review.get(key);
+        if (before && before.reviewed === value) return null;
+        const now = ctx.now();
+        upsertReview.run({ ...key, reviewed: value, now, annotatorId: input.annotatorId });
+        return record({
+          ...key,
+          field: null,
+          oldValue: before?.reviewed ?? null,
+          newValue: value,
+          undoes: input.undoesEventId ?? null,
+          annotatorId: input.annotatorId,
+          now,
+        });
       });
     },
     get(patientId, ivdLabel, field) {
@@ -174,6 +276,9 @@ export function createGradingsRepo(ctx: StoreContext): GradingsRepo {
     },
     all() {
       return every.all().map(toGrading);
+    },
+    reviews(patientId) {
+      return reviewsOf.all({ patientId }).map(toReview);
     },
     events(patientId) {
       return eventsOf.all({ patientId }).map(toEvent);
