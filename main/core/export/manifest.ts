@@ -1,7 +1,8 @@
 // The change manifest of an export: its JSON shape (export-manifest.json) and the readable CHANGES.md rendered
 // from it. Pure: no I/O.
 import { NOT_EXPORTED_INCOMPLETE } from '../../../common/gradings.js';
-import { describeLevel, type GradingChange, type LevelNotExported } from './gradingsCsv.js';
+import { describeLevel, type GradingChange, type GradingsExport, type LevelNotExported } from './gradingsCsv.js';
+import { PARTIAL_FOLD_NOTE } from './nifti.js';
 
 export const MANIFEST_FORMAT = 'spine-ws-export';
 export const MANIFEST_VERSION = 1;
@@ -69,6 +70,68 @@ export interface ExportManifest {
   warnings: string[];
   /** Every file of the export except this manifest itself, sorted by path. */
   files: FileRecord[];
+}
+
+export interface ManifestOptions {
+  format: 'mha' | 'nifti';
+  changedOnly: boolean;
+}
+
+/** The manifest's notes: how the snapshot was taken, what --changed-only kept, the nnU-Net layout. */
+export function exportNotes(options: ManifestOptions): string[] {
+  const notes = [
+    'Labels: each series was read at the journal revision listed below (edits made while the export ran go into the next export); gradings as stored when the export started.',
+    'Masks: rebuilt from the original mask plus the active journal edits, in the original pixel type and header fields; a mask without net changes is copied byte for byte.',
+  ];
+  if (options.changedOnly) {
+    notes.push('--changed-only: images and masks only of series whose labels changed and of every series of a patient with a grading change; the CSVs are complete, so this folder copied over the source gives the full revised dataset.');
+  }
+  if (options.format === 'nifti') {
+    notes.push(`nnU-Net v2 raw layout: imagesTr/<series>_0000.nii.gz, labelsTr/<series>.nii.gz, dataset.json. Labels remapped: vertebra n → n (1–25), canal 100 → 26, disc 200+n → 26+n (27–51); ${PARTIAL_FOLD_NOTE}. NIfTI qform and sform (code 1, scanner) = the MetaImage geometry converted from LPS to RAS.`);
+  }
+  return notes;
+}
+
+export interface ManifestInput {
+  appVersion: string;
+  source: { name: string; identity: string };
+  options: ManifestOptions;
+  series: SeriesRecord[];
+  /** The gradings CSV of the export (null when the source has none) and the gradings snapshot written into it. */
+  gradingsFile: string | null;
+  gradings: GradingsExport | null;
+  /** nnU-Net export only. */
+  labelRemap?: Record<string, number>;
+  /** The run's warnings (the manifest keeps this array: warnings added later still appear). */
+  warnings: string[];
+}
+
+/** The manifest (dated now) without its file list, which the caller fills in once every file is written. */
+export function composeManifest(input: ManifestInput): ExportManifest {
+  const g = input.gradings;
+  const manifest: ExportManifest = {
+    format: MANIFEST_FORMAT,
+    formatVersion: MANIFEST_VERSION,
+    workstation: { name: 'Spine Workstation', version: input.appVersion },
+    createdAt: new Date().toISOString(),
+    source: input.source,
+    options: { format: input.options.format, changedOnly: input.options.changedOnly },
+    notes: exportNotes(input.options),
+    layout: input.options.format === 'mha' ? 'spider' : 'nnunet-v2',
+    series: input.series,
+    gradings: {
+      file: input.gradingsFile,
+      changed: g?.changed ?? false,
+      changes: g?.changes ?? [],
+      appendedRows: g?.appended ?? [],
+      levelsNotExported: g?.notExported ?? [], // [gradings policy]
+    },
+    warnings: input.warnings,
+    files: [],
+  };
+  // After `files`: the key order of export-manifest.json is part of its format.
+  if (input.labelRemap) manifest.labelRemap = input.labelRemap;
+  return manifest;
 }
 
 const fmt = (x: number, digits = 4): string => (Number.isInteger(x) ? String(x) : x.toFixed(digits));

@@ -1,0 +1,63 @@
+// The export's public types (request, dependencies, progress, result) and its cancel error. Shared by the
+// orchestrator (engine.ts), the series writers and the adapters (jobs.ts, the CLI).
+import { availableParallelism } from 'node:os';
+import type { ExportResult } from '../../../common/contract.js';
+import { AppError } from '../../../common/errors.js';
+import type { DatasetIndex } from '../dataset/index.js';
+import type { LabelJournal } from '../labels/labelState.js';
+import type { Store } from '../store/index.js';
+
+export type ExportFormat = 'mha' | 'nifti';
+
+export interface ExportRequest {
+  /** Absolute path of the folder to create. */
+  outDir: string;
+  format: ExportFormat;
+  changedOnly: boolean;
+  force: boolean;
+  /** Refuse (LevelsNotExportedError, nothing written) when a graded level would be left out of the gradings CSV. */
+  strict?: boolean;
+}
+
+export interface ExportDeps {
+  index: DatasetIndex;
+  store: Store;
+  journal: LabelJournal;
+  /** The annotation store file (never inside the output). */
+  storeFile: string | null;
+  /** Worker threads (default: available cores, at most 4). */
+  workers?: number;
+  /** zlib level of rebuilt masks and .nii.gz files (default the MetaImage writer's, 2). */
+  level?: number;
+  /** Workstation version for the manifest (default: package.json's). */
+  appVersion?: string;
+}
+
+export interface ExportProgress {
+  phase: 'preparing' | 'writing' | 'finishing';
+  filesDone: number;
+  filesTotal: number;
+  /** Work in bytes: source files copied plus voxel bytes of the volumes rebuilt or converted. */
+  bytesDone: number;
+  bytesTotal: number;
+  /** Series being processed (for display). */
+  current: string | null;
+}
+
+/** What a finished export wrote (the contract's ExportResult). */
+export type ExportSummary = ExportResult;
+
+export interface RunOptions {
+  signal?: AbortSignal;
+  onProgress?: (p: ExportProgress) => void;
+}
+
+/** Thrown when the export was cancelled (DIR.partial has been removed; DIR untouched). */
+export class ExportCancelledError extends AppError {
+  constructor() {
+    super('conflict', 'Export cancelled');
+    this.name = 'ExportCancelledError';
+  }
+}
+
+export const DEFAULT_EXPORT_WORKERS = Math.max(1, Math.min(4, availableParallelism()));
