@@ -2,11 +2,6 @@
 // are printed as one clear line (code, file, problem), never as a stack trace.
 import { parseArgs } from 'node:util';
 import { AppError } from '../../common/errors.js';
-import { runExportCommand } from './export.js';
-import { runInfo } from './info.js';
-import { runSample } from './sample.js';
-import { runServe } from './serve.js';
-import { runStart } from './start.js';
 
 const HELP = `spine-ws — Spine Workstation command line
 
@@ -31,7 +26,17 @@ Environment:
 
 export type Command = (args: string[]) => Promise<number>;
 
-const COMMANDS: Record<string, Command> = { sample: runSample, info: runInfo, serve: runServe, start: runStart, export: runExportCommand };
+/**
+ * Each command's module is imported only when that command runs, so `--help`, `--version` and a mistyped command
+ * load none of main/core (SQLite, zod, csv-parse …) and answer as fast as Node starts.
+ */
+export const COMMANDS: Record<string, () => Promise<Command>> = {
+  sample: async () => (await import('./sample.js')).runSample,
+  info: async () => (await import('./info.js')).runInfo,
+  serve: async () => (await import('./serve.js')).runServe,
+  start: async () => (await import('./start.js')).runStart,
+  export: async () => (await import('./export.js')).runExportCommand,
+};
 
 export async function main(argv: string[]): Promise<number> {
   // `spine-ws info DS | head`: a closed pipe ends the command quietly, as other command-line tools do.
@@ -50,13 +55,13 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${await version()}\n`);
     return 0;
   }
-  const run = COMMANDS[cmd];
-  if (!run) {
+  const load = Object.hasOwn(COMMANDS, cmd) ? COMMANDS[cmd] : undefined;
+  if (!load) {
     process.stderr.write(`spine-ws: unknown command '${cmd}'\n\n${HELP}`);
     return 2;
   }
   try {
-    return await run(rest);
+    return await (await load())(rest);
   } catch (err) {
     return reportError(err);
   }
