@@ -100,6 +100,20 @@ export interface EditInfo {
   state: 'active' | 'undone' | 'discarded';
 }
 
+/**
+ * Acknowledgement of a committed edit: enough for the renderer to update its history list without asking for it
+ * again (append `edit`; the entries in `discarded`, the redo stack the commit dropped, become 'discarded').
+ */
+export interface CommitEditResponse {
+  seq: number;
+  revision: number;
+  savedAt: string;
+  /** The new history entry (state 'active'). */
+  edit: EditInfo;
+  /** Seqs of the undone edits this commit discarded, ascending. */
+  discarded: number[];
+}
+
 /** Result of undo/redo: the entry and its diff, which the renderer applies backwards (undo) or forwards (redo). */
 export interface UndoRedoResponse {
   edit: EditInfo | null;
@@ -336,7 +350,7 @@ export interface Responses extends ExportResponses {
   openSeries: OpenSeriesResponse;
   setSeriesStatus: { seriesId: string; status: SeriesStatus };
   /** Returned only after the edit is committed to the journal on disk. */
-  commitEdit: { seq: number; revision: number; savedAt: string };
+  commitEdit: CommitEditResponse;
   undo: UndoRedoResponse;
   redo: UndoRedoResponse;
   history: { revision: number; edits: EditInfo[] };

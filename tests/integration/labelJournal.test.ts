@@ -105,6 +105,24 @@ describe('label edit journal', () => {
       revision: 1,
       edits: [{ seq: 1, createdAt: ack.savedAt, annotator: 'alice', tool: 'brush', label: req.label, voxelCount: diff.indices.length, description: req.description, state: 'active' }],
     });
+    // The acknowledgement carries that history entry, so the renderer needs no history call per stroke.
+    expect(ack.edit).toEqual((await ws.service.history({ seriesId: SERIES })).edits[0]);
+    expect(ack.discarded).toEqual([]);
+  });
+
+  it("a commit's acknowledgement names the undone edits it discarded, as the history then shows them", async () => {
+    const ws = await start(fresh());
+    const rnd = prng(3);
+    await stroke(ws, rnd);
+    await stroke(ws, rnd);
+    await stroke(ws, rnd);
+    await ws.service.undo({ seriesId: SERIES });
+    await ws.service.undo({ seriesId: SERIES });
+    const { ack } = await stroke(ws, rnd);
+    expect(ack).toMatchObject({ seq: 4, revision: 6, discarded: [2, 3] });
+    const h = await ws.service.history({ seriesId: SERIES });
+    expect(h.edits.map((e) => e.state)).toEqual(['active', 'discarded', 'discarded', 'active']);
+    expect(ack.edit).toEqual(h.edits[3]);
   });
 
   it('undo and redo are journal operations that move the mask and the revision by one each', async () => {

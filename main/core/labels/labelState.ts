@@ -283,7 +283,17 @@ export function createLabelJournal(opts: LabelJournalOptions): LabelJournal {
       s.sinceCheckpoint++;
       s.voxelsSinceCheckpoint += n;
       maybeCheckpoint(s);
-      return { seq: appended.seq, revision: s.revision, savedAt: appended.createdAt };
+      const edit: EditInfo = {
+        seq: appended.seq,
+        createdAt: appended.createdAt,
+        annotator: store.annotators.name(annotatorId()),
+        tool: req.tool,
+        label: req.label,
+        voxelCount: n,
+        description: req.description,
+        state: 'active',
+      };
+      return { seq: appended.seq, revision: s.revision, savedAt: appended.createdAt, edit, discarded: [...appended.discarded] };
     },
 
     undo: (s) => undoRedo(s, 'undo'),

@@ -3,7 +3,7 @@
 // volume ends equal to main's labels, main accepted every stroke it journalled on the base it holds, and no
 // stroke is lost or duplicated without a message.
 import { describe, expect, it, vi } from 'vitest';
-import type { EditInfo } from '../../../common/contract.js';
+import type { Api, EditInfo } from '../../../common/contract.js';
 import type { VoxelDiff } from '../../../common/labelDiff.js';
 import { createEditSession, type EditSession, type SaveState } from '../../../renderer/editing/editSession.js';
 import { DiffRecorder } from '../../../renderer/labelmap/index.js';
@@ -25,7 +25,7 @@ interface Rig {
   state(): SaveState;
 }
 
-function rig(opts: { readOnly?: string; retryDelayMs?: (n: number) => number; start?: (v: Uint8Array) => void } = {}): Rig {
+function rig(opts: { readOnly?: string; retryDelayMs?: (n: number) => number; start?: (v: Uint8Array) => void; wrapApi?: (api: Api) => Api } = {}): Rig {
   const start = new Uint8Array(N);
   opts.start?.(start);
   const server = new FakeLabelService(start);
@@ -37,7 +37,7 @@ function rig(opts: { readOnly?: string; retryDelayMs?: (n: number) => number; st
     seriesId: '1_t1',
     labels,
     revision: 0,
-    api: server.api(),
+    api: opts.wrapApi ? opts.wrapApi(server.api()) : server.api(),
     loadLabels: () => server.loadLabels(),
     ...(opts.readOnly !== undefined ? { readOnly: opts.readOnly } : {}),
     // Retries only when a test asks, unless it says otherwise.
@@ -80,6 +80,55 @@ describe('edit session: ordering', () => {
     expect(r.state()).toMatchObject({ kind: 'saved' });
     expect(r.session.pending()).toBe(0);
     expect(r.history.at(-1)!.map((e) => e.seq)).toEqual([1, 2, 3]);
+  });
+});
+
+describe('edit session: history list', () => {
+  it('follows each acknowledged stroke without asking main for the whole history, and marks discarded entries', async () => {
+    const r = rig();
+    await r.session.refreshHistory();
+    const historyCalls = (): number => r.server.calls.filter((c) => c.method === 'history').length;
+    const before = historyCalls();
+    r.draw(range(0, 10), 1);
+    r.draw(range(10, 20), 2);
+    await r.session.idle();
+    expect(historyCalls()).toBe(before);
+    expect(r.history.at(-1)).toEqual(r.server.edits.map((e) => e.info));
+    await r.session.undo();
+    r.draw(range(20, 30), 3);
+    await r.session.idle();
+    expect(r.history.at(-1)!.map((e) => e.state)).toEqual(['active', 'discarded', 'active']);
+    expect(r.history.at(-1)).toEqual(r.server.edits.map((e) => e.info));
+  });
+
+  it('a history read that comes back after a newer acknowledgement does not replace the newer list', async () => {
+    // History answers are read at once but delivered only when `late` resolves.
+    let late: Promise<void> | null = null;
+    const r = rig({
+      wrapApi: (api) => new Proxy(api, {
+        get: (target, method: string) => {
+          const fn = (target as unknown as Record<string, (req: unknown) => Promise<unknown>>)[method]!;
+          if (method !== 'history') return fn;
+          return async (req: unknown) => {
+            const answer = await fn(req);
+            if (late) await late;
+            return answer;
+          };
+        },
+      }),
+    });
+    await r.session.refreshHistory();
+    r.draw(range(0, 10), 1);
+    await r.session.idle();
+    let deliver!: () => void;
+    late = new Promise((resolve) => (deliver = resolve));
+    const slow = r.session.refreshHistory(); // read at revision 1 ...
+    r.draw(range(10, 20), 2); // ... and delivered after this stroke took main to revision 2
+    await r.session.idle();
+    expect(r.history.at(-1)!.map((e) => e.seq)).toEqual([1, 2]);
+    deliver();
+    await slow;
+    expect(r.history.at(-1)!.map((e) => e.seq)).toEqual([1, 2]);
   });
 });
 

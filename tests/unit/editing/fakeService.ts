@@ -124,8 +124,9 @@ export class FakeLabelService {
     if (req.baseRevision !== this.revision) throw new Refusal('conflict', `Labels are at revision ${this.revision}, the edit was made at revision ${req.baseRevision}`);
     const stale = checkBase(this.labels, diff, 'forward');
     if (stale >= 0) throw new Refusal('conflict', `Labels changed under the edit (voxel ${stale} differs from its base)`);
+    const discarded = this.edits.filter((x) => x.info.state === 'undone').map((x) => x.info.seq);
     const e = this.append(diff, req.tool, req.description, req.label);
-    return { seq: e.info.seq, revision: this.revision, savedAt: e.info.createdAt };
+    return { seq: e.info.seq, revision: this.revision, savedAt: e.info.createdAt, edit: { ...e.info }, discarded };
   }
 
   private append(diff: VoxelDiff, tool: string, description: string, label: number): StoredEdit {
