@@ -3,7 +3,7 @@
 // runs while the workstation has the dataset open. Progress on stderr, a summary on stdout.
 // Exit codes: 0 written; 1 refused or failed (nothing left behind; --strict with levels left out is a refusal);
 // 2 usage; 130 interrupted (SIGINT/SIGTERM).
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -36,6 +36,24 @@ Options:
 
 Exit codes: 0 done, 1 refused or failed, 2 usage error, 130 interrupted (nothing is left behind).
 `;
+
+let cachedVersion: string | null = null;
+/**
+ * The workstation version from package.json, for export manifests written by the CLI commands (export, serve);
+ * 'unknown' where it cannot be read. The path is relative to this source file (the CLI runs its sources or a
+ * bundle that keeps each source's import.meta.url).
+ */
+export function workstationVersion(): string {
+  if (cachedVersion === null) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: unknown };
+      cachedVersion = typeof pkg.version === 'string' ? pkg.version : 'unknown';
+    } catch {
+      cachedVersion = 'unknown';
+    }
+  }
+  return cachedVersion;
+}
 
 function mb(bytes: number): string {
   return (bytes / 2 ** 20).toFixed(1);
@@ -113,7 +131,7 @@ export async function runExportCommand(args: string[]): Promise<number> {
     let lastPhase = '';
     let rateFrom: { t: number; bytes: number } | null = null;
     const summary = await runExport(
-      { index, store, journal, storeFile, ...(workers === undefined ? {} : { workers }) },
+      { index, store, journal, storeFile, appVersion: workstationVersion(), ...(workers === undefined ? {} : { workers }) },
       { outDir: resolve(values.out), format, changedOnly: values['changed-only'] === true, force: values.force === true, strict: values.strict === true },
       {
         signal: controller.signal,

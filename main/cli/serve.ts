@@ -8,6 +8,7 @@ import { ensureDataDir, settingsPath } from '../core/paths.js';
 import { openWorkstation } from '../core/workstation.js';
 import { assertPortFree, startWebServer } from '../server/http.js';
 import { ensureRendererBuilt } from './build.js';
+import { workstationVersion } from './export.js';
 import { ensureBundledSample } from './start.js';
 
 export async function runServe(args: string[]): Promise<number> {
@@ -44,6 +45,7 @@ export async function serve(dataset: string | undefined, port: number, annotator
   const ws = await openWorkstation({
     datasetRoot: root,
     annotatorMemory: fileAnnotatorMemory(settingsPath()),
+    appVersion: workstationVersion(),
     ...(annotator ? { annotator } : {}),
   });
   let server: Awaited<ReturnType<typeof startWebServer>>;

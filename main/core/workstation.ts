@@ -42,6 +42,8 @@ export interface WorkstationOptions {
   checkpointVoxels?: number;
   /** Where background failures (a checkpoint that could not be written) are reported. Default: stderr. */
   log?: (line: string) => void;
+  /** The app's version, written into export manifests (the adapter knows it: package.json, Electron's app). */
+  appVersion?: string;
 }
 
 interface LoadedSeries {
@@ -232,7 +234,7 @@ export async function openWorkstation(opts: WorkstationOptions): Promise<Worksta
   });
 
   // Exports read the journal through `journal.load` (one consistent revision per series), never the cache.
-  const exports = createExportJobs(() => ({ index, store, journal, storeFile: store.file }));
+  const exports = createExportJobs(() => ({ index, store, journal, storeFile: store.file, ...(opts.appVersion === undefined ? {} : { appVersion: opts.appVersion }) }));
 
   const service: Service = {
     ...gradings,

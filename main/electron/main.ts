@@ -85,6 +85,7 @@ function main(): void {
     openWorkstation({
       datasetRoot,
       annotatorMemory: fileAnnotatorMemory(annotatorFile(userData)),
+      appVersion: app.getVersion(),
       ...(binding ? { nativeBinding: binding } : {}),
       log,
     }),

@@ -12,6 +12,7 @@ import type { Request } from '../../common/contract.js';
 import { AppError } from '../../common/errors.js';
 import { voxelCount } from '../../common/geometry.js';
 import { applyDiff, type VoxelDiff } from '../../common/labelDiff.js';
+import { workstationVersion } from '../../main/cli/export.js';
 import { runExport, spiderToNnunet, type ExportRequest } from '../../main/core/export/index.js';
 import { readMetaImage, readMetaImageHeader } from '../../main/core/mha/index.js';
 import { generateSample } from '../../main/core/sample/index.js';
@@ -30,15 +31,15 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 const { open, fresh } = workstationCases(() => ({ root, pristine }));
 
-async function start(paths: { dataset: string; storeFile: string }): Promise<Workstation> {
-  const ws = await openWorkstation({ datasetRoot: paths.dataset, storeFile: paths.storeFile, annotator: 'alice', log: () => undefined });
+async function start(paths: { dataset: string; storeFile: string }, appVersion?: string): Promise<Workstation> {
+  const ws = await openWorkstation({ datasetRoot: paths.dataset, storeFile: paths.storeFile, annotator: 'alice', log: () => undefined, ...(appVersion ? { appVersion } : {}) });
   open.push(ws);
   return ws;
 }
 
 function exportOf(ws: Workstation, req: Partial<ExportRequest> & { outDir: string }) {
   return runExport(
-    { index: ws.index, store: ws.store, journal: ws.labels, storeFile: ws.store.file, workers: 2 },
+    { index: ws.index, store: ws.store, journal: ws.labels, storeFile: ws.store.file, workers: 2, appVersion: workstationVersion() },
     { format: 'mha', changedOnly: false, force: false, ...req },
   );
 }
@@ -380,7 +381,7 @@ describe('export safety', () => {
 
   it('runs as a service job: progress, result, typed errors, cancel', async () => {
     const paths = fresh();
-    const ws = await start(paths);
+    const ws = await start(paths, '9.8.7-job');
     const out = join(root, 'job');
     const { jobId } = await ws.service.startExport({ outDir: out, format: 'mha', changedOnly: false, force: false });
     await expect(ws.service.startExport({ outDir: join(root, 'job2'), format: 'mha', changedOnly: false, force: false })).rejects.toMatchObject({ code: 'conflict' });
@@ -392,6 +393,8 @@ describe('export safety', () => {
     expect(st).toMatchObject({ state: 'done', etaSeconds: 0, result: { outDir: out, seriesExported: 7 } });
     expect(st.filesDone).toBe(st.filesTotal);
     expect(st.bytesDone).toBe(st.bytesTotal);
+    // The version comes from the adapter that opened the workstation (openWorkstation's appVersion).
+    expect(readManifest(out).workstation.version).toBe('9.8.7-job');
     await expect(ws.service.startExport({ outDir: join(paths.dataset, 'x'), format: 'mha', changedOnly: false, force: false })).rejects.toMatchObject({ code: 'invalid_request' });
     await expect(ws.service.exportStatus({ jobId: 'export-99' })).rejects.toMatchObject({ code: 'not_found' });
 

@@ -2,7 +2,7 @@
 // writer lock, reports progress on stderr and exits with the documented codes; a SIGKILL mid-export leaves no
 // DIR, and the next export removes the stale DIR.partial.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -53,6 +53,8 @@ describe('spine-ws export', () => {
     expect(sameBytes(Uint8Array.from(exported.data), mask)).toBe(true);
     expect(readManifest(out).series.find((s) => s.seriesId === '1_t1')).toMatchObject({ labels: 'changed', revision: 1 });
     expectManifestHashes(out);
+    // The CLI adapter gives the engine package.json's version.
+    expect(readManifest(out).workstation.version).toBe(JSON.parse(readFileSync('package.json', 'utf8')).version);
     expect(hashTree(paths.dataset)).toEqual(before);
     // The workstation still writes: the CLI took no lock.
     expect((await ws.service.undo({ seriesId: '1_t1' })).revision).toBe(2);

@@ -26,7 +26,6 @@
 //
 // Speed and memory: compare/convert/zlib/SHA-256 run on worker threads (workerPool.ts); at most one series per
 // worker is in flight, so memory stays bounded by `workers` series.
-import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { AppError } from '../../../common/errors.js';
@@ -55,20 +54,6 @@ export {
   type RunOptions,
 } from './types.js';
 export { rebuiltHeader } from './mhaSeries.js';
-
-let cachedVersion: string | null = null;
-/** The workstation version from package.json ('unknown' where it cannot be read, e.g. inside an archive). */
-export function workstationVersion(): string {
-  if (cachedVersion === null) {
-    try {
-      const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version?: unknown };
-      cachedVersion = typeof pkg.version === 'string' ? pkg.version : 'unknown';
-    } catch {
-      cachedVersion = 'unknown';
-    }
-  }
-  return cachedVersion;
-}
 
 /**
  * Runs one export to completion: DIR appears only when everything is written; on error or cancel DIR.partial is
@@ -136,7 +121,7 @@ export async function runExport(deps: ExportDeps, req: ExportRequest, opts: RunO
     progress.phase = 'finishing';
     report();
     const manifest = composeManifest({
-      appVersion: deps.appVersion ?? workstationVersion(),
+      appVersion: deps.appVersion ?? 'unknown',
       source: { name: basename(root), identity: deps.index.identity },
       options: { format: req.format, changedOnly: req.changedOnly },
       series: records,

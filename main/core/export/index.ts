@@ -4,7 +4,6 @@ export {
   DEFAULT_EXPORT_WORKERS,
   ExportCancelledError,
   runExport,
-  workstationVersion,
   type ExportDeps,
   type ExportFormat,
   type ExportProgress,

@@ -29,7 +29,11 @@ export interface ExportDeps {
   workers?: number;
   /** zlib level of rebuilt masks and .nii.gz files (default the MetaImage writer's, 2). */
   level?: number;
-  /** Workstation version for the manifest (default: package.json's). */
+  /**
+   * Workstation version for the manifest, given by the adapter that runs the export (the CLI, the workstation's
+   * export jobs); 'unknown' without. The engine does not look for package.json: where it lies depends on how the
+   * app is run and bundled.
+   */
   appVersion?: string;
 }
 
