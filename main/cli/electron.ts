@@ -22,8 +22,8 @@ export interface DesktopBuild {
 /**
  * Bundles the main process (ESM; electron and better-sqlite3 stay external) and the preload (CommonJS, since a
  * sandboxed preload cannot be a module; only 'electron' external). The main bundle sits three folders below the
- * project root, like main/core/export/engine.ts, so core's `new URL('../../../package.json', import.meta.url)`
- * still finds package.json, and the export's worker script is copied beside it for `new URL('./compressWorker.mjs')`.
+ * project root, like the sources of main/core/*, and the export's worker script is bundled beside it for
+ * workerPool.ts's `new URL('./compressWorker.mjs')`.
  */
 export async function buildDesktop(outDir: string = OUT_DIR): Promise<DesktopBuild> {
   const { build } = await import('esbuild');
@@ -42,7 +42,17 @@ export async function buildDesktop(outDir: string = OUT_DIR): Promise<DesktopBui
     sourcemap: 'linked',
     logLevel: 'warning',
   });
-  copyFileSync(join(PROJECT_ROOT, 'main', 'core', 'export', 'compressWorker.mjs'), join(dirname(main), 'compressWorker.mjs'));
+  // The export's worker thread: bundled with the label conversion it imports (labelBytes.mjs) into one file.
+  await build({
+    entryPoints: [join(PROJECT_ROOT, 'main', 'core', 'export', 'compressWorker.mjs')],
+    outfile: join(dirname(main), 'compressWorker.mjs'),
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node22',
+    sourcemap: false,
+    logLevel: 'warning',
+  });
   await build({
     entryPoints: [join(PROJECT_ROOT, 'preload', 'index.ts')],
     outfile: preload,

@@ -11,6 +11,7 @@ import type { DatasetIndex, DatasetProblem, SeriesEntry } from './dataset/index.
 import { scanDataset } from './dataset/index.js';
 import type { AnnotatorMemory } from './identity.js';
 import { createExportJobs, type ExportJobs } from './export/index.js';
+import { labelBytesOf } from './export/labelBytes.mjs';
 import { createGradingService } from './gradings/service.js';
 import { createLabelJournal, type LabelJournal, type SeriesLabels } from './labels/labelState.js';
 import { createSeriesCache } from './seriesCache.js';
@@ -410,25 +411,7 @@ function readOnlyLabels(e: SeriesEntry, n: number, revision: number): SeriesLabe
 /** Mask voxels as one byte each; SPIDER values all fit in 0–255, anything else is refused with its value. */
 export function toLabelBytes(data: PixelArray, file: string): Uint8Array {
   if (data instanceof Uint8Array) return data;
-  const out = new Uint8Array(data.length);
-  if ((data instanceof Int16Array || data instanceof Uint16Array) && data.byteOffset % 4 === 0) {
-    // SPIDER masks are int16. Every value is in 0–255 exactly when every high byte is zero, which one OR over
-    // the buffer as 32-bit words tells (two voxels per word); the conversion itself is a native typed-array copy.
-    const words = new Uint32Array(data.buffer, data.byteOffset, data.length >> 1);
-    let acc = 0;
-    for (let i = 0; i < words.length; i++) acc |= words[i]!;
-    if (data.length & 1) acc |= data[data.length - 1]! & 0xffff;
-    if ((acc & 0xff00ff00) === 0) {
-      out.set(data);
-      return out;
-    }
-  }
-  for (let i = 0; i < data.length; i++) {
-    const v = data[i]!;
-    if (!(v >= 0 && v <= 255 && Number.isInteger(v))) {
-      throw new AppError('invalid_file', `${file} holds the label value ${v} at voxel ${i}; labels must be integers from 0 to 255`, { file });
-    }
-    out[i] = v;
-  }
-  return out;
+  const r = labelBytesOf(data); // the export's worker converts with the same function
+  if (r.labels) return r.labels;
+  throw new AppError('invalid_file', `${file} holds the label value ${r.bad} at voxel ${r.index}; labels must be integers from 0 to 255`, { file });
 }
