@@ -66,12 +66,42 @@ describe('gradings', () => {
     for (const e of events) expect(e.createdAt).toMatch(/^2025-01-01T/);
   });
 
+  it('keeps a level\'s reviewed flag apart from its values, and undo relations on the events', () => {
+    const change = store.gradings.set({ patientId: 7, ivdLabel: 2, field: 'modic', value: 1, annotatorId: alice })!;
+    const r1 = store.gradings.setReviewed({ patientId: 7, ivdLabel: 2, reviewed: true, annotatorId: bob });
+    expect(r1).toMatchObject({ field: null, oldValue: null, newValue: 1, undoesEventId: null, annotatorId: bob });
+    expect(store.gradings.setReviewed({ patientId: 7, ivdLabel: 2, reviewed: true, annotatorId: alice })).toBeNull();
+    expect(store.gradings.reviews(7)).toMatchObject([{ ivdLabel: 2, reviewed: true, updatedBy: bob }]);
+    expect(store.gradings.forPatient(7).map((g) => g.field)).toEqual(['modic']);
+    const undo = store.gradings.setReviewed({ patientId: 7, ivdLabel: 2, reviewed: false, annotatorId: alice, undoesEventId: r1!.id });
+    expect(undo).toMatchObject({ field: null, oldValue: 1, newValue: 0, undoesEventId: r1!.id });
+    expect(store.gradings.reviews(7)).toMatchObject([{ ivdLabel: 2, reviewed: false, updatedBy: alice }]);
+    // An undo must restore the undone event's own level and field, once.
+    const wrong = { patientId: 7, ivdLabel: 2, field: 'pfirrmann', value: 2, annotatorId: alice, undoesEventId: change.id };
+    catchAppError(() => store.gradings.set(wrong), 'invalid_request');
+    const restore = store.gradings.set({ ...wrong, field: 'modic', value: null });
+    expect(restore).toMatchObject({ oldValue: 1, newValue: null, undoesEventId: change.id });
+    catchAppError(() => store.gradings.set({ ...wrong, field: 'modic', value: 3 }), 'invalid_request');
+    expect(store.gradings.get(7, 2, 'modic')?.value).toBeNull();
+    expect(store.gradings.events(7).map((e) => [e.field, e.undoesEventId])).toEqual([
+      ['modic', null],
+      [null, null],
+      [null, r1!.id],
+      ['modic', change.id],
+    ]);
+  });
+
   it('refuses malformed gradings', () => {
     const set = (ivdLabel: number, field: string, value: number): unknown =>
       store.gradings.set({ patientId: 7, ivdLabel, field, value, annotatorId: alice });
     catchAppError(() => set(0, 'modic', 1), 'invalid_request');
     catchAppError(() => set(1, '', 1), 'invalid_request');
     catchAppError(() => set(1, 'modic', 1.5), 'invalid_request');
+    // Refused by the schema's CHECK constraints: no such field, an illegal value, a pseudo-field of version 10.
+    catchAppError(() => set(1, 'Modic', 1), 'invalid_request');
+    catchAppError(() => set(1, 'modic', 4), 'invalid_request');
+    catchAppError(() => set(1, 'reviewed', 1), 'invalid_request');
+    catchAppError(() => set(1, '_undo', 1), 'invalid_request');
     expect(store.gradings.events(7)).toEqual([]);
   });
 });

@@ -240,6 +240,14 @@ describe('undo, history, reviewed, progress', () => {
       expect(e.annotator).toBe('alice');
       expect(Number.isNaN(Date.parse(e.createdAt))).toBe(false);
     }
+    // Stored as real structures: an undo names the event it undoes, a review change has no grading field and the
+    // reviewed flag is a row of its own; no pseudo-field is left among the grading values.
+    const stored = ws.store.gradings.events(1).filter((e) => e.ivdLabel === 4);
+    expect(stored.map((e) => [e.id, e.field])).toEqual(h.events.map((e) => [e.id, e.field === 'reviewed' ? null : e.field]));
+    const undoes = stored.flatMap((e) => (e.undoesEventId === null ? [] : [e.undoesEventId]));
+    expect(undoes.sort()).toEqual(h.events.filter((e) => e.undone).map((e) => e.id).sort());
+    expect(ws.store.gradings.reviews(1).map((r) => [r.ivdLabel, r.reviewed])).toEqual([[4, false]]);
+    expect(ws.store.gradings.all().map((g) => g.field).filter((f) => !GRADING_FIELDS.some((s) => s.field === f))).toEqual([]);
     expect((await ws.service.gradingHistory({ patientId: 1, ivdLabel: 5 })).events).toHaveLength(2);
     await rejects(ws.service.gradingHistory({ patientId: 7, ivdLabel: 1 }), 'not_found');
 
