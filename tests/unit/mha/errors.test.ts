@@ -1,9 +1,14 @@
-// Bad input: every way a file can be wrong gives a typed MetaImageError naming the file, quickly, without
-// hanging and without allocating what a lying header asks for.
+// Bad input: every way a file can be wrong gives a typed MetaImageError naming the file, without hanging and
+// without allocating (or reading) what a lying header asks for. "Before allocating / reading" is checked by
+// counting, not by timing: the largest single allocation (tests/fuzz/allocWatch.ts) and the bytes read through
+// the file handles while the reader runs.
+import { watchAllocations } from '../../fuzz/allocWatch.js'; // first: wraps the allocators before the project's modules load
 import { execFileSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, statSync } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { HEADER_LIMIT } from '../../../main/core/mha/headerText.js';
 import { readMetaImage, readMetaImageHeader, readMetaImageHeaderSync, type MetaImageProblem } from '../../../main/core/mha/index.js';
 import { deflate, expectProblem, header, headerLines, put, tempDir } from './fixtures.js';
 
@@ -15,6 +20,30 @@ const Z = deflate(VOXELS);
 /** A LOCAL int16 file with header overrides and the given data bytes. */
 function local(name: string, overrides: Record<string, string | undefined>, data: Uint8Array = VOXELS): string {
   return put(dir, name, header(headerLines('int16', SIZE, overrides)), data);
+}
+
+/**
+ * Runs `fn` and reports the largest single allocation it made and the bytes it read through fs/promises file
+ * handles (what readMetaImage reads with), so a test can tell a refusal from the header alone from one made after
+ * allocating or reading the voxels.
+ */
+async function measure<T>(fn: () => Promise<T>): Promise<{ value: T; largestAllocation: number; bytesRead: number }> {
+  const probe = await open(import.meta.filename);
+  const proto = Object.getPrototypeOf(probe) as FileHandle;
+  await probe.close();
+  const original = proto.read;
+  let bytesRead = 0;
+  proto.read = async function (this: FileHandle, ...args: unknown[]) {
+    const r = await (original as (...a: unknown[]) => Promise<{ bytesRead: number }>).apply(this, args);
+    bytesRead += r.bytesRead;
+    return r;
+  } as FileHandle['read'];
+  try {
+    const { value, largest } = await watchAllocations(fn);
+    return { value, largestAllocation: largest, bytesRead };
+  } finally {
+    proto.read = original;
+  }
 }
 
 /** Asserts both the full reader and the header readers fail with `problem` (for header-level problems). */
@@ -45,18 +74,29 @@ describe('truncated data', () => {
     await expectProblem(readMetaImage(b), 'truncated', b);
   });
 
-  it('a compressed stream far too short for DimSize is refused before inflating (no allocation)', async () => {
-    const file = put(dir, 'zbomb.mha', header(headerLines('int16', [1000, 1000, 500], { CompressedData: 'True' })), Z);
-    const t0 = performance.now();
-    await expectProblem(readMetaImage(file), 'truncated', file);
-    expect(performance.now() - t0).toBeLessThan(500);
+  it('a compressed stream far too short for DimSize is refused before inflating (nothing allocated beyond the file)', async () => {
+    // 256 KiB of stream cannot inflate to the 10^9 bytes DimSize asks for (deflate expands at most ~1032:1).
+    const stream = Buffer.concat([Z, Buffer.alloc(256 * 1024, 0x5a)]);
+    const file = put(dir, 'zbomb.mha', header(headerLines('int16', [1000, 1000, 500], { CompressedData: 'True' })), stream);
+    const m = await measure(() => expectProblem(readMetaImage(file), 'truncated', file));
+    // The stream is read (its length is all the check needs to know), but no output buffer is made for it.
+    expect(m.bytesRead).toBe(statSync(file).size);
+    expect(m.largestAllocation).toBeLessThanOrEqual(stream.length);
   });
 
   it('a raw file far too short for DimSize is refused before allocating', async () => {
     const file = put(dir, 'rawbomb.mha', header(headerLines('int16', [1000, 1000, 1000])), VOXELS);
-    const before = process.memoryUsage().arrayBuffers;
-    await expectProblem(readMetaImage(file), 'truncated', file);
-    expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(100 * 2 ** 20);
+    const m = await measure(() => expectProblem(readMetaImage(file), 'truncated', file));
+    expect(m.largestAllocation).toBeLessThanOrEqual(HEADER_LIMIT);
+  });
+
+  it('the measurement sees a real read: the voxel buffer is allocated and the voxels are read', async () => {
+    const voxels = Buffer.alloc(256 * 1024, 3);
+    const file = put(dir, 'big-ok.mha', header(headerLines('int16', [256, 256, 2])), voxels);
+    const m = await measure(() => readMetaImage(file));
+    expect(m.value.data.length).toBe(256 * 256 * 2);
+    expect(m.largestAllocation).toBeGreaterThanOrEqual(voxels.length);
+    expect(m.bytesRead).toBeGreaterThanOrEqual(voxels.length);
   });
 });
 
@@ -180,11 +220,12 @@ describe('compressed data that lies', () => {
 });
 
 describe('size caps', () => {
-  it('DimSize 100000³ in a tiny file → too_large at once, without allocating', async () => {
-    const file = put(dir, 'huge.mha', header(headerLines('int16', [100000, 100000, 100000])), VOXELS);
-    const t0 = performance.now();
-    const e = await expectProblem(readMetaImage(file), 'too_large', file, 'too_large');
-    expect(performance.now() - t0).toBeLessThan(500);
+  it('DimSize 100000³ → too_large from the header alone, without allocating or reading the voxels', async () => {
+    const file = put(dir, 'huge.mha', header(headerLines('int16', [100000, 100000, 100000])), Buffer.alloc(512 * 1024, 1));
+    const m = await measure(() => expectProblem(readMetaImage(file), 'too_large', file, 'too_large'));
+    const e = m.value;
+    expect(m.bytesRead).toBeLessThanOrEqual(HEADER_LIMIT);
+    expect(m.largestAllocation).toBeLessThanOrEqual(HEADER_LIMIT);
     expect(e.message).toContain('100000 × 100000 × 100000');
     // The header alone is fine to read.
     expect((await readMetaImageHeader(file)).geometry.size).toEqual([100000, 100000, 100000]);
