@@ -2,19 +2,10 @@
 // service methods of contract.ts. Web mode has none of it (the renderer checks for null).
 import { z } from 'zod';
 import type { Api } from './contract.js';
+import { MENU_COMMANDS, type MenuCommand } from './commands.js';
 
-/** Commands the native menu sends to the renderer. */
-export const MENU_COMMANDS = [
-  'export',
-  'undo',
-  'redo',
-  'toggle-overlay',
-  'layout-three',
-  'layout-maximise',
-  'shortcuts',
-  'about',
-] as const;
-export type MenuCommand = (typeof MENU_COMMANDS)[number];
+/** Commands the native menu sends to the renderer: their labels, places and keys are in commands.ts. */
+export { MENU_COMMANDS, type MenuCommand } from './commands.js';
 
 export interface DesktopBridge {
   /** A native folder dialog; null when cancelled. */

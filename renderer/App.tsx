@@ -20,13 +20,12 @@ import { ToolBar } from './features/tools/ToolBar.js';
 import { LabelOps } from './features/labels/LabelOps.js';
 import { HistoryPanel } from './features/history/HistoryPanel.js';
 import { ShortcutOverlay } from './features/help/ShortcutOverlay.js';
-import { TOOLS } from './tools/index.js';
-import { GradingPanel, GRADING_SHORTCUTS } from './features/grading/GradingPanel.js';
+import { commandForKey, commandForMenu, type AppCommandId, type Command, type CommandContext } from './commands.js';
+import { GradingPanel } from './features/grading/GradingPanel.js';
 import { useGradings } from './features/grading/useGradings.js';
 import { AnnotatorDialog } from './features/session/AnnotatorDialog.js';
 import { ExportDialog } from './features/export/ExportDialog.js';
 import { labelCentres } from './labelmap/index.js';
-import { SHORTCUTS } from './features/help/ShortcutOverlay.js';
 
 const DEFAULT_DISPLAY: LabelDisplay = { opacity: 0.5, mode: 'fill', hidden: new Set(), allHidden: false };
 
@@ -253,74 +252,74 @@ export function App() {
     viewer.setWindowLevel(Math.max(hi - lo, 1e-6), (hi + lo) / 2);
   };
 
+  /** Which context keys and menu commands apply in: an open dialog, the focused grading dock, else the viewer. */
+  const gradingSlot = useRef<HTMLDivElement>(null);
+  const activeContext = (): CommandContext => {
+    if (showHelp || showAbout) return 'dialog';
+    if (gradingSlot.current?.contains(document.activeElement)) return 'grading';
+    return 'viewer';
+  };
+  const stepLabel = (dir: 1 | -1): void => {
+    const present = labelRows.map((r) => r.value);
+    if (!present.length) return;
+    const i = present.indexOf(editing.settings.activeLabel);
+    const next = present[(i + dir + present.length) % present.length]!;
+    editing.setSettings((st) => ({ ...st, activeLabel: next }));
+  };
+  /** The actions of the registry's app commands (renderer/commands.ts). */
+  const actions: Record<AppCommandId, () => void> = {
+    'navigate': () => editing.setTool(null),
+    'brush-smaller': () => editing.setSettings((st) => ({ ...st, radiusMm: Math.max(0.5, st.radiusMm - 0.5) })),
+    'brush-larger': () => editing.setSettings((st) => ({ ...st, radiusMm: Math.min(30, st.radiusMm + 0.5) })),
+    'label-previous': () => stepLabel(-1),
+    'label-next': () => stepLabel(1),
+    'undo': () => void editing.undo(),
+    'redo': () => void editing.redo(),
+    'slice-next': () => viewer?.scrollSlice(hoverView.current, 1),
+    'slice-previous': () => viewer?.scrollSlice(hoverView.current, -1),
+    'auto-window': autoWindow,
+    'reset-view': () => viewer?.resetViews(),
+    'layout-maximise': () => setLayout((l) => (l === 'three' ? hoverView.current : 'three')),
+    'layout-three': () => setLayout('three'),
+    'labels-toggle': () => setDisplay((d) => ({ ...d, allHidden: !d.allHidden })),
+    'labels-outline': () => setDisplay((d) => ({ ...d, mode: d.mode === 'fill' ? 'outline' : 'fill' })),
+    'series-next': () => switchSibling(1),
+    'series-previous': () => switchSibling(-1),
+    'grading-focus': () => setGradingFocus((n) => n + 1),
+    'export': () => setExportOpen(true),
+    'shortcuts': () => setShowHelp((x) => !x),
+    'about': () => setShowAbout(true),
+    'dialog-close': () => {
+      setShowHelp(false);
+      setShowAbout(false);
+    },
+  };
+  /** Runs a command of the registry; commands owned by a component (the grading dock, the viewer) run there. */
+  const runCommand = (c: Command): boolean => {
+    if (c.tool) editing.setTool(c.tool);
+    else if (c.owner === 'app') actions[c.id as AppCommandId]();
+    else return false;
+    return true;
+  };
+
   useEffect(() => {
     const onKey = (e: KeyboardEvent): void => {
-      // The viewer handles keys it owns (PageUp/PageDown when focused) and marks them handled.
+      // The viewer and the grading dock handle keys they own and mark them handled.
       if (e.defaultPrevented || isTyping(e) || !viewer) return;
-      const mod = e.ctrlKey || e.metaKey;
-      if (mod && e.key.toLowerCase() === 'z') {
-        void (e.shiftKey ? editing.redo() : editing.undo());
-        e.preventDefault();
-        return;
-      }
-      if (mod && e.key.toLowerCase() === 'y') {
-        void editing.redo();
-        e.preventDefault();
-        return;
-      }
-      if (mod || e.altKey) return;
-      const v = hoverView.current;
-      const tool = TOOLS.find((t) => t.hotkey === e.key);
-      if (tool) {
-        editing.setTool(tool.id);
-        e.preventDefault();
-        return;
-      }
-      const present = labelRows.map((r) => r.value);
-      switch (e.key) {
-        case 'Escape': editing.setTool(null); setShowHelp(false); setShowAbout(false); break;
-        case '?': setShowHelp((x) => !x); break;
-        case 'd': setGradingFocus((n) => n + 1); break;
-        case '[': editing.setSettings((st) => ({ ...st, radiusMm: Math.max(0.5, st.radiusMm - 0.5) })); break;
-        case ']': editing.setSettings((st) => ({ ...st, radiusMm: Math.min(30, st.radiusMm + 0.5) })); break;
-        case ',':
-        case '.': {
-          if (!present.length) break;
-          const i = present.indexOf(editing.settings.activeLabel);
-          const next = present[(i + (e.key === '.' ? 1 : -1) + present.length) % present.length]!;
-          editing.setSettings((st) => ({ ...st, activeLabel: next }));
-          break;
-        }
-        case 'PageUp': viewer.scrollSlice(v, 1); break;
-        case 'PageDown': viewer.scrollSlice(v, -1); break;
-        case 'h': setDisplay((d) => ({ ...d, allHidden: !d.allHidden })); break;
-        case 'o': setDisplay((d) => ({ ...d, mode: d.mode === 'fill' ? 'outline' : 'fill' })); break;
-        case 'm': setLayout((l) => (l === 'three' ? v : 'three')); break;
-        case 'r': viewer.resetViews(); break;
-        case 'w': autoWindow(); break;
-        case 's': switchSibling(1); break;
-        case 'S': switchSibling(-1); break;
-        default: return;
-      }
-      e.preventDefault();
+      const context = activeContext();
+      // Keys a dialog or the grading dock leaves alone still reach the viewer.
+      const c = commandForKey(context, e) ?? (context === 'viewer' ? null : commandForKey('viewer', e));
+      if (c && runCommand(c)) e.preventDefault();
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
   });
 
-  /** Native-menu commands (desktop app): the same actions as the keys and buttons. */
+  /** Native-menu commands (desktop app): the registry's command for the menu entry in the current context. */
   const runMenu = (command: MenuCommand): void => {
-    const inGrading = document.activeElement?.closest('[data-testid="grading-panel"]') != null;
-    switch (command) {
-      case 'export': setExportOpen(true); break;
-      case 'undo': if (inGrading) gradings.undo(); else void editing.undo(); break;
-      case 'redo': void editing.redo(); break;
-      case 'toggle-overlay': setDisplay((d) => ({ ...d, allHidden: !d.allHidden })); break;
-      case 'layout-three': setLayout('three'); break;
-      case 'layout-maximise': setLayout(hoverView.current); break;
-      case 'shortcuts': setShowHelp(true); break;
-      case 'about': setShowAbout(true); break;
-    }
+    const c = commandForMenu(activeContext(), command);
+    if (c?.id === 'grading-undo') gradings.undo(); // the dock's own key; the menu reaches it here
+    else if (c) runCommand(c);
   };
   const runMenuRef = useRef(runMenu);
   runMenuRef.current = runMenu;
@@ -423,7 +422,10 @@ export function App() {
               {error && <div className="banner banner-error error-banner" role="alert">{error}</div>}
             </div>
           </div>
-          {opened && <GradingPanel gradings={gradings} onNavigate={goToLevel} focusRequest={gradingFocus} />}
+          {/* display: contents; tells whether focus is in the dock (the grading context of the commands). */}
+          <div className="grading-slot" ref={gradingSlot}>
+            {opened && <GradingPanel gradings={gradings} onNavigate={goToLevel} focusRequest={gradingFocus} />}
+          </div>
         </section>
         <aside className="right">
           {opened ? (
@@ -485,7 +487,7 @@ export function App() {
           </div>
         </div>
       )}
-      {showHelp && <ShortcutOverlay onClose={() => setShowHelp(false)} shortcuts={[...SHORTCUTS, ...GRADING_SHORTCUTS]} />}
+      {showHelp && <ShortcutOverlay onClose={() => setShowHelp(false)} />}
       {session && (session.annotator === null || askAnnotator) && (
         <AnnotatorDialog
           session={session}

@@ -1,9 +1,11 @@
 // The native menu as a template built by a pure function: File (Open Dataset…, Open Recent, Export…, Quit),
 // Edit (Undo/Redo, text editing), View (layouts, overlay), Help (shortcuts, About). Commands the renderer
-// owns are pushed to it as MenuCommand (common/desktop.ts); their keys are shown but not registered
+// owns come from common/commands.ts (label, menu, section, key) and are pushed to it as MenuCommand; their
+// keys are shown but not registered
 // (registerAccelerator: false), because the renderer already answers them itself and a registered accelerator
 // would run them twice or steal them from text fields.
 import type { MenuItemConstructorOptions } from 'electron';
+import { keyToAccelerator, menuSections, type MenuName } from '../../common/commands.js';
 import type { MenuCommand } from '../../common/desktop.js';
 
 export interface MenuDeps {
@@ -17,12 +19,17 @@ export interface MenuDeps {
 }
 
 export function buildMenuTemplate(d: MenuDeps): MenuItemConstructorOptions[] {
-  const command = (label: string, cmd: MenuCommand, accelerator?: string): MenuItemConstructorOptions => ({
-    label,
-    id: `command:${cmd}`,
-    click: () => d.send(cmd),
-    ...(accelerator ? { accelerator, registerAccelerator: false } : {}),
-  });
+  /** The renderer's commands of one menu, sections separated by a line. */
+  const commands = (menu: MenuName): MenuItemConstructorOptions[] =>
+    menuSections(menu).flatMap((section, i): MenuItemConstructorOptions[] => [
+      ...(i > 0 ? [{ type: 'separator' } as const] : []),
+      ...section.map((e): MenuItemConstructorOptions => ({
+        label: e.label.replace('{app}', d.appName),
+        id: `command:${e.command}`,
+        click: () => d.send(e.command),
+        ...(e.key ? { accelerator: keyToAccelerator(e.key), registerAccelerator: false } : {}),
+      })),
+    ]);
   const recentItems: MenuItemConstructorOptions[] = d.recent.length
     ? [
         ...d.recent.map((p): MenuItemConstructorOptions => ({ label: p, click: () => d.openRecent(p) })),
@@ -37,7 +44,7 @@ export function buildMenuTemplate(d: MenuDeps): MenuItemConstructorOptions[] {
         { label: 'Open Dataset…', id: 'open-dataset', accelerator: 'CmdOrCtrl+O', click: () => d.openDataset() },
         { label: 'Open Recent', id: 'open-recent', submenu: recentItems },
         { type: 'separator' },
-        command('Export…', 'export', 'CmdOrCtrl+E'),
+        ...commands('File'),
         { type: 'separator' },
         d.isMac ? { role: 'close' } : { role: 'quit', label: 'Quit' },
       ],
@@ -45,8 +52,7 @@ export function buildMenuTemplate(d: MenuDeps): MenuItemConstructorOptions[] {
     {
       label: 'Edit',
       submenu: [
-        command('Undo', 'undo', 'CmdOrCtrl+Z'),
-        command('Redo', 'redo', 'CmdOrCtrl+Shift+Z'),
+        ...commands('Edit'),
         { type: 'separator' },
         { role: 'cut' },
         { role: 'copy' },
@@ -57,10 +63,7 @@ export function buildMenuTemplate(d: MenuDeps): MenuItemConstructorOptions[] {
     {
       label: 'View',
       submenu: [
-        command('Three Views', 'layout-three'),
-        command('Maximise View Under Pointer', 'layout-maximise', 'M'),
-        { type: 'separator' },
-        command('Toggle Label Overlay', 'toggle-overlay', 'H'),
+        ...commands('View'),
         { type: 'separator' },
         { role: 'resetZoom' },
         { role: 'zoomIn' },
@@ -72,8 +75,7 @@ export function buildMenuTemplate(d: MenuDeps): MenuItemConstructorOptions[] {
     {
       label: 'Help',
       submenu: [
-        command('Keyboard Shortcuts', 'shortcuts', '?'),
-        command(`About ${d.appName}`, 'about'),
+        ...commands('Help'),
       ],
     },
   ];

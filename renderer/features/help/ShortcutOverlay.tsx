@@ -1,43 +1,36 @@
-// The keyboard shortcut overlay (?): every key the workstation answers to, in one place.
-const isMac = typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigator.platform);
-const MOD = isMac ? '⌘' : 'Ctrl';
+// The keyboard shortcut overlay (?): every command of the registry (renderer/commands.ts), one section per
+// context, each command once with its keys, gesture or menu place. Scrolls inside itself on small windows.
+import { COMMANDS, CONTEXTS, shownInput, type Command } from '../../commands.js';
 
-export const SHORTCUTS: ReadonlyArray<[string, string]> = [
-  ['b', 'Brush'],
-  ['e', 'Eraser'],
-  ['t', 'Threshold brush'],
-  ['f', 'Fill (closed region in the slice)'],
-  ['g', 'Threshold fill (connected in-range region)'],
-  ['Esc', 'Navigate (no tool)'],
-  ['[ / ]', 'Brush smaller / larger'],
-  [', / .', 'Previous / next label'],
-  [`${MOD}+click`, 'Pick the label under the cursor'],
-  [`${MOD}+Z / ${MOD}+Shift+Z`, 'Undo / redo'],
-  ['PageUp / PageDown, wheel', 'Next / previous slice'],
-  [`${MOD}+wheel`, 'Zoom'],
-  ['middle drag', 'Pan'],
-  ['right drag', 'Window / level'],
-  ['w', 'Automatic window'],
-  ['r', 'Reset zoom and pan'],
-  ['m', 'Maximise the view under the pointer'],
-  ['h', 'Hide / show all labels'],
-  ['o', 'Fill / outline labels'],
-  ['s / Shift+S', 'Next / previous series of the patient'],
-  ['?', 'This overlay'],
-];
+/** Every key of the registry as [key (registry syntax), label], e.g. ['b', 'Brush']. */
+export const SHORTCUTS: ReadonlyArray<[string, string]> = COMMANDS.flatMap((c) => c.keys.map((k): [string, string] => [k, c.label]));
 
-export function ShortcutOverlay({ onClose, shortcuts = SHORTCUTS }: { onClose(): void; shortcuts?: ReadonlyArray<[string, string]> }) {
+export function ShortcutOverlay({ onClose, commands = COMMANDS }: { onClose(): void; commands?: readonly Command[] }) {
   return (
     <div className="overlay-backdrop" onClick={onClose} role="dialog" aria-label="Keyboard shortcuts" data-testid="shortcuts">
-      <div className="overlay-card" onClick={(e) => e.stopPropagation()}>
+      <div className="overlay-card shortcut-card" onClick={(e) => e.stopPropagation()}>
         <div className="panel-title">Keyboard shortcuts <span className="spacer" /><button onClick={onClose}>Close</button></div>
-        <table className="shortcut-table">
-          <tbody>
-            {shortcuts.map(([k, what]) => (
-              <tr key={k}><td><kbd>{k}</kbd></td><td>{what}</td></tr>
-            ))}
-          </tbody>
-        </table>
+        <div className="shortcut-sections">
+          {CONTEXTS.map((ctx) => {
+            const rows = commands.filter((c) => c.context === ctx.id);
+            if (!rows.length) return null;
+            return (
+              <section key={ctx.id} className="shortcut-section" data-context={ctx.id} aria-label={ctx.title}>
+                <h3>{ctx.title} <span className="muted small">{ctx.note}</span></h3>
+                <table className="shortcut-table">
+                  <tbody>
+                    {rows.map((c) => (
+                      <tr key={c.id} data-command={c.id}>
+                        <td>{c.keys.length || c.shown ? <kbd>{shownInput(c)}</kbd> : <span className="muted small">{shownInput(c)}</span>}</td>
+                        <td>{c.label}</td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </section>
+            );
+          })}
+        </div>
       </div>
     </div>
   );

@@ -1,8 +1,9 @@
-// Editing toolbar: tool buttons generated from the registry, brush size and shape, paint mode, threshold range
+// Editing toolbar: tool buttons generated from the tool registry (key hints from the command registry), brush size and shape, paint mode, threshold range
 // (with sampling under the cursor), and the save state from main's acknowledgements (with Retry / Discard while
 // saving is paused). Read-only labels: only Navigate.
 import { labelInfo, isKnownLabel } from '../../../common/labels.js';
 import type { SaveState } from '../../editing/editSession.js';
+import { keyHint } from '../../commands.js';
 import { TOOLS, type ToolId, type ToolSettings } from '../../tools/index.js';
 
 export interface ToolBarProps {
@@ -61,21 +62,21 @@ export function ToolBar({ tool, onTool, settings, onSettings, saveState, sampleV
   return (
     <div className="tool-bar" data-testid="toolbar">
       <span className="segmented" aria-label="Tools">
-        <button className={tool === null ? 'on' : ''} onClick={() => onTool(null)} title="Navigate (Esc)">Navigate</button>
+        <button className={tool === null ? 'on' : ''} onClick={() => onTool(null)} title={`Navigate${keyHint('navigate')}`}>Navigate</button>
         {TOOLS.map((t) => (
           <button
             key={t.id}
             className={tool === t.id ? 'on' : ''}
             onClick={() => onTool(t.id)}
             disabled={readOnly !== null}
-            title={readOnly !== null ? `Labels read-only: ${readOnly}` : `${t.title} (${t.hotkey.toUpperCase()})`}
+            title={readOnly !== null ? `Labels read-only: ${readOnly}` : `${t.title}${keyHint(`tool:${t.id}`)}`}
             data-tool={t.id}
           >
             {t.title}
           </button>
         ))}
       </span>
-      <label title="Brush radius in mm ([ and ])">
+      <label title={`Brush radius in mm${keyHint('brush-smaller')}${keyHint('brush-larger')}`}>
         Radius
         <input type="range" min={0.5} max={30} step={0.5} value={settings.radiusMm} aria-label="Brush radius" onChange={(e) => set({ radiusMm: Number(e.target.value) })} />
         <span className="num">{settings.radiusMm.toFixed(1)} mm</span>

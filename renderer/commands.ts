@@ -1,0 +1,146 @@
+// The command registry: every key, pointer gesture and menu command the workstation answers to, as data. The
+// window's key handler and the native-menu dispatch (App.tsx), the tool buttons' titles (ToolBar) and the `?`
+// overlay (ShortcutOverlay) are generated from it; the native menu itself comes from common/commands.ts, which
+// `menu` points into. Pure: no React, no DOM.
+import { menuEntry, parseKey, type MenuCommand } from '../common/commands.js';
+import { gradingFieldSpec } from '../common/gradings.js';
+import { FINDING_KEYS } from './features/grading/GradingPanel.js';
+import { TOOLS, type ToolId } from './tools/index.js';
+
+/** Where a command applies: the views (the default), the focused grading dock, or an open dialog. */
+export type CommandContext = 'viewer' | 'grading' | 'dialog';
+
+export const CONTEXTS: ReadonlyArray<{ id: CommandContext; title: string; note: string }> = [
+  { id: 'viewer', title: 'Viewer', note: 'anywhere but text fields' },
+  { id: 'grading', title: 'Grading dock', note: 'while the dock has focus (D); other keys go to the viewer' },
+  { id: 'dialog', title: 'Dialogs', note: 'while a dialog or this overlay is open' },
+];
+
+/**
+ * Who reads a command's input: `app` = the window key handler in App.tsx (and the native menu) runs the action
+ * bound to the id; `viewer`, `grading-dock` and `dialog` handle their own pointer or keys, and the registry only
+ * documents them (the e2e test checks they still do what it says).
+ */
+export type CommandOwner = 'app' | 'viewer' | 'grading-dock' | 'dialog';
+
+export interface Command {
+  id: string;
+  label: string;
+  context: CommandContext;
+  /** Keys in common/commands.ts syntax ('b', 'S' = Shift+S, 'Mod+z', 'PageUp'); empty for gestures and menu-only commands. */
+  keys: readonly string[];
+  /** How the input is shown when not key by key: a range ('1–5'), a sequence or a pointer gesture. */
+  shown?: string;
+  owner: CommandOwner;
+  /** The native-menu command that runs it too. */
+  menu?: MenuCommand;
+  /** The editing tool it selects. */
+  tool?: ToolId;
+}
+
+const toolCommands: Command[] = TOOLS.map((t) => ({ id: `tool:${t.id}`, label: t.title, context: 'viewer', keys: [t.hotkey], owner: 'app', tool: t.id }));
+
+/** Commands App.tsx binds to actions (besides the tool commands); a missing binding is a type error there. */
+const APP_COMMANDS = [
+  { id: 'navigate', label: 'Navigate (no tool)', context: 'viewer', keys: ['Escape'], owner: 'app' },
+  { id: 'brush-smaller', label: 'Brush smaller', context: 'viewer', keys: ['['], owner: 'app' },
+  { id: 'brush-larger', label: 'Brush larger', context: 'viewer', keys: [']'], owner: 'app' },
+  { id: 'label-previous', label: 'Previous label to paint', context: 'viewer', keys: [','], owner: 'app' },
+  { id: 'label-next', label: 'Next label to paint', context: 'viewer', keys: ['.'], owner: 'app' },
+  { id: 'undo', label: 'Undo the last label edit', context: 'viewer', keys: ['Mod+z'], owner: 'app', menu: 'undo' },
+  { id: 'redo', label: 'Redo', context: 'viewer', keys: ['Mod+Shift+z', 'Mod+y'], owner: 'app', menu: 'redo' },
+  { id: 'slice-next', label: 'Next slice (view under the pointer)', context: 'viewer', keys: ['PageUp'], owner: 'app' },
+  { id: 'slice-previous', label: 'Previous slice', context: 'viewer', keys: ['PageDown'], owner: 'app' },
+  { id: 'auto-window', label: 'Automatic window (intensity percentiles)', context: 'viewer', keys: ['w'], owner: 'app' },
+  { id: 'reset-view', label: 'Reset zoom and pan', context: 'viewer', keys: ['r'], owner: 'app' },
+  { id: 'layout-maximise', label: 'Maximise the view under the pointer / three views', context: 'viewer', keys: ['m'], owner: 'app', menu: 'layout-maximise' },
+  { id: 'layout-three', label: 'Three views', context: 'viewer', keys: [], owner: 'app', menu: 'layout-three' },
+  { id: 'labels-toggle', label: 'Hide / show all labels', context: 'viewer', keys: ['h'], owner: 'app', menu: 'toggle-overlay' },
+  { id: 'labels-outline', label: 'Fill / outline labels', context: 'viewer', keys: ['o'], owner: 'app' },
+  { id: 'series-next', label: 'Next series of the patient (same point in mm)', context: 'viewer', keys: ['s'], owner: 'app' },
+  { id: 'series-previous', label: 'Previous series of the patient', context: 'viewer', keys: ['S'], owner: 'app' },
+  { id: 'grading-focus', label: 'Focus the grading dock (opens it when collapsed)', context: 'viewer', keys: ['d'], owner: 'app' },
+  { id: 'export', label: 'Export a revised dataset', context: 'viewer', keys: ['Mod+e'], owner: 'app', menu: 'export' },
+  { id: 'shortcuts', label: 'Keyboard shortcuts (this overlay)', context: 'viewer', keys: ['?'], owner: 'app', menu: 'shortcuts' },
+  { id: 'about', label: 'About the workstation', context: 'viewer', keys: [], owner: 'app', menu: 'about' },
+  { id: 'dialog-close', label: 'Close the dialog or this overlay', context: 'dialog', keys: ['Escape'], owner: 'app' },
+] as const satisfies readonly Command[];
+
+export type AppCommandId = (typeof APP_COMMANDS)[number]['id'];
+
+const MOD_LABEL = typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigator.platform) ? '⌘' : 'Ctrl';
+
+const gestures: Command[] = [
+  { id: 'crosshair', label: 'Move the crosshair (the other views follow)', shown: 'left click / drag' },
+  { id: 'pick-label', label: 'Pick the label under the pointer to paint', shown: `${MOD_LABEL}+click` },
+  { id: 'wheel-slice', label: 'Previous / next slice', shown: 'wheel' },
+  { id: 'zoom', label: 'Zoom about the pointer', shown: `${MOD_LABEL}+wheel, Shift+left drag` },
+  { id: 'pan', label: 'Pan', shown: `middle drag, ${MOD_LABEL}+left drag` },
+  { id: 'window-level', label: 'Window (horizontal) / level (vertical)', shown: 'right drag' },
+].map((g) => ({ ...g, context: 'viewer', keys: [], owner: 'viewer' }));
+
+const gradingCommands: Command[] = [
+  { id: 'grading-previous', label: 'Previous disc level (crosshair follows)', keys: ['ArrowUp'] },
+  { id: 'grading-next', label: 'Next disc level (crosshair follows)', keys: ['ArrowDown'] },
+  { id: 'grading-pfirrmann', label: 'Pfirrmann grade', keys: ['1', '2', '3', '4', '5'], shown: '1–5' },
+  { id: 'grading-modic', label: 'Modic type', keys: ['m'], shown: 'M then 0–3' },
+  ...FINDING_KEYS.map(([key, field]) => ({ id: `grading-toggle-${field}`, label: `Toggle ${gradingFieldSpec(field).title.toLowerCase()}`, keys: [key] })),
+  { id: 'grading-reviewed', label: 'Mark the level reviewed and go to the next', keys: ['Enter'] },
+  { id: 'grading-undo', label: 'Undo the last grading change of the patient', keys: ['Mod+z'], menu: 'undo' as const },
+  { id: 'grading-leave', label: 'Leave the dock (keys go to the viewer again)', keys: ['Escape'] },
+].map((c) => ({ ...c, context: 'grading', owner: 'grading-dock' }));
+
+/** Every command, in the order the overlay lists them. */
+export const COMMANDS: readonly Command[] = [...toolCommands, ...APP_COMMANDS, ...gestures, ...gradingCommands];
+
+export function commandById(id: string): Command {
+  const c = COMMANDS.find((x) => x.id === id);
+  if (!c) throw new Error(`unknown command ${id}`);
+  return c;
+}
+
+/** Whether a key event is the key `spec`. A key without Mod ignores events with Ctrl, Cmd or Alt. */
+export function keyMatches(spec: string, e: Pick<KeyboardEvent, 'key' | 'ctrlKey' | 'metaKey' | 'shiftKey' | 'altKey'>): boolean {
+  const k = parseKey(spec);
+  const mod = e.ctrlKey || e.metaKey;
+  if (k.mod !== mod) return false;
+  if (k.mod) return e.key.toLowerCase() === k.key.toLowerCase() && e.shiftKey === k.shift;
+  return !e.altKey && e.key === k.key;
+}
+
+/** The command of `context` a key event triggers, if any. */
+export function commandForKey(context: CommandContext, e: Parameters<typeof keyMatches>[1]): Command | null {
+  return COMMANDS.find((c) => c.context === context && c.keys.some((k) => keyMatches(k, e))) ?? null;
+}
+
+/** The command a native-menu command runs in a context: the context's own, else the viewer's. */
+export function commandForMenu(context: CommandContext, menu: MenuCommand): Command | null {
+  return COMMANDS.find((c) => c.context === context && c.menu === menu) ?? COMMANDS.find((c) => c.context === 'viewer' && c.menu === menu) ?? null;
+}
+
+const KEY_NAMES: Record<string, string> = { Escape: 'Esc', ArrowUp: '↑', ArrowDown: '↓', ArrowLeft: '←', ArrowRight: '→', ' ': 'Space' };
+
+/** A key as people read it: 'Mod+Shift+z' → 'Ctrl+Shift+Z', 'S' → 'Shift+S', 'Escape' → 'Esc'. */
+export function formatKey(spec: string): string {
+  const k = parseKey(spec);
+  const letter = k.key.length === 1 && k.key.toLowerCase() !== k.key.toUpperCase();
+  const shift = k.shift || (letter && !k.mod && k.key === k.key.toUpperCase());
+  return [k.mod ? MOD_LABEL : '', shift ? 'Shift' : '', KEY_NAMES[k.key] ?? (letter ? k.key.toUpperCase() : k.key)].filter(Boolean).join('+');
+}
+
+/** What the overlay shows for a command's input: its keys, its gesture, or where it is in the native menu. */
+export function shownInput(c: Command): string {
+  if (c.shown) return c.shown;
+  if (c.keys.length) return c.keys.map(formatKey).join(' / ');
+  if (c.menu) {
+    const e = menuEntry(c.menu);
+    return `menu ${e.menu} ▸ ${e.label.replace(' {app}', '')}`;
+  }
+  return '';
+}
+
+/** The key hint of a command for a button title: ' (B)', or '' without keys. */
+export function keyHint(id: string): string {
+  const c = commandById(id);
+  return c.keys.length ? ` (${c.keys.map(formatKey).join(' / ')})` : '';
+}
