@@ -1,7 +1,8 @@
 // The one service contract (ARCHITECTURE.md §3): every call the UI can make, with a zod schema per request.
 // main/core implements it as one service object; Electron IPC, the web-mode HTTP server and tests are thin
 // transports over that object. Bulk voxel data never goes through this contract: volumes stream as raw bytes
-// (GET /volume/<series>/<image|mask> in web mode, spine:// in Electron).
+// (GET /volume/<series>/<image|mask> in web mode, spine:// in Electron). Edit diffs cross as bytes too
+// (commitEdit's `diff` is a Uint8Array: structured clone over IPC, a framed octet-stream body over HTTP; wire.ts).
 import { z } from 'zod';
 import type { ErrorInfo, Result } from './errors.js';
 import type { Vec3, VolumeGeometry } from './geometry.js';
@@ -235,8 +236,16 @@ const patientId = z.number().int().min(0);
 const ivdLabel = z.number().int().min(0).max(25);
 
 const seriesId = z.string().regex(/^\d+_[A-Za-z0-9_]+$/, 'series id like 7_t2');
-/** base64 of an 'rle-u8-v1' diff; 96 MiB of text at most (a whole 1024×1024×40 volume changed fits). */
-const diffBase64 = z.string().max(96 * 1024 * 1024).regex(/^[A-Za-z0-9+/]*={0,2}$/, 'base64');
+/** Largest encoded diff commitEdit takes: 96 MiB (a whole 1024×1024×40 volume changed fits). */
+export const MAX_DIFF_BYTES = 96 * 1024 * 1024;
+/** True for a Uint8Array (or Buffer) of any realm: IPC and tests may hand over arrays made elsewhere. */
+function isUint8Array(v: unknown): v is Uint8Array {
+  return ArrayBuffer.isView(v) && Object.prototype.toString.call(v) === '[object Uint8Array]';
+}
+/** An 'rle-u8-v1' diff as bytes (web mode: the framed body of common/wire.ts; IPC: structured clone). */
+const diffBytes = z
+  .custom<Uint8Array>(isUint8Array, 'diff must be bytes (a Uint8Array)')
+  .refine((b) => b.byteLength <= MAX_DIFF_BYTES, `diff over ${MAX_DIFF_BYTES} bytes`);
 
 // --- export (issue 6) --- //
 
@@ -323,7 +332,7 @@ export const requestSchemas = {
       /** The label the tool wrote (0 for the eraser); every value the diff writes must be a SPIDER label too. */
       label: spiderLabel,
       description: storedText('description', 200),
-      diff: diffBase64,
+      diff: diffBytes,
     })
     .strict(),
   undo: z.object({ seriesId }).strict(),
@@ -340,7 +349,15 @@ export const requestSchemas = {
 } as const;
 
 export type Method = keyof typeof requestSchemas;
-export type Request<M extends Method> = z.infer<(typeof requestSchemas)[M]>;
+/** A request as it crosses a transport: what its schema accepts (commitEdit's `diff` is bytes only). */
+export type WireRequest<M extends Method> = z.infer<(typeof requestSchemas)[M]>;
+/**
+ * A request as the service takes it: the wire request, except that commitEdit's `diff` may still be base64 text
+ * from in-process callers not yet moved to bytes (bench/*.bench.ts, tests/fuzz/metaimage.test.ts). No transport
+ * delivers text (the schema takes bytes only). Transitional: drop the `string` once those callers pass bytes.
+ */
+export type Request<M extends Method> =
+  M extends 'commitEdit' ? Omit<WireRequest<'commitEdit'>, 'diff'> & { diff: Uint8Array | string } : WireRequest<M>;
 
 export interface Responses extends ExportResponses {
   getDataset: DatasetSummary;
@@ -372,7 +389,7 @@ export const METHODS = Object.keys(requestSchemas) as Method[];
 export type Service = { [M in Method]: (req: Request<M>) => Promise<Responses[M]> };
 
 /** The service as the renderer sees it: results, never throws across the boundary. */
-export type Api = { [M in Method]: (req: Request<M>) => Promise<Result<Responses[M]>> };
+export type Api = { [M in Method]: (req: WireRequest<M>) => Promise<Result<Responses[M]>> };
 
 export type { ErrorInfo, Result };
 

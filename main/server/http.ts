@@ -9,6 +9,9 @@
 // their own. Cross-origin requests are refused (Origin / Sec-Fetch-Site / Host checks, the latter against DNS
 // rebinding).
 //
+// API: POST /api/<method> with a JSON body, or, for a method with a binary field (commitEdit's diff), an
+// application/octet-stream body framed as common/wire.ts describes (JSON fields, then the raw bytes).
+//
 // Hostile clients: a malformed request target is a typed 400; a body over the cap a typed 413 (refused early
 // by Content-Length, and the rest of the body read and dropped so the client gets the answer instead of a
 // reset); static files are served only when their real path (symlinks resolved) lies in the renderer folder.
@@ -23,6 +26,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { AppError, toErrorInfo, volumeStatus, type ErrorInfo } from '../../common/errors.js';
 import { METHODS, type Method, type Service } from '../../common/contract.js';
 import { dispatch } from '../../common/dispatch.js';
+import { binaryFieldOf, decodeFramedRequest, FRAMED_CONTENT_TYPE, FrameError } from '../../common/wire.js';
 
 export interface VolumeSource {
   /** Raw little-endian voxel bytes of a series' image or current label volume. */
@@ -54,7 +58,7 @@ export interface WebServer {
 
 /**
  * Default cap on a request body (WebServerOptions.maxBodyBytes): fits the largest commitEdit the contract takes (a
- * 96 MiB base64 diff) with its JSON envelope.
+ * 96 MiB diff, MAX_DIFF_BYTES) with its framing (common/wire.ts: 4-byte prefix, at most 1 MiB of JSON fields).
  */
 export const MAX_BODY_BYTES = 100 * 1024 * 1024;
 /** After a 413, at most this many more body bytes are read and dropped before the connection is cut. */
@@ -139,12 +143,30 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
   const handleApi = async (name: string, req: IncomingMessage, res: ServerResponse): Promise<void> => {
     if (!(METHODS as string[]).includes(name)) return sendError(res, 404, { code: 'not_found', message: `Unknown method ${name}` });
     const method = name as Method;
-    let body: unknown;
+    const framed = mediaType(req.headers['content-type']) === FRAMED_CONTENT_TYPE;
+    const field = binaryFieldOf(method);
+    let bytes: Buffer;
     try {
-      body = JSON.parse((await readBody(req, maxBody)).toString('utf8') || '{}');
+      bytes = await readBody(req, maxBody);
     } catch (err) {
       if (err instanceof AppError && err.code === 'too_large') return sendError(res, 413, err.toInfo());
-      return sendError(res, 400, err instanceof AppError ? err.toInfo() : { code: 'invalid_request', message: 'Request body is not JSON' });
+      return sendError(res, 400, err instanceof AppError ? err.toInfo() : { code: 'invalid_request', message: 'Request body could not be read' });
+    }
+    let body: unknown;
+    if (framed) {
+      if (!field) return sendError(res, 400, { code: 'invalid_request', message: `${method} takes a JSON body, not ${FRAMED_CONTENT_TYPE}` });
+      try {
+        body = decodeFramedRequest(bytes, field);
+      } catch (err) {
+        if (err instanceof FrameError) return sendError(res, 400, { code: 'invalid_request', message: err.message });
+        throw err;
+      }
+    } else {
+      try {
+        body = JSON.parse(bytes.toString('utf8') || '{}');
+      } catch {
+        return sendError(res, 400, { code: 'invalid_request', message: 'Request body is not JSON' });
+      }
     }
     const outcome = await dispatch(opts.service, method, body, { log });
     if (outcome.kind === 'refused') return sendError(res, 400, outcome.error);
@@ -276,6 +298,11 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
 
 function sendError(res: ServerResponse, status: number, error: ErrorInfo): void {
   sendJson(res, status, { ok: false, error });
+}
+
+/** The media type of a Content-Type header, lower case, without parameters ('' when absent). */
+function mediaType(header: string | undefined): string {
+  return (header ?? '').split(';')[0]!.trim().toLowerCase();
 }
 
 function parseCookies(header: string | undefined): Record<string, string> {

@@ -12,7 +12,7 @@
 // strokes, so they act on the revision those strokes reach; an undo of a stroke main then refuses is void.
 import type { Api, EditInfo, Responses } from '../../common/contract.js';
 import type { ErrorCode } from '../../common/errors.js';
-import { applyDiff, base64ToBytes, bytesToBase64, decodeDiff, encodeDiff, type VoxelDiff } from '../../common/labelDiff.js';
+import { applyDiff, base64ToBytes, decodeDiff, encodeDiff, type VoxelDiff } from '../../common/labelDiff.js';
 import { ApiError, invoke, ServiceUnreachableError } from '../platform/api.js';
 import { backwardsOf, changeUnderPending, forwardsOf, rebaseOnto, type BaseChange } from './rebase.js';
 
@@ -258,7 +258,7 @@ export function createEditSession(opts: EditSessionOptions): EditSession {
     }
     try {
       const ack = await invoke(api, 'commitEdit', {
-        seriesId, baseRevision: revision, tool: job.req.tool, label: job.req.label, description, diff: bytesToBase64(encodeDiff(job.diff)),
+        seriesId, baseRevision: revision, tool: job.req.tool, label: job.req.label, description, diff: encodeDiff(job.diff),
       });
       revision = ack.revision;
       lastSavedAt = ack.savedAt;

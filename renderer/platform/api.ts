@@ -2,9 +2,10 @@
 // Only this file inspects { ok } results; callers get values, an ApiError with the same closed code set (main
 // answered and refused), or a ServiceUnreachableError (main did not answer: the server is stopped, the
 // connection was refused, or the answer could not be read; whether a write landed is then unknown).
-import type { Api, Method, Request, Responses } from '../../common/contract.js';
+import type { Api, Method, Responses, WireRequest } from '../../common/contract.js';
 import type { DesktopBridge } from '../../common/desktop.js';
 import type { ErrorCode, Result } from '../../common/errors.js';
+import { binaryFieldOf, encodeFramedRequest, FRAMED_CONTENT_TYPE } from '../../common/wire.js';
 import { createConnectionMonitor, monitoredApi, type ConnectionMonitor } from './connection.js';
 
 export class ApiError extends Error {
@@ -33,12 +34,16 @@ declare global {
   }
 }
 
-/** One web-mode call. Rejects (never resolves with a made-up error) when no readable answer came back. */
-async function httpCall<M extends Method>(method: M, req: Request<M>): Promise<Result<Responses[M]>> {
+/**
+ * One web-mode call. Rejects (never resolves with a made-up error) when no readable answer came back. A request
+ * with a binary field (commitEdit's diff) goes as a framed octet-stream body (common/wire.ts), others as JSON.
+ */
+async function httpCall<M extends Method>(method: M, req: WireRequest<M>): Promise<Result<Responses[M]>> {
+  const field = binaryFieldOf(method);
   const res = await fetch(`/api/${method}`, {
     method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify(req),
+    headers: { 'Content-Type': field ? FRAMED_CONTENT_TYPE : 'application/json' },
+    body: field ? encodeFramedRequest(req as Record<string, unknown>, field) : JSON.stringify(req),
     credentials: 'same-origin',
   });
   const body = (await res.json().catch(() => null)) as Result<Responses[M]> | null;
@@ -48,7 +53,7 @@ async function httpCall<M extends Method>(method: M, req: Request<M>): Promise<R
 
 /** The web-mode transport as an Api object. */
 const httpApi = new Proxy({} as Api, {
-  get: (_target, method: string) => (req: unknown) => httpCall(method as Method, req as Request<Method>),
+  get: (_target, method: string) => (req: unknown) => httpCall(method as Method, req as WireRequest<Method>),
 });
 
 /** The service as the renderer sees it (Electron bridge or HTTP), unmonitored. */
@@ -71,10 +76,10 @@ export function api(): Api {
  * Calls one method of `service`: its value, or an ApiError on { ok: false }, or a ServiceUnreachableError when
  * the call itself failed (an Api never rejects for a refusal: refusals are results).
  */
-export async function invoke<M extends Method>(service: Api, method: M, req: Request<M>): Promise<Responses[M]> {
+export async function invoke<M extends Method>(service: Api, method: M, req: WireRequest<M>): Promise<Responses[M]> {
   let result: Result<Responses[M]>;
   try {
-    result = await (service[method] as (r: Request<M>) => Promise<Result<Responses[M]>>)(req);
+    result = await (service[method] as (r: WireRequest<M>) => Promise<Result<Responses[M]>>)(req);
   } catch (err) {
     if (err instanceof ServiceUnreachableError) throw err;
     throw new ServiceUnreachableError(`The service is not answering (${err instanceof Error ? err.message : String(err)})`, { cause: err });
@@ -84,7 +89,7 @@ export async function invoke<M extends Method>(service: Api, method: M, req: Req
 }
 
 /** Calls one contract method; throws ApiError on { ok: false }, ServiceUnreachableError when main did not answer. */
-export function call<M extends Method>(method: M, req: Request<M>): Promise<Responses[M]> {
+export function call<M extends Method>(method: M, req: WireRequest<M>): Promise<Responses[M]> {
   return invoke(api(), method, req);
 }
 

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ExportManifest } from '../../main/core/export/index.js';
-import { brushDiff, diffBase64, prng } from '../integration/journalHelpers.js';
+import { brushDiff, diffBytes, prng } from '../integration/journalHelpers.js';
 import { startApp, type AppFixture } from './support/app.js';
 
 let app: AppFixture;
@@ -31,7 +31,7 @@ describe('export dialog', () => {
     const opened = await app.ws.service.openSeries({ seriesId: '1_t1' });
     const mask = (await app.ws.volumeBytes('1_t1', 'mask')).slice();
     const { diff, label } = brushDiff(mask, opened.image.geometry.size, prng(3), 6);
-    await app.ws.service.commitEdit({ seriesId: '1_t1', baseRevision: opened.revision, tool: 'brush', label, description: 'Brush', diff: diffBase64(diff) });
+    await app.ws.service.commitEdit({ seriesId: '1_t1', baseRevision: opened.revision, tool: 'brush', label, description: 'Brush', diff: diffBytes(diff) });
     await app.ws.service.setGrading({ patientId: 2, ivdLabel: 1, field: 'pfirrmann', value: 5 === (await app.ws.service.getGradings({ patientId: 2 })).levels[0]!.values.pfirrmann ? 4 : 5 });
 
     await openDialog();
@@ -70,7 +70,7 @@ describe('export dialog', () => {
     const k = Math.max(...(await app.ws.service.getGradings({ patientId: 3 })).levels.map((l) => l.ivdLabel)) + 1;
     const opened = await app.ws.service.openSeries({ seriesId: '3_t1' });
     const mask = await app.ws.volumeBytes('3_t1', 'mask');
-    await app.ws.service.commitEdit({ seriesId: '3_t1', baseRevision: opened.revision, tool: 'brush', label: 200 + k, description: 'Brush', diff: diffBase64({ indices: Uint32Array.of(0), before: Uint8Array.of(mask[0]!), after: Uint8Array.of(200 + k) }) });
+    await app.ws.service.commitEdit({ seriesId: '3_t1', baseRevision: opened.revision, tool: 'brush', label: 200 + k, description: 'Brush', diff: diffBytes({ indices: Uint32Array.of(0), before: Uint8Array.of(mask[0]!), after: Uint8Array.of(200 + k) }) });
     await app.ws.service.setGrading({ patientId: 3, ivdLabel: k, field: 'pfirrmann', value: 3 });
     await openDialog();
     const out = join(app.dir, 'incomplete');

@@ -2,7 +2,8 @@
 // 127.0.0.1 over a workstation on a tiny dataset and a temporary store), sent as raw bytes over TCP so that
 // nothing is tidied up by an HTTP client: contract calls with wrong types, extra and missing fields, huge numbers,
 // NaN-ish strings, lone UTF-16 surrogates, deep nesting; unknown methods; wrong HTTP methods; bad JSON; label
-// values outside the SPIDER set and invalid base64 or invalid diffs in commitEdit; malformed request targets and
+// values outside the SPIDER set, invalid diffs and malformed octet-stream frames (common/wire.ts) in commitEdit,
+// and its diff sent the old way (base64 text in JSON); malformed request targets and
 // paths; missing or wrong launch tokens; foreign origins; bodies over the cap.
 //
 // Each request must get an answer within the per-case timeout: a 4xx with a JSON typed error (code from
@@ -16,7 +17,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe as group, expect, it } from 'vitest';
 import { METHODS } from '../../common/contract.js';
 import { ERROR_CODES } from '../../common/errors.js';
-import { bytesToBase64, encodeDiff } from '../../common/labelDiff.js';
+import { encodeDiff } from '../../common/labelDiff.js';
 import { openWorkstation, type Workstation } from '../../main/core/workstation.js';
 import { startWebServer, type WebServer } from '../../main/server/http.js';
 import {
@@ -284,7 +285,8 @@ function validRequest(method: string): Record<string, unknown> {
     setAnnotator: { name: 'fuzz' },
     openSeries: { seriesId: '1_t1' },
     setSeriesStatus: { seriesId: '1_t1', status: 'in_progress' },
-    commitEdit: { seriesId: '1_t1', baseRevision: 0, tool: 'brush', label: 1, description: 'fuzz edit', diff: '' },
+    // An empty diff (refused by the service): every mutation of it must fail.
+    commitEdit: { seriesId: '1_t1', baseRevision: 0, tool: 'brush', label: 1, description: 'fuzz edit', diff: Uint8Array.of(0xd1, 0) },
     undo: { seriesId: '1_t1' },
     redo: { seriesId: '1_t1' },
     history: { seriesId: '1_t1' },
@@ -423,7 +425,20 @@ function apiCase(r: Rng): Case {
     }
   }
   if (method === 'startExport') guardOutDir(body);
-  return { input: `${method}: ${kind} ${note}`, req: post(method, jsonWith(body, raw)), expect: mustFail ? { mustFail: true, status: [200, 400] } : {} };
+  return { input: `${method}: ${kind} ${note}`, req: request(method, body, raw), expect: mustFail ? { mustFail: true, status: [200, 400] } : {} };
+}
+
+/** A call as the renderer sends it: a Uint8Array diff goes framed after the other fields, the rest as JSON. */
+function request(method: string, body: Record<string, unknown>, raw: Record<string, string> = {}): Req {
+  const { diff, ...rest } = body;
+  return diff instanceof Uint8Array ? postFramed(method, jsonWith(rest, raw), diff) : post(method, jsonWith(body, raw));
+}
+
+/** An octet-stream body framed as common/wire.ts says (u32 LE length of the JSON part, JSON, bytes); `declared` lies. */
+function postFramed(method: string, json: Buffer, bytes: Uint8Array, declared?: number): Req {
+  const head = Buffer.alloc(4);
+  head.writeUInt32LE(declared ?? json.length);
+  return post(method, Buffer.concat([head, json, bytes]), { headers: { 'Content-Type': 'application/octet-stream' } });
 }
 
 /** Whether `text` is a valid value of a free-text field (annotator name, tool, description) per the contract. */
@@ -587,29 +602,31 @@ async function commitCase(r: Rng): Promise<Case> {
   const at = r.int(0, n - 1);
   const before = volume[at]!;
   const legal = [1, 2, 3, 100, 201, 202, 0].filter((v) => v !== before);
-  const kind = r.pick(['valid', 'valid', 'after not a label', 'after not a label', 'after not a label', 'label not a label', 'before mismatch', 'index out of range', 'no-op run', 'random bytes', 'bad magic', 'truncated', 'huge count', 'invalid base64', 'empty', 'stale revision', 'unknown series', 'bad text'] as const);
+  const kind = r.pick(['valid', 'valid', 'after not a label', 'after not a label', 'after not a label', 'label not a label', 'before mismatch', 'index out of range', 'no-op run', 'random bytes', 'bad magic', 'truncated', 'huge count', 'base64 in JSON', 'empty', 'stale revision', 'unknown series', 'bad text', 'frame short', 'frame length lies', 'frame JSON not an object', 'diff in the JSON part', 'random frame'] as const);
   const label = r.pick(legal);
-  let diff: string;
-  let body: Record<string, unknown> = { seriesId: '1_t1', baseRevision: revision, tool: 'brush', label, description: 'fuzz edit', diff: '' };
+  let diff: Uint8Array;
+  let body: Record<string, unknown> = { seriesId: '1_t1', baseRevision: revision, tool: 'brush', label, description: 'fuzz edit' };
   let mustFail = true;
-  const enc = (bytes: number[] | Uint8Array) => bytesToBase64(Uint8Array.from(bytes));
+  let req: Req | null = null;
+  const enc = (bytes: number[] | Uint8Array) => Uint8Array.from(bytes);
+  const good = (): Uint8Array => encodeDiff({ indices: Uint32Array.of(at), before: Uint8Array.of(before), after: Uint8Array.of(label) });
   switch (kind) {
     case 'valid':
-      diff = bytesToBase64(encodeDiff({ indices: Uint32Array.of(at), before: Uint8Array.of(before), after: Uint8Array.of(label) }));
+      diff = good();
       mustFail = false;
       break;
     case 'after not a label': {
       const bad = r.pick([26, 99, 126, 158, 199, 200, 226, 255].filter((v) => v !== before));
-      diff = bytesToBase64(encodeDiff({ indices: Uint32Array.of(at), before: Uint8Array.of(before), after: Uint8Array.of(bad) }));
+      diff = encodeDiff({ indices: Uint32Array.of(at), before: Uint8Array.of(before), after: Uint8Array.of(bad) });
       body.label = r.chance(0.5) ? label : 0;
       break;
     }
     case 'label not a label':
-      diff = bytesToBase64(encodeDiff({ indices: Uint32Array.of(at), before: Uint8Array.of(before), after: Uint8Array.of(label) }));
+      diff = good();
       body.label = r.pick([26, 99, 126, 158, 200, 226, 255, 256, -1, 1.5]);
       break;
     case 'before mismatch':
-      diff = bytesToBase64(encodeDiff({ indices: Uint32Array.of(at), before: Uint8Array.of((before + 1) & 0xff), after: Uint8Array.of(label === ((before + 1) & 0xff) ? 0 : label) }));
+      diff = encodeDiff({ indices: Uint32Array.of(at), before: Uint8Array.of((before + 1) & 0xff), after: Uint8Array.of(label === ((before + 1) & 0xff) ? 0 : label) });
       break;
     case 'index out of range':
       diff = enc([0xd1, ...varint(1), ...varint(n + r.int(0, 1000)), ...varint(1), before, label]);
@@ -629,29 +646,53 @@ async function commitCase(r: Rng): Promise<Case> {
     case 'huge count':
       diff = enc([0xd1, 0xff, 0xff, 0xff, 0xff, 0x0f, ...varint(at), ...varint(1), before, label]);
       break;
-    case 'invalid base64':
-      diff = r.pick(['@@@@', 'abc', 'YQ', 'Y===', 'YW Jj', 'éééé', 'data:application/octet-stream;base64,0Q==', '0Q==\n', '====', '0Q=a']);
+    case 'base64 in JSON':
+      // The form commitEdit took before diffs travelled as bytes: refused by the schema.
+      diff = good();
+      req = post('commitEdit', Buffer.from(JSON.stringify({ ...body, diff: r.pick([Buffer.from(diff).toString('base64'), '@@@@', '', '0Q==']) })));
       break;
     case 'empty':
-      diff = '';
+      diff = new Uint8Array(0);
+      break;
+    case 'frame short':
+      diff = good();
+      req = post('commitEdit', Buffer.from(r.bytes(r.int(0, 3))), { headers: { 'Content-Type': 'application/octet-stream' } });
+      break;
+    case 'frame length lies': {
+      diff = good();
+      const json = Buffer.from(JSON.stringify(body));
+      req = postFramed('commitEdit', json, diff, r.pick([json.length + diff.length + 1, 0xffff_ffff, 2 ** 20 + 1, Math.max(0, json.length - 1), 0]));
+      break;
+    }
+    case 'frame JSON not an object':
+      diff = good();
+      req = postFramed('commitEdit', Buffer.from(r.pick(['null', '[]', '"x"', '1', `[${JSON.stringify(body)}]`, '{"a":'])), diff);
+      break;
+    case 'diff in the JSON part':
+      diff = good();
+      req = postFramed('commitEdit', Buffer.from(JSON.stringify({ ...body, diff: r.pick(['AAAA', [1, 2], {}, null]) })), diff);
+      break;
+    case 'random frame':
+      diff = good();
+      req = post('commitEdit', Buffer.from(r.bytes(r.int(4, 80))), { headers: { 'Content-Type': r.pick(['application/octet-stream', 'Application/Octet-Stream; x=1']) } });
       break;
     case 'stale revision':
-      diff = bytesToBase64(encodeDiff({ indices: Uint32Array.of(at), before: Uint8Array.of(before), after: Uint8Array.of(label) }));
+      diff = good();
       body.baseRevision = revision + r.pick([1, -1, 1000]);
       if ((body.baseRevision as number) < 0) body.baseRevision = revision + 1;
       break;
     case 'unknown series':
-      diff = bytesToBase64(encodeDiff({ indices: Uint32Array.of(at), before: Uint8Array.of(before), after: Uint8Array.of(label) }));
+      diff = good();
       body.seriesId = r.pick(['99_t1', '1_t9', '2_t2']);
       break;
     case 'bad text':
-      diff = bytesToBase64(encodeDiff({ indices: Uint32Array.of(at), before: Uint8Array.of(before), after: Uint8Array.of(label) }));
+      diff = good();
       body[r.pick(['tool', 'description'])] = r.pick(['\ud800', 'a\u0000', '', 'x'.repeat(300), '\n']);
       break;
   }
   body = { ...body, diff };
   const shown = `commitEdit ${kind} voxel ${at} ${before}→${kind === 'after not a label' ? '?' : label} label=${JSON.stringify(body.label)} rev ${String(body.baseRevision)}`;
-  return { input: shown, req: post('commitEdit', Buffer.from(JSON.stringify(body))), expect: mustFail ? { mustFail: true, status: [200, 400] } : { status: [200] } };
+  return { input: shown, req: req ?? request('commitEdit', body), expect: mustFail ? { mustFail: true, status: [200, 400] } : { status: [200] } };
 }
 
 function overCapCase(variant: 'declared' | 'streamed'): Case {

@@ -14,8 +14,9 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OpenSeriesResponse } from '../../common/contract.js';
 import { applyDiff, bytesToBase64, encodeDiff, type VoxelDiff } from '../../common/labelDiff.js';
+import { encodeFramedRequest, FRAMED_CONTENT_TYPE } from '../../common/wire.js';
 import { generateSample } from '../../main/core/sample/index.js';
-import { brushDiff, diffBase64, hashTree, originalLabels, prng, sameBytes } from './journalHelpers.js';
+import { brushDiff, diffBytes, hashTree, originalLabels, prng, sameBytes } from './journalHelpers.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const projectRoot = join(here, '..', '..');
@@ -78,7 +79,7 @@ function startServer(): Promise<Server> {
 
 interface Reply { status: number; body: Buffer }
 
-function http(port: number, method: string, path: string, body?: string): Promise<Reply> {
+function http(port: number, method: string, path: string, body?: string | Uint8Array, contentType = 'application/json'): Promise<Reply> {
   return new Promise((ok, fail) => {
     const req = request(
       {
@@ -87,7 +88,7 @@ function http(port: number, method: string, path: string, body?: string): Promis
         method,
         path,
         agent: false,
-        headers: { Host: `127.0.0.1:${port}`, Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' },
+        headers: { Host: `127.0.0.1:${port}`, Authorization: `Bearer ${TOKEN}`, 'Content-Type': contentType },
       },
       (res) => {
         const chunks: Buffer[] = [];
@@ -103,12 +104,15 @@ function http(port: number, method: string, path: string, body?: string): Promis
 
 type ApiReply<T> = { ok: true; value: T } | { ok: false; error: { code: string; message: string } };
 
-async function api<T>(port: number, method: string, body: unknown): Promise<{ status: number; reply: ApiReply<T> }> {
-  const r = await http(port, 'POST', `/api/${method}`, JSON.stringify(body));
+/** One API call as the renderer makes it: a diff given as bytes goes as a framed octet-stream body (common/wire.ts). */
+async function api<T>(port: number, method: string, body: Record<string, unknown>): Promise<{ status: number; reply: ApiReply<T> }> {
+  const r = body.diff instanceof Uint8Array
+    ? await http(port, 'POST', `/api/${method}`, encodeFramedRequest(body, 'diff'), FRAMED_CONTENT_TYPE)
+    : await http(port, 'POST', `/api/${method}`, JSON.stringify(body));
   return { status: r.status, reply: JSON.parse(r.body.toString('utf8')) as ApiReply<T> };
 }
 
-async function value<T>(port: number, method: string, body: unknown): Promise<T> {
+async function value<T>(port: number, method: string, body: Record<string, unknown>): Promise<T> {
   const { reply } = await api<T>(port, method, body);
   if (!reply.ok) throw new Error(`${method}: ${reply.error.code} ${reply.error.message}`);
   return reply.value;
@@ -179,7 +183,7 @@ describe('edit journal under SIGKILL', () => {
           tool: 'brush',
           label,
           description: `Brush ${label}, ${diff.indices.length} voxels`,
-          diff: bytesToBase64(encoded),
+          diff: encoded,
         });
         if (!timerKill && n === killAfter) setTimeout(kill, killDelay);
         let reply: Awaited<typeof sent>;
@@ -261,7 +265,7 @@ describe('edit journal under SIGKILL', () => {
           tool: 'brush',
           label: good.label,
           description: 'Brush',
-          diff: diffBase64(good.diff),
+          diff: diffBytes(good.diff),
           ...over,
         });
       const outside: VoxelDiff = { indices: Uint32Array.of(voxels), before: Uint8Array.of(0), after: Uint8Array.of(1) };
@@ -270,18 +274,18 @@ describe('edit journal under SIGKILL', () => {
       const claimed = [0, 1, 2].find((v) => v !== before[at] && v !== good.label)!;
       const staleBase: VoxelDiff = { indices: Uint32Array.of(at), before: Uint8Array.of(claimed), after: Uint8Array.of(good.label) };
       const cases: [string, Promise<{ status: number; reply: ApiReply<unknown> }>, string][] = [
-        ['diff outside the volume', commit({ diff: diffBase64(outside) }), 'invalid_request'],
+        ['diff outside the volume', commit({ diff: diffBytes(outside) }), 'invalid_request'],
         ['unknown series', commit({ seriesId: '99_t2' }), 'not_found'],
         ['label 256', commit({ label: 256 }), 'invalid_request'],
         ['label -1', commit({ label: -1 }), 'invalid_request'],
         ['label 158 (no SPIDER value)', commit({ label: 158 }), 'invalid_request'],
         ['stale revision', commit({ baseRevision: opened.revision + 1 }), 'conflict'],
-        ['stale base', commit({ diff: diffBase64(staleBase) }), 'conflict'],
-        ['base64 of the wrong length', commit({ diff: 'QUJD' + 'QQ' }), 'invalid_request'],
-        ['characters outside base64', commit({ diff: 'QU*D' }), 'invalid_request'],
-        ['bytes that are no diff', commit({ diff: Buffer.from('not a diff at all').toString('base64') }), 'invalid_request'],
-        ['truncated diff', commit({ diff: bytesToBase64(encodeDiff(good.diff).subarray(0, 5)) }), 'invalid_request'],
-        ['empty diff', commit({ diff: bytesToBase64(Uint8Array.of(0xd1, 0)) }), 'invalid_request'],
+        ['stale base', commit({ diff: diffBytes(staleBase) }), 'conflict'],
+        ['the diff as base64 text in JSON (the old form)', commit({ diff: bytesToBase64(encodeDiff(good.diff)) }), 'invalid_request'],
+        ['bytes that are no diff', commit({ diff: Buffer.from('not a diff at all') }), 'invalid_request'],
+        ['truncated diff', commit({ diff: encodeDiff(good.diff).subarray(0, 5) }), 'invalid_request'],
+        ['empty diff', commit({ diff: Uint8Array.of(0xd1, 0) }), 'invalid_request'],
+        ['no diff bytes at all', commit({ diff: new Uint8Array(0) }), 'invalid_request'],
         ['undo of an unknown series', api(port, 'undo', { seriesId: '99_t2' }), 'not_found'],
         ['history of an unknown series', api(port, 'history', { seriesId: '99_t2' }), 'not_found'],
       ];

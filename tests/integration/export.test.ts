@@ -18,7 +18,7 @@ import { readMetaImage, readMetaImageHeader } from '../../main/core/mha/index.js
 import { generateSample } from '../../main/core/sample/index.js';
 import { openWorkstation, type Workstation } from '../../main/core/workstation.js';
 import { expectGeometry, expectManifestHashes, itkGeometry, readManifest } from './exportHelpers.js';
-import { brushDiff, diffBase64, hashTree, originalLabels, prng, sameBytes, workstationCases } from './journalHelpers.js';
+import { brushDiff, diffBytes, hashTree, originalLabels, prng, sameBytes, workstationCases } from './journalHelpers.js';
 
 let root: string;
 let pristine: string;
@@ -57,7 +57,7 @@ async function paint(ws: Workstation, seriesId: string, seed: number, count = 3,
     const keep = Array.from(diff.indices.keys()).filter((i) => diff.before[i] !== diff.after[i]);
     const d: VoxelDiff = { indices: Uint32Array.from(keep, (i) => diff.indices[i]!), before: Uint8Array.from(keep, (i) => diff.before[i]!), after: Uint8Array.from(keep, (i) => diff.after[i]!) };
     if (d.indices.length === 0) continue;
-    const req: Request<'commitEdit'> = { seriesId, baseRevision: revision, tool: 'brush', label: labelFor ?? label, description: 'Brush', diff: diffBase64(d) };
+    const req: Request<'commitEdit'> = { seriesId, baseRevision: revision, tool: 'brush', label: labelFor ?? label, description: 'Brush', diff: diffBytes(d) };
     revision = (await ws.service.commitEdit(req)).revision;
     applyDiff(volume, d, 'forward');
     diffs.push(d);
@@ -245,7 +245,7 @@ describe('export, SPIDER layout', () => {
     const net = await paint(ws, '3_t2', 32, 1);
     const d = net.diffs[0]!;
     const opened = await ws.service.openSeries({ seriesId: '3_t2' });
-    await ws.service.commitEdit({ seriesId: '3_t2', baseRevision: opened.revision, tool: 'revert', label: 0, description: 'back', diff: diffBase64({ indices: d.indices, before: d.after, after: d.before }) });
+    await ws.service.commitEdit({ seriesId: '3_t2', baseRevision: opened.revision, tool: 'revert', label: 0, description: 'back', diff: diffBytes({ indices: d.indices, before: d.after, after: d.before }) });
     await ws.service.setGrading({ patientId: 2, ivdLabel: 1, field: 'bulging', value: 1 - (await ws.service.getGradings({ patientId: 2 })).levels[0]!.values.bulging! });
     const out = join(root, 'changed-only');
     await exportOf(ws, { outDir: out, changedOnly: true });

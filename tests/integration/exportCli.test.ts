@@ -10,7 +10,7 @@ import { readMetaImage } from '../../main/core/mha/index.js';
 import { generateSample } from '../../main/core/sample/index.js';
 import { openWorkstation } from '../../main/core/workstation.js';
 import { expectManifestHashes, readManifest } from './exportHelpers.js';
-import { brushDiff, diffBase64, hashTree, prng, sameBytes, workstationCases } from './journalHelpers.js';
+import { brushDiff, diffBytes, hashTree, prng, sameBytes, workstationCases } from './journalHelpers.js';
 import { applyDiff } from '../../common/labelDiff.js';
 
 const CLI = join(process.cwd(), 'bin', 'spine-ws.mjs');
@@ -39,7 +39,7 @@ describe('spine-ws export', () => {
     const opened = await ws.service.openSeries({ seriesId: '1_t1' });
     const mask = (await ws.volumeBytes('1_t1', 'mask')).slice();
     const { diff, label } = brushDiff(mask, opened.image.geometry.size, prng(7), 8);
-    await ws.service.commitEdit({ seriesId: '1_t1', baseRevision: 0, tool: 'brush', label, description: 'Brush', diff: diffBase64(diff) });
+    await ws.service.commitEdit({ seriesId: '1_t1', baseRevision: 0, tool: 'brush', label, description: 'Brush', diff: diffBytes(diff) });
     applyDiff(mask, diff, 'forward');
     const before = hashTree(paths.dataset);
 

@@ -15,7 +15,7 @@ import { WARNINGS } from '../../main/core/gradings/service.js';
 import { fileAnnotatorMemory } from '../../main/core/identity.js';
 import { generateSample } from '../../main/core/sample/index.js';
 import { openWorkstation, type Workstation } from '../../main/core/workstation.js';
-import { diffBase64, originalLabels, workstationCases } from './journalHelpers.js';
+import { diffBytes, originalLabels, workstationCases } from './journalHelpers.js';
 
 let root: string;
 let pristine: string;
@@ -376,7 +376,7 @@ describe('mask hints', () => {
     const indices: number[] = [];
     mask.forEach((v, i) => { if (v === label && Math.floor(i / (nx * ny)) !== mid) indices.push(i); });
     const diff = { indices: Uint32Array.from(indices), before: new Uint8Array(indices.length).fill(label), after: new Uint8Array(indices.length) };
-    await ws.service.commitEdit({ seriesId: '1_t1', baseRevision: opened.revision, tool: 'eraser', label: 0, description: 'thin disc', diff: diffBase64(diff) });
+    await ws.service.commitEdit({ seriesId: '1_t1', baseRevision: opened.revision, tool: 'eraser', label: 0, description: 'thin disc', diff: diffBytes(diff) });
 
     const thin = await level(ws, 1, k);
     expect(thin.hint!.heightMm!).toBeLessThan(opened.image.geometry.spacing[2] * 1.5 + 0.5);
@@ -407,7 +407,7 @@ describe('annotator identity', () => {
     await rejects(first.service.setSeriesStatus({ seriesId: '1_t1', status: 'done' }), 'invalid_request', 'No annotator');
     const opened = await first.service.openSeries({ seriesId: '1_t1' });
     const diff = { indices: Uint32Array.of(0), before: Uint8Array.of(0), after: Uint8Array.of(100) };
-    const edit = { seriesId: '1_t1', baseRevision: opened.revision, tool: 'brush', label: 100, description: 'one voxel', diff: diffBase64(diff) };
+    const edit = { seriesId: '1_t1', baseRevision: opened.revision, tool: 'brush', label: 100, description: 'one voxel', diff: diffBytes(diff) };
     await rejects(first.service.commitEdit(edit), 'invalid_request', 'No annotator');
     expect((await first.service.history({ seriesId: '1_t1' })).edits).toEqual([]);
     // Names are validated by the request schema before the service sees them.

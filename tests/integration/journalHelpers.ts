@@ -5,7 +5,7 @@ import { cpSync, readdirSync, readFileSync } from 'node:fs';
 import { afterEach } from 'vitest';
 import type { Workstation } from '../../main/core/workstation.js';
 import { join, relative } from 'node:path';
-import { applyDiff, bytesToBase64, encodeDiff, type VoxelDiff } from '../../common/labelDiff.js';
+import { applyDiff, encodeDiff, type VoxelDiff } from '../../common/labelDiff.js';
 import { readMetaImage } from '../../main/core/mha/index.js';
 import { toLabelBytes } from '../../main/core/workstation.js';
 import { createRandom } from '../../main/core/sample/random.js';
@@ -48,9 +48,9 @@ export function brushDiff(volume: Uint8Array, size: readonly [number, number, nu
   }
 }
 
-/** A diff as commitEdit takes it. */
-export function diffBase64(d: VoxelDiff): string {
-  return bytesToBase64(encodeDiff(d));
+/** A diff as commitEdit takes it: the encoded bytes. */
+export function diffBytes(d: VoxelDiff): Uint8Array {
+  return encodeDiff(d);
 }
 
 /** Applies `d` forwards to a copy of `volume`. */

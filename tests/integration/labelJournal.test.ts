@@ -6,13 +6,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inflateSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Request } from '../../common/contract.js';
+import type { Request, WireRequest } from '../../common/contract.js';
 import { AppError } from '../../common/errors.js';
-import { applyDiff, base64ToBytes, decodeDiff, encodeDiff, type VoxelDiff } from '../../common/labelDiff.js';
+import { applyDiff, base64ToBytes, bytesToBase64, decodeDiff, encodeDiff, type VoxelDiff } from '../../common/labelDiff.js';
 import { CHECKPOINT_ENCODING } from '../../main/core/labels/checkpoint.js';
 import { generateSample } from '../../main/core/sample/index.js';
 import { openWorkstation, type Workstation, type WorkstationOptions } from '../../main/core/workstation.js';
-import { brushDiff, diffBase64, hashTree, originalLabels, prng, sameBytes, workstationCases } from './journalHelpers.js';
+import { brushDiff, diffBytes, hashTree, originalLabels, prng, sameBytes, workstationCases } from './journalHelpers.js';
 
 const SERIES = '1_t2';
 const OTHER = '1_t2_SPACE';
@@ -50,13 +50,13 @@ async function stroke(ws: Workstation, rnd: () => number, seriesId = SERIES) {
   const opened = await ws.service.openSeries({ seriesId });
   const mask = await ws.volumeBytes(seriesId, 'mask');
   const { diff, label } = brushDiff(mask, opened.image.geometry.size, rnd);
-  const req: Request<'commitEdit'> = {
+  const req: WireRequest<'commitEdit'> = {
     seriesId,
     baseRevision: opened.revision,
     tool: 'brush',
     label,
     description: `Brush ${label}, ${diff.indices.length} voxels`,
-    diff: diffBase64(diff),
+    diff: diffBytes(diff),
   };
   const ack = await ws.service.commitEdit(req);
   return { diff, req, ack };
@@ -136,7 +136,7 @@ describe('label edit journal', () => {
     const afterB = (await ws.volumeBytes(SERIES, 'mask')).slice();
 
     const u1 = await ws.service.undo({ seriesId: SERIES });
-    expect(u1).toMatchObject({ edit: { seq: 2, state: 'undone', annotator: 'alice' }, diff: b.req.diff, revision: 3 });
+    expect(u1).toMatchObject({ edit: { seq: 2, state: 'undone', annotator: 'alice' }, diff: bytesToBase64(b.req.diff), revision: 3 });
     expect(sameBytes(await ws.volumeBytes(SERIES, 'mask'), afterA)).toBe(true);
     // The returned diff is what the renderer applies backwards to its own copy.
     const local = afterB.slice();
@@ -144,11 +144,11 @@ describe('label edit journal', () => {
     expect(sameBytes(local, afterA)).toBe(true);
 
     const u2 = await ws.service.undo({ seriesId: SERIES });
-    expect(u2).toMatchObject({ edit: { seq: 1, state: 'undone' }, diff: a.req.diff, revision: 4 });
+    expect(u2).toMatchObject({ edit: { seq: 1, state: 'undone' }, diff: bytesToBase64(a.req.diff), revision: 4 });
     expect(sameBytes(await ws.volumeBytes(SERIES, 'mask'), original)).toBe(true);
     expect(await ws.service.undo({ seriesId: SERIES })).toEqual({ edit: null, diff: null, revision: 4 });
 
-    expect(await ws.service.redo({ seriesId: SERIES })).toMatchObject({ edit: { seq: 1, state: 'active' }, diff: a.req.diff, revision: 5 });
+    expect(await ws.service.redo({ seriesId: SERIES })).toMatchObject({ edit: { seq: 1, state: 'active' }, diff: bytesToBase64(a.req.diff), revision: 5 });
     expect(sameBytes(await ws.volumeBytes(SERIES, 'mask'), afterA)).toBe(true);
     expect(await ws.service.redo({ seriesId: SERIES })).toMatchObject({ edit: { seq: 2, state: 'active' }, revision: 6 });
     expect(sameBytes(await ws.volumeBytes(SERIES, 'mask'), afterB)).toBe(true);
@@ -293,7 +293,7 @@ describe('label edit journal', () => {
     const rnd = prng(8);
     const reqs = Array.from({ length: 6 }, () => {
       const { diff, label } = brushDiff(mask, opened.image.geometry.size, rnd);
-      return { seriesId: SERIES, baseRevision: 0, tool: 'brush', label, description: 'Brush', diff: diffBase64(diff) };
+      return { seriesId: SERIES, baseRevision: 0, tool: 'brush', label, description: 'Brush', diff: diffBytes(diff) };
     });
     const results = await Promise.allSettled(reqs.map((r) => ws.service.commitEdit(r)));
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
@@ -333,22 +333,23 @@ describe('label edit journal', () => {
     const mask = (await ws.volumeBytes(SERIES, 'mask')).slice();
     const n = mask.length;
     const { diff, label } = brushDiff(mask, opened.image.geometry.size, prng(12));
-    const base: Request<'commitEdit'> = { seriesId: SERIES, baseRevision: 1, tool: 'brush', label, description: 'Brush', diff: diffBase64(diff) };
+    const base: Request<'commitEdit'> = { seriesId: SERIES, baseRevision: 1, tool: 'brush', label, description: 'Brush', diff: diffBytes(diff) };
     const one = (index: number, before: number, after: number): VoxelDiff => ({ indices: Uint32Array.of(index), before: Uint8Array.of(before), after: Uint8Array.of(after) });
-    await rejects(ws.service.commitEdit({ ...base, diff: diffBase64(one(n, 0, 1)) }), 'invalid_request');
+    await rejects(ws.service.commitEdit({ ...base, diff: diffBytes(one(n, 0, 1)) }), 'invalid_request');
     await rejects(ws.service.commitEdit({ ...base, seriesId: '9_t2' }), 'not_found');
     await rejects(ws.service.commitEdit({ ...base, label: 300 }), 'invalid_request');
     await rejects(ws.service.commitEdit({ ...base, baseRevision: 0 }), 'conflict');
     // A stale base (the voxel is not what the diff says it was) that writes the request's own label: a conflict.
     const staleBefore = [0, 1, 2].find((v) => v !== mask[7] && v !== label)!;
-    await rejects(ws.service.commitEdit({ ...base, diff: diffBase64(one(7, staleBefore, label)) }), 'conflict');
+    await rejects(ws.service.commitEdit({ ...base, diff: diffBytes(one(7, staleBefore, label)) }), 'conflict');
     // Values outside the SPIDER set, and a painting tool whose diff writes another label than the request's.
     await rejects(ws.service.commitEdit({ ...base, label: 158 }), 'invalid_request');
-    await rejects(ws.service.commitEdit({ ...base, diff: diffBase64(one(7, mask[7]!, 158)) }), 'invalid_request');
+    await rejects(ws.service.commitEdit({ ...base, diff: diffBytes(one(7, mask[7]!, 158)) }), 'invalid_request');
     const otherLabel = [1, 2, 3].find((v) => v !== label && v !== mask[7])!;
-    await rejects(ws.service.commitEdit({ ...base, diff: diffBase64(one(7, mask[7]!, otherLabel)) }), 'invalid_request');
-    await rejects(ws.service.commitEdit({ ...base, diff: 'AAAA=' }), 'invalid_request');
-    await rejects(ws.service.commitEdit({ ...base, diff: 'AAAA' }), 'invalid_request');
+    await rejects(ws.service.commitEdit({ ...base, diff: diffBytes(one(7, mask[7]!, otherLabel)) }), 'invalid_request');
+    await rejects(ws.service.commitEdit({ ...base, diff: Uint8Array.of(0, 0, 0) }), 'invalid_request'); // no magic byte
+    await rejects(ws.service.commitEdit({ ...base, diff: diffBytes(diff).subarray(0, 4) }), 'invalid_request'); // truncated
+    await rejects(ws.service.commitEdit({ ...base, diff: new Uint8Array(0) }), 'invalid_request');
     await rejects(ws.service.undo({ seriesId: '9_t2' }), 'not_found');
     expect(sameBytes(await ws.volumeBytes(SERIES, 'mask'), mask)).toBe(true);
     expect(ws.store.edits.count(SERIES).total).toBe(1);

@@ -12,7 +12,7 @@ import { runExport, type ExportRequest } from '../../main/core/export/index.js';
 import { generateSample } from '../../main/core/sample/index.js';
 import { openWorkstation, type Workstation } from '../../main/core/workstation.js';
 import { readManifest } from './exportHelpers.js';
-import { diffBase64, hashTree, workstationCases } from './journalHelpers.js';
+import { diffBytes, hashTree, workstationCases } from './journalHelpers.js';
 
 let root: string;
 let pristine: string;
@@ -54,7 +54,7 @@ async function oneVoxel(ws: Workstation, seriesId: string) {
   const opened = await ws.service.openSeries({ seriesId });
   const mask = await ws.volumeBytes(seriesId, 'mask');
   const at = mask.findIndex((v) => v !== 1);
-  return { seriesId, baseRevision: opened.revision, tool: 'brush', label: 1, description: 'Brush', diff: diffBase64({ indices: Uint32Array.of(at), before: Uint8Array.of(mask[at]!), after: Uint8Array.of(1) }) };
+  return { seriesId, baseRevision: opened.revision, tool: 'brush', label: 1, description: 'Brush', diff: diffBytes({ indices: Uint32Array.of(at), before: Uint8Array.of(mask[at]!), after: Uint8Array.of(1) }) };
 }
 
 async function rejectsWith(p: Promise<unknown>, code: string): Promise<AppError> {

@@ -5,6 +5,8 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bytesToBase64, encodeDiff } from '../../common/labelDiff.js';
+import { encodeFramedRequest } from '../../common/wire.js';
 import { readMetaImage } from '../../main/core/mha/index.js';
 import { generateSample } from '../../main/core/sample/index.js';
 import { openWorkstation, type Workstation } from '../../main/core/workstation.js';
@@ -31,7 +33,7 @@ afterAll(async () => {
 
 interface Reply { status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }
 
-function raw(method: string, path: string, headers: Record<string, string> = {}, body?: string): Promise<Reply> {
+function raw(method: string, path: string, headers: Record<string, string> = {}, body?: string | Uint8Array): Promise<Reply> {
   return new Promise((ok, fail) => {
     const req = request({ host: '127.0.0.1', port: server.port, method, path, headers: { Host: `127.0.0.1:${server.port}`, ...headers } }, (res) => {
       const chunks: Buffer[] = [];
@@ -45,6 +47,16 @@ function raw(method: string, path: string, headers: Record<string, string> = {},
 const auth = (): Record<string, string> => ({ Authorization: `Bearer ${server.token}` });
 const api = (method: string, body: unknown, headers = auth()): Promise<Reply> =>
   raw('POST', `/api/${method}`, { ...headers, 'Content-Type': 'application/json' }, JSON.stringify(body));
+const octets = (method: string, body: Uint8Array): Promise<Reply> =>
+  raw('POST', `/api/${method}`, { ...auth(), 'Content-Type': 'application/octet-stream' }, body);
+/** A framed body by hand (common/wire.ts): u32 LE length of the JSON part, the JSON, then the bytes. */
+const frame = (json: string | Uint8Array, bytes: Uint8Array, declared?: number): Uint8Array => {
+  const j = typeof json === 'string' ? Buffer.from(json) : json;
+  const head = Buffer.alloc(4);
+  head.writeUInt32LE(declared ?? j.length);
+  return Buffer.concat([head, j, bytes]);
+};
+const reply = (r: Reply): unknown => JSON.parse(r.body.toString()) as unknown;
 
 describe('web-mode server', () => {
   it('listens on 127.0.0.1 only', () => {
@@ -122,6 +134,45 @@ describe('web-mode server', () => {
     const m = await raw('GET', '/volume/1_t2_SPACE/mask', auth());
     expect(m.body.length).toBe(mask.data.length);
     expect(Array.from(m.body)).toEqual(Array.from(mask.data));
+  });
+
+  it('takes commitEdit as a framed octet-stream body: the JSON fields, then the raw diff bytes', async () => {
+    const opened = JSON.parse((await api('openSeries', { seriesId: '2_t1' })).body.toString()) as { value: { revision: number } };
+    const mask = await ws.volumeBytes('2_t1', 'mask');
+    const before = mask[0]!;
+    const after = before === 1 ? 2 : 1;
+    const diff = encodeDiff({ indices: Uint32Array.of(0), before: Uint8Array.of(before), after: Uint8Array.of(after) });
+    const fields = { seriesId: '2_t1', baseRevision: opened.value.revision, tool: 'brush', label: after, description: 'Brush → one voxel' };
+    const refused: Array<[string, Promise<Reply>, RegExp]> = [
+      // The old form: base64 text in JSON.
+      ['base64 in JSON', api('commitEdit', { ...fields, diff: bytesToBase64(diff) }), /diff must be bytes/],
+      ['no body', octets('commitEdit', new Uint8Array(0)), /shorter than its 4-byte length prefix/],
+      ['length over the body', octets('commitEdit', frame(JSON.stringify(fields), diff, 10_000)), /only \d+ bytes follow/],
+      ['JSON part over 1 MiB', octets('commitEdit', frame(JSON.stringify(fields), diff, 2 ** 21)), /over 1048576/],
+      ['JSON part not an object', octets('commitEdit', frame('[1,2]', diff)), /not an object/],
+      ['JSON part not JSON', octets('commitEdit', frame('{"seriesId":', diff)), /not UTF-8 JSON/],
+      ['JSON part not UTF-8', octets('commitEdit', frame(Uint8Array.of(0x7b, 0xff, 0x7d), diff)), /not UTF-8 JSON/],
+      ['diff inside the JSON part', octets('commitEdit', frame(JSON.stringify({ ...fields, diff: 'AAAA' }), diff)), /belongs after the JSON part/],
+      ['a field the schema lacks', octets('commitEdit', frame(JSON.stringify({ ...fields, extra: 1 }), diff)), /extra|unrecognized/i],
+      ['a lone surrogate in the description', octets('commitEdit', frame(JSON.stringify({ ...fields, description: 'Brush \uD800' }), diff)), /surrogate/],
+      ['a JSON-only method as octets', octets('listSeries', frame('{}', diff)), /takes a JSON body/],
+    ];
+    for (const [what, pending, message] of refused) {
+      const r = await pending;
+      expect(r.status, what).toBe(400);
+      expect(reply(r), what).toMatchObject({ ok: false, error: { code: 'invalid_request', message: expect.stringMatching(message) } });
+    }
+    // Service checks still apply behind the framing: a value outside the SPIDER set is refused typed (HTTP 200).
+    const bad = encodeDiff({ indices: Uint32Array.of(0), before: Uint8Array.of(before), after: Uint8Array.of(158) });
+    expect(reply(await octets('commitEdit', frame(JSON.stringify({ ...fields, label: 0, tool: 'relabel' }), bad)))).toMatchObject({ ok: false, error: { code: 'invalid_request' } });
+    expect(ws.store.edits.count('2_t1').total).toBe(0);
+
+    const r = await octets('commitEdit', encodeFramedRequest({ ...fields, diff }, 'diff'));
+    expect(r.status).toBe(200);
+    const ack = reply(r) as { ok: true; value: { seq: number; revision: number; edit: { description: string; voxelCount: number; state: string } } };
+    expect(ack.value).toMatchObject({ seq: 1, revision: opened.value.revision + 1, edit: { description: 'Brush → one voxel', voxelCount: 1, state: 'active' } });
+    expect((await ws.volumeBytes('2_t1', 'mask'))[0]).toBe(after);
+    expect(Buffer.from(ws.store.edits.get('2_t1', 1)!.diff).equals(Buffer.from(diff))).toBe(true);
   });
 
   it('stores the series status in SQLite', async () => {

@@ -242,7 +242,8 @@ export function createLabelJournal(opts: LabelJournalOptions): LabelJournal {
       let bytes: Uint8Array;
       let diff: VoxelDiff;
       try {
-        bytes = base64ToBytes(req.diff);
+        // Text only from in-process callers not yet moved to bytes (see Request); transports deliver bytes.
+        bytes = typeof req.diff === 'string' ? base64ToBytes(req.diff) : req.diff;
         diff = decodeDiff(bytes, s.volume.length);
       } catch (err) {
         if (err instanceof DiffFormatError) throw invalid(seriesId, err.message, err);

@@ -5,9 +5,9 @@
 // volume, real encoded diffs (common/labelDiff.ts). Failures are injected: a typed refusal of the next call,
 // "offline" (every call rejects as a failed fetch does), a lost answer (applied, then the call rejects), and a
 // gate that holds calls until released (so strokes pile up behind a pending commit).
-import type { Api, EditInfo, Method, Request, Responses } from '../../../common/contract.js';
+import type { Api, EditInfo, Method, Responses, WireRequest } from '../../../common/contract.js';
 import type { ErrorCode, Result } from '../../../common/errors.js';
-import { applyDiff, base64ToBytes, bytesToBase64, checkBase, decodeDiff, encodeDiff, type VoxelDiff } from '../../../common/labelDiff.js';
+import { applyDiff, bytesToBase64, checkBase, decodeDiff, encodeDiff, type VoxelDiff } from '../../../common/labelDiff.js';
 
 interface StoredEdit {
   info: EditInfo;
@@ -67,8 +67,8 @@ export class FakeLabelService {
     this.append(diff, 'other', description, 1);
   }
 
-  commitCalls(): Array<Request<'commitEdit'>> {
-    return this.calls.filter((c) => c.method === 'commitEdit').map((c) => c.req as Request<'commitEdit'>);
+  commitCalls(): Array<WireRequest<'commitEdit'>> {
+    return this.calls.filter((c) => c.method === 'commitEdit').map((c) => c.req as WireRequest<'commitEdit'>);
   }
 
   active(): EditInfo[] {
@@ -77,7 +77,7 @@ export class FakeLabelService {
 
   /** The Api the session is given; loadLabels is the mask volume request of web mode. */
   api(): Api {
-    const handlers: Partial<{ [M in Method]: (req: Request<M>) => Responses[M] }> = {
+    const handlers: Partial<{ [M in Method]: (req: WireRequest<M>) => Responses[M] }> = {
       commitEdit: (req) => this.commit(req),
       undo: () => this.undoRedo('undo'),
       redo: () => this.undoRedo('redo'),
@@ -118,9 +118,9 @@ export class FakeLabelService {
     return this.labels.slice();
   }
 
-  private commit(req: Request<'commitEdit'>): Responses['commitEdit'] {
-    const bytes = base64ToBytes(req.diff);
-    const diff = decodeDiff(bytes, this.labels.length);
+  private commit(req: WireRequest<'commitEdit'>): Responses['commitEdit'] {
+    if (!(req.diff instanceof Uint8Array)) throw new Error('the diff must be sent as bytes');
+    const diff = decodeDiff(req.diff, this.labels.length);
     if (req.baseRevision !== this.revision) throw new Refusal('conflict', `Labels are at revision ${this.revision}, the edit was made at revision ${req.baseRevision}`);
     const stale = checkBase(this.labels, diff, 'forward');
     if (stale >= 0) throw new Refusal('conflict', `Labels changed under the edit (voxel ${stale} differs from its base)`);
