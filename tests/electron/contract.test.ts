@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { METHODS, requestSchemas, type Api } from '../../common/contract.js';
 import { DESKTOP_CHANNELS, MENU_COMMANDS, methodChannel, type MenuCommand, type SpineBridge } from '../../common/desktop.js';
 import type { Result } from '../../common/errors.js';
+import { bytesToBase64, encodeDiff } from '../../common/labelDiff.js';
 import { buildDesktop } from '../../main/cli/electron.js';
 import { generateSample } from '../../main/core/sample/index.js';
 import { openWorkstation, type Workstation } from '../../main/core/workstation.js';
@@ -35,7 +36,7 @@ function wired(d: IpcDeps): IpcRendererLike & { invoked: string[] } {
       invoked.push(channel);
       const h = byChannel.get(channel);
       if (!h) throw new Error(`No handler for ${channel}`);
-      return h(trusted, args[0]);
+      return h(trusted, structuredClone(args[0])); // IPC copies arguments by structured clone
     },
     on: () => undefined,
     removeListener: () => undefined,
@@ -133,5 +134,21 @@ describe('bridge → IPC handlers → a real workstation', () => {
     const missing = await bridge.openSeries({ seriesId: '99_t1' });
     expect(missing).toMatchObject({ ok: false, error: { code: 'not_found' } });
     expect(await bridge.desktop.pickDirectory({ title: 'Export to' })).toBe('/picked');
+  });
+
+  it('takes commitEdit with its diff as bytes (structured clone), refuses base64 text, and returns the history entry', async () => {
+    const seriesId = '1_t1';
+    const opened = await bridge.openSeries({ seriesId });
+    if (!opened.ok) throw new Error(opened.error.message);
+    const mask = await ws.volumeBytes(seriesId, 'mask');
+    const after = mask[0] === 1 ? 2 : 1;
+    const diff = encodeDiff({ indices: Uint32Array.of(0), before: Uint8Array.of(mask[0]!), after: Uint8Array.of(after) });
+    const req = { seriesId, baseRevision: opened.value.revision, tool: 'brush', label: after, description: 'Brush, 1 voxel', diff };
+    const text = await (bridge.commitEdit as (r: unknown) => Promise<Result<unknown>>)({ ...req, diff: bytesToBase64(diff) });
+    expect(text).toMatchObject({ ok: false, error: { code: 'invalid_request', message: expect.stringContaining('diff must be bytes') } });
+    expect(ws.store.edits.count(seriesId).total).toBe(0);
+    const ack = await bridge.commitEdit(req);
+    expect(ack).toMatchObject({ ok: true, value: { seq: 1, revision: opened.value.revision + 1, discarded: [], edit: { seq: 1, tool: 'brush', label: after, voxelCount: 1, description: 'Brush, 1 voxel', state: 'active', annotator: 'ipc' } } });
+    expect(Buffer.from(ws.store.edits.get(seriesId, 1)!.diff).equals(Buffer.from(diff))).toBe(true);
   });
 });
