@@ -8,29 +8,82 @@ import { createHash } from 'node:crypto';
 import { AppError } from '../../../common/errors.js';
 import { readMetaImageHeader } from '../mha/index.js';
 import type { FileRecord } from './manifest.js';
+import { OWNER_FILE } from './target.js';
 import { ExportCancelledError, type ExportDeps, type ExportProgress, type ExportRequest } from './types.js';
 import { transferable, type WorkerPool } from './workerPool.js';
 
+/** DIR.partial and what has been written into it (the manifest's file list). */
+export interface ExportOutput {
+  readonly dir: string;
+  /** One record per file written, in the order they finished. */
+  readonly files: FileRecord[];
+  /** Paths written or being written (relative to `dir`), so that no file is written twice. */
+  readonly written: Set<string>;
+}
+
+/**
+ * Copies (images, unchanged masks) run one after the other in their own lane beside the mask work (the pool
+ * runs them on whichever worker is free); the run awaits them all before the CSVs.
+ */
+export interface CopyQueue {
+  queue(fn: () => Promise<void>): void;
+  /** Waits until every queued copy has settled (also after a failure elsewhere). */
+  settled(): Promise<PromiseSettledResult<void>[]>;
+}
+
+/** The state of one export run its parts share. */
 export interface ExportContext {
+  readonly deps: ExportDeps;
+  readonly req: ExportRequest;
+  /** The dataset folder (deps.index.root). */
+  readonly root: string;
+  readonly pool: WorkerPool;
+  /** zlib level of rebuilt masks and .nii.gz files. */
+  readonly level: number;
+  readonly signal: AbortSignal | undefined;
+  readonly out: ExportOutput;
+  readonly copies: CopyQueue;
+  /** Warnings for the result, CHANGES.md and the manifest. */
+  readonly warnings: string[];
+  readonly progress: ExportProgress;
+  /** Reports a copy of `progress` to the caller. */
+  report(): void;
+}
+
+export interface ContextSpec {
   deps: ExportDeps;
   req: ExportRequest;
-  root: string;
+  /** DIR.partial. */
   dir: string;
   pool: WorkerPool;
   level: number;
   signal: AbortSignal | undefined;
-  files: FileRecord[];
-  written: Set<string>;
-  warnings: string[];
   progress: ExportProgress;
   report(): void;
-  /** Copies (images, unchanged masks) run in their own lane beside the mask work; awaited before the CSVs. */
-  copyLane: <T>(fn: () => Promise<T>) => Promise<T>;
-  copies: Promise<unknown>[];
+}
+
+/** A fresh context: nothing written yet except the owner file prepareTarget put into DIR.partial. */
+export function createContext(spec: ContextSpec): ExportContext {
+  const { deps, req, dir, pool, level, signal, progress, report } = spec;
+  return {
+    deps, req, root: deps.index.root, pool, level, signal, progress, report,
+    out: { dir, files: [], written: new Set([OWNER_FILE]) },
+    copies: createCopyQueue(),
+    warnings: [],
+  };
+}
+
+function createCopyQueue(): CopyQueue {
+  const lane = createLane();
+  const copies: Promise<void>[] = [];
+  return {
+    queue: (fn) => void copies.push(lane(fn)),
+    settled: () => Promise.allSettled(copies),
+  };
 }
 
 /** Runs the functions given to it one after the other (a lane of the work; the pool runs the tasks). */
-export function createLane(): <T>(fn: () => Promise<T>) => Promise<T> {
+function createLane(): <T>(fn: () => Promise<T>) => Promise<T> {
   let tail: Promise<unknown> = Promise.resolve();
   return <T>(fn: () => Promise<T>): Promise<T> => {
     const p = tail.then(fn);
@@ -44,15 +97,15 @@ export function check(ctx: ExportContext): void {
 }
 
 export async function ensureDir(ctx: ExportContext, rel: string): Promise<void> {
-  await mkdir(join(ctx.dir, rel), { recursive: true });
+  await mkdir(join(ctx.out.dir, rel), { recursive: true });
 }
 
 export async function copyInto(ctx: ExportContext, rel: string, outRel = rel): Promise<void> {
   check(ctx);
-  if (ctx.written.has(outRel)) return;
-  ctx.written.add(outRel);
-  const r = await ctx.pool.run({ kind: 'copy', src: join(ctx.root, rel), dst: join(ctx.dir, outRel) });
-  ctx.files.push({ path: outRel, bytes: r.bytes, sha256: r.sha256, how: 'copied', source: rel });
+  if (ctx.out.written.has(outRel)) return;
+  ctx.out.written.add(outRel);
+  const r = await ctx.pool.run({ kind: 'copy', src: join(ctx.root, rel), dst: join(ctx.out.dir, outRel) });
+  ctx.out.files.push({ path: outRel, bytes: r.bytes, sha256: r.sha256, how: 'copied', source: rel });
   ctx.progress.filesDone++;
   ctx.progress.bytesDone += r.bytes;
   ctx.report();
@@ -60,11 +113,11 @@ export async function copyInto(ctx: ExportContext, rel: string, outRel = rel): P
 
 export async function writeInto(ctx: ExportContext, rel: string, parts: Uint8Array[], how: FileRecord['how'], source?: string): Promise<void> {
   check(ctx);
-  ctx.written.add(rel);
-  const r = await writeParts(join(ctx.dir, rel), parts);
+  ctx.out.written.add(rel);
+  const r = await writeParts(join(ctx.out.dir, rel), parts);
   const rec: FileRecord = { path: rel, bytes: r.bytes, sha256: r.sha256, how };
   if (source !== undefined) rec.source = source;
-  ctx.files.push(rec);
+  ctx.out.files.push(rec);
   ctx.progress.filesDone++;
   ctx.report();
 }

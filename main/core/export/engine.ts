@@ -32,14 +32,13 @@ import { AppError } from '../../../common/errors.js';
 import { mapLimit } from '../dataset/concurrency.js';
 import { GRADINGS_FILE, OVERVIEW_FILE } from '../dataset/index.js';
 import { DEFAULT_LEVEL } from '../mha/index.js';
-import { check, copyInto, createLane, writeInto, type ExportContext } from './context.js';
-import { exportGradings, LevelsNotExportedError, type GradingsExport } from './gradingsCsv.js';
-import { composeManifest, renderChanges, type SeriesRecord } from './manifest.js';
+import { check, copyInto, createContext, writeInto, type ExportContext } from './context.js';
+import { composeManifest, renderChanges, type ExportManifest, type SeriesRecord } from './manifest.js';
 import { copyRestOfSource, exportSeriesMha } from './mhaSeries.js';
 import { remapDocument } from './nifti.js';
 import { exportSeriesNifti, writeDatasetJson } from './niftiSeries.js';
-import { countTotals, isCandidate, largestFirst, planSeries, type SeriesPlan } from './plan.js';
-import { abandonTarget, CHANGES_FILE, commitTarget, MANIFEST_FILE, OWNER_FILE, prepareTarget, type ExportTarget } from './target.js';
+import { countTotals, isCandidate, largestFirst, planGradings, planSeries, type SeriesPlan } from './plan.js';
+import { abandonTarget, CHANGES_FILE, commitTarget, MANIFEST_FILE, prepareTarget, type ExportTarget } from './target.js';
 import { DEFAULT_EXPORT_WORKERS, ExportCancelledError, type ExportDeps, type ExportProgress, type ExportRequest, type ExportSummary, type RunOptions } from './types.js';
 import { createWorkerPool } from './workerPool.js';
 
@@ -56,6 +55,40 @@ export {
 export { rebuiltHeader } from './mhaSeries.js';
 
 /**
+ * Every series of the export, largest first with at most one per worker in flight, then every queued copy. The
+ * records of the series written, in dataset order; `folded`: voxels per partial-vertebra value (NIfTI).
+ */
+async function writeSeries(ctx: ExportContext, plans: readonly SeriesPlan[]): Promise<{ records: SeriesRecord[]; folded: Map<number, number> }> {
+  const folded = new Map<number, number>();
+  const done = new Map<SeriesPlan, SeriesRecord | null>();
+  const series = await mapLimit(largestFirst(plans), ctx.pool.size, async (p) => {
+    check(ctx);
+    if (!isCandidate(ctx.req, p)) return;
+    done.set(p, ctx.req.format === 'mha' ? await exportSeriesMha(ctx, p) : await exportSeriesNifti(ctx, p, folded));
+  }).then(() => null, (err: unknown) => ({ err }));
+  // Every queued copy settles before anything else happens (also after a failure above).
+  const settled = await ctx.copies.settled();
+  if (series) throw series.err;
+  const bad = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (bad) throw bad.reason;
+  const records = plans.map((p) => done.get(p) ?? null).filter((r): r is SeriesRecord => r !== null);
+  for (const r of records) r.files.sort();
+  return { records, folded };
+}
+
+/** CHANGES.md (listing every file before it) and then export-manifest.json (listing every file but itself). */
+async function writeManifest(ctx: ExportContext, manifest: ExportManifest): Promise<void> {
+  const sortFiles = (): void => void ctx.out.files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  sortFiles();
+  manifest.files = [...ctx.out.files];
+  await writeInto(ctx, CHANGES_FILE, [Buffer.from(renderChanges(manifest), 'utf8')], 'generated');
+  sortFiles();
+  manifest.files = [...ctx.out.files];
+  await writeFile(join(ctx.out.dir, MANIFEST_FILE), JSON.stringify(manifest, null, 2) + '\n', { flag: 'wx' });
+  ctx.progress.filesDone++;
+}
+
+/**
  * Runs one export to completion: DIR appears only when everything is written; on error or cancel DIR.partial is
  * removed and DIR is left as it was. Throws AppError (ExportCancelledError on cancel).
  */
@@ -69,42 +102,19 @@ export async function runExport(deps: ExportDeps, req: ExportRequest, opts: RunO
   if (signal?.aborted) throw new ExportCancelledError();
   const target: ExportTarget = await prepareTarget(req.outDir, root, deps.storeFile, req.force);
   const pool = createWorkerPool(deps.workers ?? DEFAULT_EXPORT_WORKERS);
-  const ctx: ExportContext = {
-    deps, req, root, dir: target.partial, pool, level: deps.level ?? DEFAULT_LEVEL, signal,
-    files: [], written: new Set([OWNER_FILE]), warnings: [], progress, report, copyLane: createLane(), copies: [],
-  };
+  const ctx = createContext({ deps, req, dir: target.partial, pool, level: deps.level ?? DEFAULT_LEVEL, signal, progress, report });
   const onAbort = (): void => void pool.terminate();
   signal?.addEventListener('abort', onAbort, { once: true });
   try {
     if (target.removedStale) ctx.warnings.push(`a stale ${basename(target.partial)} left by an interrupted export was removed`);
-    // Gradings: one synchronous snapshot of the store.
-    const gradings: GradingsExport | null = exportGradings(deps.index.gradings, deps.store);
-    if (!deps.index.gradings && deps.store.gradings.all().some((g) => g.field !== 'reviewed' && g.field !== '_undo')) {
-      ctx.warnings.push(`${GRADINGS_FILE} is missing or unreadable in the source: gradings stored in the workstation could not be exported`);
-    }
-    if (gradings) ctx.warnings.push(...gradings.warnings);
-    // [gradings policy] --strict: no level may be left out of radiological_gradings.csv.
-    if (req.strict && gradings && gradings.notExported.length > 0) throw new LevelsNotExportedError(GRADINGS_FILE, gradings.notExported);
+    const gradings = planGradings(deps, req, ctx.warnings);
     const gradedPatients = new Set((gradings?.changes ?? []).map((c) => c.patientId));
     const plans = planSeries(deps.index.series, deps.store, gradedPatients);
     await countTotals(root, req, plans, progress);
     progress.phase = 'writing';
     report();
 
-    const folded = new Map<number, number>();
-    const done = new Map<SeriesPlan, SeriesRecord | null>();
-    const series = await mapLimit(largestFirst(plans), pool.size, async (p) => {
-      check(ctx);
-      if (!isCandidate(req, p)) return;
-      done.set(p, req.format === 'mha' ? await exportSeriesMha(ctx, p) : await exportSeriesNifti(ctx, p, folded));
-    }).then(() => null, (err: unknown) => ({ err }));
-    // Every queued copy settles before anything else happens (also after a failure above).
-    const settled = await Promise.allSettled(ctx.copies);
-    if (series) throw series.err;
-    const bad = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    if (bad) throw bad.reason;
-    const records = plans.map((p) => done.get(p) ?? null).filter((r): r is SeriesRecord => r !== null);
-    for (const r of records) r.files.sort();
+    const { records, folded } = await writeSeries(ctx, plans);
     check(ctx);
     progress.current = null;
 
@@ -130,14 +140,7 @@ export async function runExport(deps: ExportDeps, req: ExportRequest, opts: RunO
       ...(req.format === 'nifti' ? { labelRemap: remapDocument() } : {}),
       warnings: ctx.warnings,
     });
-    const sortFiles = (): void => void ctx.files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-    sortFiles();
-    manifest.files = [...ctx.files];
-    await writeInto(ctx, CHANGES_FILE, [Buffer.from(renderChanges(manifest), 'utf8')], 'generated');
-    sortFiles();
-    manifest.files = [...ctx.files];
-    await writeFile(join(ctx.dir, MANIFEST_FILE), JSON.stringify(manifest, null, 2) + '\n', { flag: 'wx' });
-    progress.filesDone++;
+    await writeManifest(ctx, manifest);
     check(ctx);
     await pool.terminate();
     await commitTarget(target);
@@ -148,8 +151,8 @@ export async function runExport(deps: ExportDeps, req: ExportRequest, opts: RunO
       outDir: target.out,
       format: req.format,
       changedOnly: req.changedOnly,
-      filesWritten: ctx.files.length + 1,
-      bytesWritten: ctx.files.reduce((s, f) => s + f.bytes, 0),
+      filesWritten: ctx.out.files.length + 1,
+      bytesWritten: ctx.out.files.reduce((s, f) => s + f.bytes, 0),
       manifestFile: join(target.out, MANIFEST_FILE),
       changesFile: join(target.out, CHANGES_FILE),
       seriesExported: records.length,

@@ -74,15 +74,13 @@ export async function exportSeriesMha(ctx: ExportContext, plan: SeriesPlan): Pro
   let imageQueued = false;
   const queueImage = (): void => {
     imageQueued = true;
-    ctx.copies.push(
-      ctx.copyLane(async () => {
-        await ensureDir(ctx, IMAGES_DIR);
-        for (const rel of await volumeFiles(ctx.root, e.imageFile)) {
-          await copyInto(ctx, rel);
-          record.files.push(rel);
-        }
-      }),
-    );
+    ctx.copies.queue(async () => {
+      await ensureDir(ctx, IMAGES_DIR);
+      for (const rel of await volumeFiles(ctx.root, e.imageFile)) {
+        await copyInto(ctx, rel);
+        record.files.push(rel);
+      }
+    });
   };
   if (!ctx.req.changedOnly || plan.gradingsChanged) queueImage();
   if (plan.activeEdits > 0 && e.image) {
@@ -134,15 +132,13 @@ export async function exportSeriesMha(ctx: ExportContext, plan: SeriesPlan): Pro
   if (!imageQueued) queueImage();
   if (!labelsChanged && e.maskFile) {
     const maskFile = e.maskFile;
-    ctx.copies.push(
-      ctx.copyLane(async () => {
-        await ensureDir(ctx, MASKS_DIR);
-        for (const rel of await volumeFiles(ctx.root, maskFile)) {
-          await copyInto(ctx, rel);
-          record.files.push(rel);
-        }
-      }),
-    );
+    ctx.copies.queue(async () => {
+      await ensureDir(ctx, MASKS_DIR);
+      for (const rel of await volumeFiles(ctx.root, maskFile)) {
+        await copyInto(ctx, rel);
+        record.files.push(rel);
+      }
+    });
   }
   return record;
 }

@@ -1,4 +1,4 @@
-// Planning of an export run: which series it covers, the --changed-only decisions, and the totals (files and
+// Planning of an export run: the gradings snapshot, which series it covers, the --changed-only decisions, and the totals (files and
 // bytes of work) the progress is measured against. Pure decisions plus directory listings and file sizes.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -6,10 +6,27 @@ import { voxelCount } from '../../../common/geometry.js';
 import { GRADINGS_FILE, IMAGES_DIR, MASKS_DIR, OVERVIEW_FILE, type SeriesEntry } from '../dataset/index.js';
 import { bytesPerVoxel } from '../mha/pixelTypes.js';
 import type { Store } from '../store/index.js';
+import { exportGradings, LevelsNotExportedError, type GradingsExport } from './gradingsCsv.js';
 import { listFiles, sizeOf } from './context.js';
 import type { SeriesRecord } from './manifest.js';
 import { CHANGES_FILE, MANIFEST_FILE } from './target.js';
-import type { ExportProgress, ExportRequest } from './types.js';
+import type { ExportDeps, ExportProgress, ExportRequest } from './types.js';
+
+/**
+ * The gradings of the export: one synchronous snapshot of the store, rendered into the source's gradings CSV
+ * (null without one). Adds its warnings to `warnings`; with --strict, refuses (LevelsNotExportedError) when a
+ * graded level would be left out of the CSV.
+ */
+export function planGradings(deps: Pick<ExportDeps, 'index' | 'store'>, req: Pick<ExportRequest, 'strict'>, warnings: string[]): GradingsExport | null {
+  const gradings = exportGradings(deps.index.gradings, deps.store);
+  if (!deps.index.gradings && deps.store.gradings.all().some((g) => g.field !== 'reviewed' && g.field !== '_undo')) {
+    warnings.push(`${GRADINGS_FILE} is missing or unreadable in the source: gradings stored in the workstation could not be exported`);
+  }
+  if (gradings) warnings.push(...gradings.warnings);
+  // [gradings policy] --strict: no level may be left out of radiological_gradings.csv.
+  if (req.strict && gradings && gradings.notExported.length > 0) throw new LevelsNotExportedError(GRADINGS_FILE, gradings.notExported);
+  return gradings;
+}
 
 /** One series of the dataset as the export starts: its active edits and whether its patient's gradings changed. */
 export interface SeriesPlan {
