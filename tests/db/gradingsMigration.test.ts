@@ -303,20 +303,28 @@ describe('migration 20 (reviews and undo as real structures)', () => {
     }
   });
 
-  it('refuses a version-10 store it cannot represent and leaves it untouched', () => {
+  it.each([
+    ['an illegal value', "INSERT INTO gradings VALUES (1, 1, 'modic', 7, 'then', 1)", /grading \(patient 1, IVD label 1, modic = 7\)/],
+    ['an unknown field', "INSERT INTO grading_events VALUES (1, 1, 2, 'Modic', NULL, 1, 1, 'then')", /grading event 1 .*Modic = 1/],
+    ['an undo marker without its restoring event', "INSERT INTO grading_events VALUES (1, 1, 2, '_undo', NULL, 1, 1, 'then')", /undo marker 1 /],
+  ])('refuses a version-10 store holding %s and leaves it as it was', (_what, insert, message) => {
     const file = path.join(tempDir(), 'bad.sqlite');
     const db = new Database(file);
     runMigrations(db, file, MIGRATIONS.filter((m) => m.version <= 10));
     db.prepare("INSERT INTO annotators (name, created_at) VALUES ('alice', 'then')").run();
-    db.prepare(
-      "INSERT INTO gradings (patient_id, ivd_label, field, value, updated_at, updated_by) VALUES (1, 1, 'modic', 7, 'then', 1)",
-    ).run();
+    db.prepare(insert).run();
+    const rows = (d: Database.Database) => ({
+      gradings: d.prepare('SELECT * FROM gradings').all(),
+      events: d.prepare('SELECT * FROM grading_events').all(),
+    });
+    const before = rows(db);
     db.close();
     const err = catchAppError(() => openStore(file), 'db');
-    expect(err.message).toMatch(/modic = 7/);
+    expect(err.message).toMatch(message);
     const after = new Database(file, { readonly: true });
     expect(after.pragma('user_version', { simple: true })).toBe(10);
-    expect(after.prepare('SELECT value FROM gradings').pluck().all()).toEqual([7]);
+    expect(rows(after)).toEqual(before);
+    expect(after.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'level_reviews'").pluck().get()).toBe(0);
     after.close();
   });
 });

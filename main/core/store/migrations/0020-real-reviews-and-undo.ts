@@ -19,6 +19,13 @@ const legal = (v: string, field = 'field'): string =>
 const FIELDS_SQL =
   "('modic', 'upEndplate', 'lowEndplate', 'spondylolisthesis', 'herniation', 'narrowing', 'bulging', 'pfirrmann')";
 
+/** Each '_undo' marker with the patient's event right before it (the restoring event) and the undone event. */
+const MARKERS_SQL = `
+  WITH ordered AS (
+    SELECT id, field, new_value, lag(id) OVER (PARTITION BY patient_id ORDER BY id) AS prev_id FROM grading_events_v10
+  )
+  SELECT id AS marker_id, prev_id AS restoration_id, new_value AS undone_id FROM ordered WHERE field = '_undo'`;
+
 /** Legacy rows this schema cannot hold, with a reason each (empty for every store the v10 service wrote). */
 function unmovableRows(db: Db): string[] {
   type Row = { id: number | null; patient_id: number; ivd_label: number; field: string; value: number | null };
@@ -48,12 +55,13 @@ function unmovableRows(db: Db): string[] {
   // A marker must follow a restoring event (not another marker) of the undone event's level and field.
   const badMarkers = db
     .prepare<[], Row>(
-      `SELECT m.id, m.patient_id, m.ivd_label, m.field, m.new_value AS value
-       FROM grading_events_v10 AS m
-       LEFT JOIN grading_events_v10 AS r
-         ON r.id = (SELECT max(p.id) FROM grading_events_v10 AS p WHERE p.patient_id = m.patient_id AND p.id < m.id)
-       LEFT JOIN grading_events_v10 AS t ON t.id = m.new_value
-       WHERE m.field = '_undo' AND (
+      `WITH markers AS (${MARKERS_SQL})
+       SELECT m.id, m.patient_id, m.ivd_label, m.field, m.new_value AS value
+       FROM markers
+       JOIN grading_events_v10 AS m ON m.id = markers.marker_id
+       LEFT JOIN grading_events_v10 AS r ON r.id = markers.restoration_id
+       LEFT JOIN grading_events_v10 AS t ON t.id = markers.undone_id
+       WHERE (
          r.id IS NULL OR r.field = '_undo' OR t.id IS NULL OR t.field = '_undo' OR t.id >= r.id
          OR t.patient_id <> r.patient_id OR t.ivd_label <> r.ivd_label OR t.field <> r.field)`,
     )
@@ -137,15 +145,13 @@ export default function up(db: Db): void {
 
     -- Oldest first, so each undone event is in place before the event undoing it. A restoring event is the
     -- patient's event right before an '_undo' marker; the marker's value is the undone event's id.
+    WITH markers AS (${MARKERS_SQL})
     INSERT INTO grading_events
       (id, patient_id, ivd_label, field, old_value, new_value, undoes_event_id, annotator_id, created_at)
-    SELECT e.id, e.patient_id, e.ivd_label, nullif(e.field, 'reviewed'), e.old_value, e.new_value,
-      (SELECT m.new_value FROM grading_events_v10 AS m
-       WHERE m.field = '_undo' AND m.patient_id = e.patient_id AND m.id > e.id
-         AND NOT EXISTS (SELECT 1 FROM grading_events_v10 AS x
-                         WHERE x.patient_id = e.patient_id AND x.id > e.id AND x.id < m.id)),
+    SELECT e.id, e.patient_id, e.ivd_label, nullif(e.field, 'reviewed'), e.old_value, e.new_value, markers.undone_id,
       e.annotator_id, e.created_at
     FROM grading_events_v10 AS e
+    LEFT JOIN markers ON markers.restoration_id = e.id
     WHERE e.field <> '_undo'
     ORDER BY e.id;
 
