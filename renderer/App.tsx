@@ -1,20 +1,21 @@
 // The workstation window: worklist | three linked views | labels, with a toolbar and a status bar.
-// Holds plain UI state; volumes and the viewer live outside React state.
+// Session, display and dialog state live in the app store (state/appStore.ts); volumes stay outside state.
+// Keys and menu commands come from the command registry (commands.ts).
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { DatasetSummary, GradingLevel, GradingProgress, OpenSeriesResponse, SeriesSummary, SessionInfo } from '../common/contract.js';
+import type { GradingLevel, OpenSeriesResponse } from '../common/contract.js';
 import { indexToWorld, worldToIndex, type Vec3 } from '../common/geometry.js';
 import type { VoxelDiff } from '../common/labelDiff.js';
 import { LabelPanel, type LabelRow } from './features/labels/LabelPanel.js';
 import { labelCounts } from './features/labels/labelStats.js';
-import { StatusBar, type ProbeInfo } from './features/statusbar/StatusBar.js';
+import { StatusBar } from './features/statusbar/StatusBar.js';
 import { ViewerPanel } from './features/viewer/ViewerPanel.js';
 import { Worklist } from './features/worklist/Worklist.js';
 import { call, connection, desktopBridge } from './platform/api.js';
 import type { ConnectionState } from './platform/connection.js';
 import type { MenuCommand } from '../common/desktop.js';
-import { loadSeries, type OpenedSeries } from './state/loadSeries.js';
-import type { LabelDisplay, Layout, ViewId, Viewer } from './viewer/index.js';
-import { exposeTestHooks } from './testHooks.js';
+import { loadSeries } from './state/loadSeries.js';
+import { appStore, menuCommands, useApp, type AppState } from './state/appStore.js';
+import { fieldSetter } from './state/store.js';
 import { exposeEditing, useEditing } from './editing/useEditing.js';
 import { ToolBar } from './features/tools/ToolBar.js';
 import { LabelOps } from './features/labels/LabelOps.js';
@@ -27,7 +28,8 @@ import { AnnotatorDialog } from './features/session/AnnotatorDialog.js';
 import { ExportDialog } from './features/export/ExportDialog.js';
 import { labelCentres } from './labelmap/index.js';
 
-const DEFAULT_DISPLAY: LabelDisplay = { opacity: 0.5, mode: 'fill', hidden: new Set(), allHidden: false };
+/** A useState-style setter of one field of the app store. */
+type Setter<K extends keyof AppState> = (v: AppState[K] | ((prev: AppState[K]) => AppState[K])) => void;
 
 const TEXT_INPUTS = new Set(['text', 'search', 'number', 'email', 'password', 'url', 'tel']);
 
@@ -47,29 +49,18 @@ function maskNote(source: OpenSeriesResponse['mask']['source']): string {
 }
 
 export function App() {
-  const [dataset, setDataset] = useState<DatasetSummary | null>(null);
-  const [series, setSeries] = useState<SeriesSummary[]>([]);
-  const [opened, setOpened] = useState<OpenedSeries | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState<string | null>(null);
-  const [display, setDisplay] = useState<LabelDisplay>(DEFAULT_DISPLAY);
-  const [layout, setLayout] = useState<Layout>('three');
-  const [probe, setProbe] = useState<ProbeInfo | null>(null);
-  const [viewer, setViewer] = useState<Viewer | null>(null);
-  const [labelRows, setLabelRows] = useState<LabelRow[]>([]);
-  const [showHelp, setShowHelp] = useState(false);
-  const [session, setSession] = useState<SessionInfo | null>(null);
-  const [askAnnotator, setAskAnnotator] = useState(false);
-  const [progress, setProgress] = useState<Map<number, GradingProgress>>(new Map());
-  const [gradingFocus, setGradingFocus] = useState(0);
-  const [exportOpen, setExportOpen] = useState(false);
-  const [showAbout, setShowAbout] = useState(false);
+  const { dataset, series, opened, error, busy, display, layout, probe, viewer, labelRows, showHelp, session, askAnnotator, progress, gradingFocus, exportOpen, showAbout } = useApp((s) => s);
+  const [setDataset, setSeries, setOpened, setError, setBusy, setDisplay, setLayout, setProbe, setViewer, setLabelRows, setShowHelp, setSession, setAskAnnotator, setProgress, setGradingFocus, setExportOpen, setShowAbout] = useMemo(
+    () => (['dataset', 'series', 'opened', 'error', 'busy', 'display', 'layout', 'probe', 'viewer', 'labelRows', 'showHelp', 'session', 'askAnnotator', 'progress', 'gradingFocus', 'exportOpen', 'showAbout'] as const).map((k) => fieldSetter(appStore, k)),
+    [],
+  ) as [
+    Setter<'dataset'>, Setter<'series'>, Setter<'opened'>, Setter<'error'>, Setter<'busy'>, Setter<'display'>, Setter<'layout'>, Setter<'probe'>,
+    Setter<'viewer'>, Setter<'labelRows'>, Setter<'showHelp'>, Setter<'session'>, Setter<'askAnnotator'>, Setter<'progress'>, Setter<'gradingFocus'>,
+    Setter<'exportOpen'>, Setter<'showAbout'>,
+  ];
   /** Whether main answers (the "service unreachable" banner). */
   const [link, setLink] = useState<ConnectionState>(connection.state());
   useEffect(() => connection.subscribe(setLink), []);
-  const hoverView = useRef<ViewId>('sagittal');
-  const openedRef = useRef<OpenedSeries | null>(null);
-  openedRef.current = opened;
 
   /**
    * Label list from the live label volume, at most once per frame. A stroke's diff updates the counts directly
@@ -78,7 +69,7 @@ export function App() {
   const recountPending = useRef(0);
   const counts = useRef<{ labels: Uint8Array; counts: Uint32Array; stale: boolean } | null>(null);
   const recount = useCallback((diff?: VoxelDiff) => {
-    const s = openedRef.current;
+    const s = appStore.get().opened;
     const c = counts.current;
     if (s && c && c.labels === s.labels && diff && !c.stale) {
       for (let i = 0; i < diff.indices.length; i++) {
@@ -91,7 +82,7 @@ export function App() {
     if (recountPending.current) return;
     recountPending.current = requestAnimationFrame(() => {
       recountPending.current = 0;
-      const s = openedRef.current;
+      const s = appStore.get().opened;
       if (!s) return;
       if (!counts.current || counts.current.labels !== s.labels || counts.current.stale) {
         counts.current = { labels: s.labels, counts: labelCounts(s.labels), stale: false };
@@ -130,7 +121,7 @@ export function App() {
   const centresCache = useRef<{ labels: Uint8Array; history: unknown; centres: Map<number, Vec3> } | null>(null);
   const discCentre = useCallback(
     (level: GradingLevel): Vec3 | null => {
-      const s = openedRef.current;
+      const s = appStore.get().opened;
       if (!s) return null;
       const c = centresCache.current;
       let centres = c && c.labels === s.labels && c.history === editing.history ? c.centres : null;
@@ -154,7 +145,7 @@ export function App() {
   );
   /** A click on a disc in a view (navigation, no tool) selects its grading row. */
   const onViewerClick = (e: React.MouseEvent): void => {
-    const s = openedRef.current;
+    const s = appStore.get().opened;
     if (!s || !viewer || editing.tool !== null || e.button !== 0) return;
     const g = s.info.image.geometry;
     const [i, j, k] = worldToIndex(g, viewer.getCrosshair()).map(Math.round) as [number, number, number];
@@ -182,7 +173,8 @@ export function App() {
       setBusy(`Opening ${id} …`);
       setError(null);
       try {
-        // Strokes still on their way to the journal finish first: nothing an annotator does is lost.
+        // Strokes still on their way to the journal finish first: nothing an annotator does is lost. (useEditing
+        // publishes its session only as exposeEditing; read here until the hook returns pending()/idle() itself.)
         const waiting = exposeEditing.session?.pending() ?? 0;
         if (waiting > 0) setBusy(`Saving ${waiting} edit${waiting === 1 ? '' : 's'} before opening ${id} …`);
         await exposeEditing.session?.idle();
@@ -198,9 +190,8 @@ export function App() {
         if (keepPoint) viewer.setCrosshair(keepPoint);
         await viewer.rendered();
         const firstRenderMs = performance.now() - t0 - s.timing.openMs - s.timing.transferMs;
-        exposeTestHooks.lastOpen = { seriesId: id, ...s.timing, firstRenderMs, totalMs: performance.now() - t0 };
+        appStore.set({ lastOpen: { seriesId: id, ...s.timing, firstRenderMs, totalMs: performance.now() - t0 } });
         setOpened(s);
-        openedRef.current = s;
         recount();
         setDisplay((d) => ({ ...d, hidden: new Set() }));
       } catch (e) {
@@ -214,11 +205,10 @@ export function App() {
 
   useEffect(() => {
     if (!viewer) return;
-    exposeTestHooks.viewer = viewer;
     const offCursor = viewer.onCursor((c) => {
-      const s = openedRef.current;
+      const s = appStore.get().opened;
       if (!c) return setProbe(null);
-      hoverView.current = c.view;
+      if (c.view !== appStore.get().hoverView) appStore.set({ hoverView: c.view });
       if (!s || !c.inside) return setProbe(null);
       const [nx, ny] = s.info.image.geometry.size;
       const p = c.ijk[0] + nx * (c.ijk[1] + ny * c.ijk[2]);
@@ -275,11 +265,11 @@ export function App() {
     'label-next': () => stepLabel(1),
     'undo': () => void editing.undo(),
     'redo': () => void editing.redo(),
-    'slice-next': () => viewer?.scrollSlice(hoverView.current, 1),
-    'slice-previous': () => viewer?.scrollSlice(hoverView.current, -1),
+    'slice-next': () => viewer?.scrollSlice(appStore.get().hoverView, 1),
+    'slice-previous': () => viewer?.scrollSlice(appStore.get().hoverView, -1),
     'auto-window': autoWindow,
     'reset-view': () => viewer?.resetViews(),
-    'layout-maximise': () => setLayout((l) => (l === 'three' ? hoverView.current : 'three')),
+    'layout-maximise': () => setLayout((l) => (l === 'three' ? appStore.get().hoverView : 'three')),
     'layout-three': () => setLayout('three'),
     'labels-toggle': () => setDisplay((d) => ({ ...d, allHidden: !d.allHidden })),
     'labels-outline': () => setDisplay((d) => ({ ...d, mode: d.mode === 'fill' ? 'outline' : 'fill' })),
@@ -321,16 +311,9 @@ export function App() {
     if (c?.id === 'grading-undo') gradings.undo(); // the dock's own key; the menu reaches it here
     else if (c) runCommand(c);
   };
-  const runMenuRef = useRef(runMenu);
-  runMenuRef.current = runMenu;
-  useEffect(() => {
-    exposeTestHooks.menu = (c) => runMenuRef.current(c);
-    const off = desktopBridge()?.onMenuCommand((c) => runMenuRef.current(c));
-    return () => {
-      exposeTestHooks.menu = null;
-      off?.();
-    };
-  }, []);
+  // Re-subscribed every render, so the handler always sees this render's editing and gradings.
+  useEffect(() => menuCommands.subscribe(runMenu));
+  useEffect(() => desktopBridge()?.onMenuCommand((c) => menuCommands.emit(c)), []);
 
   const voxelVolume = useMemo(() => {
     const sp = opened?.info.image.geometry.spacing;

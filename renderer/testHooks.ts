@@ -1,31 +1,39 @@
-// A small, read-only window into the running app for e2e tests and benchmarks (STYLE.md §3.7: a test-only hook
-// such as window.__test is fine). Holds references, never copies of volumes.
-import type { MenuCommand } from '../common/desktop.js';
+// The one test-only seam: production code never calls test code. If an e2e test (or a bench) installed
+// window.__spineTestHook before the page's scripts ran (tests/e2e/support/testHook.ts, via addInitScript), the
+// entry point hands it the app store, read-only, and the menu-command channel; the hook builds window.__spine
+// from them. Without that hook nothing is exposed.
+import type { MenuCommand } from '../common/commands.js';
+import { appStore, menuCommands, type AppState, type OpenTiming } from './state/appStore.js';
+import type { ReadonlyStore } from './state/store.js';
 import type { Viewer } from './viewer/index.js';
 
-export interface OpenTiming {
-  seriesId: string;
-  /** openSeries call: file read + decode in main, plus the JSON round trip. */
-  openMs: number;
-  /** Raw-byte transfer of image and labels. */
-  transferMs: number;
-  /** From volumes in hand to the first complete render. */
-  firstRenderMs: number;
-  totalMs: number;
+export type { OpenTiming } from './state/appStore.js';
+
+/** What the hook receives. */
+export interface TestHookTarget {
+  store: ReadonlyStore<AppState>;
+  /** Runs a native-menu command as the desktop menu would (web mode has no native menu). */
+  menu(command: MenuCommand): void;
 }
 
-export const exposeTestHooks: {
-  viewer: Viewer | null;
-  lastOpen: OpenTiming | null;
-  /** Runs a native-menu command as the desktop menu would (web mode has no native menu). */
-  menu: ((command: MenuCommand) => void) | null;
-} = { viewer: null, lastOpen: null, menu: null };
+/** What the e2e hook makes of it: window.__spine, read by tests and the viewer bench. */
+export interface SpineTestView {
+  readonly viewer: Viewer | null;
+  readonly lastOpen: OpenTiming | null;
+  menu(command: MenuCommand): void;
+  store: ReadonlyStore<AppState>;
+}
 
 declare global {
   /** The workstation version, from package.json (vite define). */
   const __APP_VERSION__: string;
   interface Window {
-    __spine?: typeof exposeTestHooks;
+    __spineTestHook?: (target: TestHookTarget) => void;
+    __spine?: SpineTestView;
   }
 }
-window.__spine = exposeTestHooks;
+
+/** Called once by main.tsx: offers the store to a test hook if one was installed, else does nothing. */
+export function offerTestHook(): void {
+  window.__spineTestHook?.({ store: { get: appStore.get, subscribe: appStore.subscribe }, menu: (c) => menuCommands.emit(c) });
+}

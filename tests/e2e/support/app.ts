@@ -9,6 +9,9 @@ import { generateSample, type SampleResult } from '../../../main/core/sample/ind
 import type { AnnotatorMemory } from '../../../main/core/identity.js';
 import { openWorkstation, type Workstation, type WorkstationOptions } from '../../../main/core/workstation.js';
 import { startWebServer, type WebServer } from '../../../main/server/http.js';
+import { installTestHook } from './testHook.js';
+
+export { installTestHook } from './testHook.js';
 
 export const CHROMIUM_ARGS = [
   '--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync',
@@ -69,6 +72,7 @@ export async function startApp(opts: StartOptions = {}): Promise<AppFixture> {
     async newPage(viewport = { width: 1400, height: 820 }) {
       const page = await browser.newPage({ viewport });
       page.on('pageerror', (e) => console.error(`pageerror: ${e.message}`));
+      await installTestHook(page);
       // The fixture's current server: a test may restart it.
       await page.goto(fixture.server.url);
       return page;
