@@ -154,12 +154,21 @@ describe('grading', () => {
     await page.keyboard.press('ArrowUp'); // back to L4/L5
     await expect.poll(() => row(LEVEL).getAttribute('class')).toContain('selected');
     const before = await level(LEVEL);
+    const historyBefore = (await app.ws.service.gradingHistory({ patientId: PATIENT, ivdLabel: LEVEL })).events.length;
     await page.keyboard.press('6');
     await page.keyboard.press('0');
     await page.keyboard.press('m');
     await page.keyboard.press('7');
-    await page.waitForTimeout(300);
+    // The panel handles keys in order, and a change it accepts is queued (save state "saving") at once: once the
+    // ↓ after them has moved the selection, any change they made is queued, and "saved" means it reached the store.
+    await page.keyboard.press('ArrowDown');
+    await expect.poll(() => row(1).getAttribute('class')).toContain('selected');
+    expect(await page.locator('[data-testid="modic-armed"]').count()).toBe(0); // M 7 left Modic disarmed
+    await waitSaved();
     expect((await level(LEVEL)).values).toEqual(before.values);
+    expect((await app.ws.service.gradingHistory({ patientId: PATIENT, ivdLabel: LEVEL })).events).toHaveLength(historyBefore);
+    await page.keyboard.press('ArrowUp');
+    await expect.poll(() => row(LEVEL).getAttribute('class')).toContain('selected');
     const res = await page.evaluate(async () => {
       const r = await fetch('/api/setGrading', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ patientId: 1, ivdLabel: 2, field: 'pfirrmann', value: 6 }) });
       return r.json() as Promise<{ ok: boolean; error?: { code: string; message: string } }>;
