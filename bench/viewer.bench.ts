@@ -14,6 +14,7 @@ import { generateSample } from '../main/core/sample/index.js';
 import { openWorkstation } from '../main/core/workstation.js';
 import { startWebServer } from '../main/server/http.js';
 import { CHROMIUM_ARGS } from '../tests/e2e/support/app.js';
+import { installTestHook } from '../tests/e2e/support/testHook.js';
 import { figure, machineLine, median, writeResults, type BenchFigure } from './lib/report.js';
 
 const runs = Number(process.argv[process.argv.indexOf('--runs') + 1]) || 7;
@@ -49,6 +50,7 @@ try {
     const ws = await openWorkstation({ datasetRoot: root, storeFile: join(dir, `${profile}.sqlite`), annotator: 'bench', cacheSeries: 1 });
     const server = await startWebServer({ service: ws.service, volumes: ws, staticDir });
     const page = await browser.newPage({ viewport: { width: 1600, height: 900 } });
+    await installTestHook(page); // the page offers its store to the test hook (window.__spine)
     await page.goto(server.url);
     await page.waitForSelector(`[data-series="${target}"]`);
     const { processInfo } = (await cdp.send('SystemInfo.getProcessInfo')) as { processInfo: { type: string; id: number }[] };

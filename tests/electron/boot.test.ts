@@ -74,6 +74,7 @@ const fake = vi.hoisted(() => {
     setPath: () => undefined,
     getAppPath: () => state.appPath,
     getName: () => 'Spine Workstation',
+    getVersion: () => '0.0.0-boot-test',
     whenReady: () => (state.ready ??= Promise.resolve()),
     quit: () => {
       state.quits++;

@@ -53,8 +53,7 @@ function readBack(bytes: Uint8Array) {
 describe('exportGradings', () => {
   it('returns the source bytes when nothing changed (service fields and equal values do not count)', () => {
     const src = `${HEADER}\r\n1,1,0,0,0,0,0,1,1,3\r\n1,2,2,1,1,0,0,1,1,4\r\n`;
-    set(1, 1, 'reviewed', 1);
-    set(1, 1, '_undo', 7);
+    store.gradings.setReviewed({ patientId: 1, ivdLabel: 1, reviewed: true, annotatorId: alice });
     set(1, 2, 'pfirrmann', 4);
     const r = run(src);
     expect(r.changed).toBe(false);
@@ -86,7 +85,7 @@ describe('exportGradings', () => {
     set(1, 3, 'modic', 1); // new level set and cleared again: nothing to export or report
     set(1, 3, 'modic', null);
     const full = grade(1, 4, FULL);
-    set(1, 4, 'reviewed', 1);
+    store.gradings.setReviewed({ patientId: 1, ivdLabel: 4, reviewed: true, annotatorId: alice });
     const r = run(src);
     expect(Buffer.from(r.bytes).toString('utf8')).toBe(`${HEADER}\r\n1,1,0,0,0,0,0,1,1,3\r\n1,4,${full}\r\n`);
     expect(r.appended).toEqual([{ patientId: 1, ivdLabel: 4 }]);
@@ -108,19 +107,15 @@ describe('exportGradings', () => {
     expect(readBack(r.bytes).rows[0]!.bulging).toBe(1);
   });
 
-  it('never writes an illegal stored value (the store keeps any integer): the CSV value stays, a new level stays incomplete', () => {
+  it('cannot be fed an illegal value: the store refuses it (schema v20 CHECKs), so none reaches the CSV', () => {
     const src = `${HEADER}\r\n1,1,0,0,0,0,0,1,1,3\r\n`;
-    set(1, 1, 'modic', 7);
+    expect(() => set(1, 1, 'modic', 7)).toThrow();
     grade(1, 2, FULL);
-    set(1, 2, 'pfirrmann', 9);
+    expect(() => set(1, 2, 'pfirrmann', 9)).toThrow();
     const r = run(src);
-    expect(r.changed).toBe(false);
-    expect(Buffer.from(r.bytes).toString('utf8')).toBe(src);
-    expect(r.notExported).toEqual([{ patientId: 1, ivdLabel: 2, reason: 'incomplete', missing: ['Pfirrman grade'] }]);
-    expect(r.warnings.slice(0, 2)).toEqual([
-      'radiological_gradings.csv: patient 1 IVD label 1 Modic: the stored value 7 is not a legal value and is not exported',
-      'radiological_gradings.csv: patient 1 IVD label 2 Pfirrman grade: the stored value 9 is not a legal value and is not exported',
-    ]);
+    expect(r.appended).toEqual([{ patientId: 1, ivdLabel: 2 }]);
+    expect(r.warnings).toEqual([]);
+    expect(readBack(r.bytes).rows).toHaveLength(2);
   });
 
   it('writes appended rows in the header’s column order and keeps an edited cell’s quotes', () => {
