@@ -4,9 +4,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { GradingLevel, OpenSeriesResponse } from '../common/contract.js';
 import { indexToWorld, worldToIndex, type Vec3 } from '../common/geometry.js';
-import type { VoxelDiff } from '../common/labelDiff.js';
-import { LabelPanel, type LabelRow } from './features/labels/LabelPanel.js';
-import { labelCounts } from './features/labels/labelStats.js';
+import { LabelPanel } from './features/labels/LabelPanel.js';
 import { StatusBar } from './features/statusbar/StatusBar.js';
 import { ViewerPanel } from './features/viewer/ViewerPanel.js';
 import { Worklist } from './features/worklist/Worklist.js';
@@ -16,12 +14,13 @@ import type { MenuCommand } from '../common/desktop.js';
 import { loadSeries } from './state/loadSeries.js';
 import { appStore, menuCommands, useApp, type AppState } from './state/appStore.js';
 import { fieldSetter } from './state/store.js';
+import { useLabelRecount } from './state/labelRows.js';
 import { exposeEditing, useEditing } from './editing/useEditing.js';
 import { ToolBar } from './features/tools/ToolBar.js';
 import { LabelOps } from './features/labels/LabelOps.js';
 import { HistoryPanel } from './features/history/HistoryPanel.js';
 import { ShortcutOverlay } from './features/help/ShortcutOverlay.js';
-import { commandForKey, commandForMenu, type AppCommandId, type Command, type CommandContext } from './commands.js';
+import { commandForKey, commandForMenu, isTyping, type AppCommandId, type Command, type CommandContext } from './commands.js';
 import { GradingPanel } from './features/grading/GradingPanel.js';
 import { useGradings } from './features/grading/useGradings.js';
 import { AnnotatorDialog } from './features/session/AnnotatorDialog.js';
@@ -30,16 +29,6 @@ import { labelCentres } from './labelmap/index.js';
 
 /** A useState-style setter of one field of the app store. */
 type Setter<K extends keyof AppState> = (v: AppState[K] | ((prev: AppState[K]) => AppState[K])) => void;
-
-const TEXT_INPUTS = new Set(['text', 'search', 'number', 'email', 'password', 'url', 'tel']);
-
-/** Keys typed into a text field are text, not shortcuts (checkboxes and sliders do not count). */
-function isTyping(e: KeyboardEvent): boolean {
-  const t = e.target as HTMLElement | null;
-  if (!t) return false;
-  if (t instanceof HTMLInputElement) return TEXT_INPUTS.has(t.type);
-  return t.tagName === 'TEXTAREA' || t.tagName === 'SELECT' || t.isContentEditable;
-}
 
 /** The status bar's note on where the labels came from. */
 function maskNote(source: OpenSeriesResponse['mask']['source']): string {
@@ -50,50 +39,19 @@ function maskNote(source: OpenSeriesResponse['mask']['source']): string {
 
 export function App() {
   const { dataset, series, opened, error, busy, display, layout, probe, viewer, labelRows, showHelp, session, askAnnotator, progress, gradingFocus, exportOpen, showAbout } = useApp((s) => s);
-  const [setDataset, setSeries, setOpened, setError, setBusy, setDisplay, setLayout, setProbe, setViewer, setLabelRows, setShowHelp, setSession, setAskAnnotator, setProgress, setGradingFocus, setExportOpen, setShowAbout] = useMemo(
-    () => (['dataset', 'series', 'opened', 'error', 'busy', 'display', 'layout', 'probe', 'viewer', 'labelRows', 'showHelp', 'session', 'askAnnotator', 'progress', 'gradingFocus', 'exportOpen', 'showAbout'] as const).map((k) => fieldSetter(appStore, k)),
+  const [setDataset, setSeries, setOpened, setError, setBusy, setDisplay, setLayout, setProbe, setViewer, setShowHelp, setSession, setAskAnnotator, setProgress, setGradingFocus, setExportOpen, setShowAbout] = useMemo(
+    () => (['dataset', 'series', 'opened', 'error', 'busy', 'display', 'layout', 'probe', 'viewer', 'showHelp', 'session', 'askAnnotator', 'progress', 'gradingFocus', 'exportOpen', 'showAbout'] as const).map((k) => fieldSetter(appStore, k)),
     [],
   ) as [
     Setter<'dataset'>, Setter<'series'>, Setter<'opened'>, Setter<'error'>, Setter<'busy'>, Setter<'display'>, Setter<'layout'>, Setter<'probe'>,
-    Setter<'viewer'>, Setter<'labelRows'>, Setter<'showHelp'>, Setter<'session'>, Setter<'askAnnotator'>, Setter<'progress'>, Setter<'gradingFocus'>,
+    Setter<'viewer'>, Setter<'showHelp'>, Setter<'session'>, Setter<'askAnnotator'>, Setter<'progress'>, Setter<'gradingFocus'>,
     Setter<'exportOpen'>, Setter<'showAbout'>,
   ];
   /** Whether main answers (the "service unreachable" banner). */
   const [link, setLink] = useState<ConnectionState>(connection.state());
   useEffect(() => connection.subscribe(setLink), []);
 
-  /**
-   * Label list from the live label volume, at most once per frame. A stroke's diff updates the counts directly
-   * (painting never pays a pass over the volume); opening, undo/redo and reloads count the whole volume.
-   */
-  const recountPending = useRef(0);
-  const counts = useRef<{ labels: Uint8Array; counts: Uint32Array; stale: boolean } | null>(null);
-  const recount = useCallback((diff?: VoxelDiff) => {
-    const s = appStore.get().opened;
-    const c = counts.current;
-    if (s && c && c.labels === s.labels && diff && !c.stale) {
-      for (let i = 0; i < diff.indices.length; i++) {
-        c.counts[diff.before[i]!]!--;
-        c.counts[diff.after[i]!]!++;
-      }
-    } else if (c) {
-      c.stale = true;
-    }
-    if (recountPending.current) return;
-    recountPending.current = requestAnimationFrame(() => {
-      recountPending.current = 0;
-      const s = appStore.get().opened;
-      if (!s) return;
-      if (!counts.current || counts.current.labels !== s.labels || counts.current.stale) {
-        counts.current = { labels: s.labels, counts: labelCounts(s.labels), stale: false };
-      }
-      const rows: LabelRow[] = [];
-      counts.current.counts.forEach((n, v) => {
-        if (v !== 0 && n > 0) rows.push({ value: v, voxels: n });
-      });
-      setLabelRows(rows);
-    });
-  }, []);
+  const recount = useLabelRecount();
   const editing = useEditing(viewer, opened, recount);
 
   const refreshProgress = useCallback(() => {

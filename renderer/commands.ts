@@ -144,3 +144,13 @@ export function keyHint(id: string): string {
   const c = commandById(id);
   return c.keys.length ? ` (${c.keys.map(formatKey).join(' / ')})` : '';
 }
+
+const TEXT_INPUTS = new Set(['text', 'search', 'number', 'email', 'password', 'url', 'tel']);
+
+/** Keys typed into a text field are text, not shortcuts (checkboxes and sliders do not count). */
+export function isTyping(e: KeyboardEvent): boolean {
+  const t = e.target as HTMLElement | null;
+  if (!t) return false;
+  if (t instanceof HTMLInputElement) return TEXT_INPUTS.has(t.type);
+  return t.tagName === 'TEXTAREA' || t.tagName === 'SELECT' || t.isContentEditable;
+}

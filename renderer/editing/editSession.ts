@@ -15,6 +15,7 @@ import type { ErrorCode } from '../../common/errors.js';
 import { applyDiff, base64ToBytes, decodeDiff, encodeDiff, type VoxelDiff } from '../../common/labelDiff.js';
 import { ApiError, invoke, ServiceUnreachableError } from '../platform/api.js';
 import { backwardsOf, changeUnderPending, forwardsOf, rebaseOnto, type BaseChange } from './rebase.js';
+import { createHistoryList } from './historyList.js';
 
 export type SaveState =
   | { kind: 'saved'; at: string | null }
@@ -156,32 +157,11 @@ export function createEditSession(opts: EditSessionOptions): EditSession {
     }
   };
 
-  /**
-   * The history list last shown, at the revision it was read or updated at. Main's revision only grows, so a list
-   * older than the one shown (a slow refresh overtaken by a commit) is dropped.
-   */
-  let shown: { edits: EditInfo[]; revision: number } | null = null;
-  const showHistory = (edits: EditInfo[], at: number): void => {
-    if (shown !== null && at < shown.revision) return;
-    shown = { edits, revision: at };
-    events.onHistory(edits, at);
-  };
-  /**
-   * Updates the shown list by what one acknowledged call changed (`edit` appended, or replacing the entry of its
-   * seq), without asking main for the whole history. False when there is no list yet to update.
-   */
-  const patchHistory = (edit: EditInfo, discarded: readonly number[], at: number): boolean => {
-    if (shown === null) return false;
-    const gone = new Set(discarded);
-    const edits = shown.edits.map((e): EditInfo => (gone.has(e.seq) ? { ...e, state: 'discarded' } : e.seq === edit.seq ? edit : e));
-    if (!edits.some((e) => e.seq === edit.seq)) edits.push(edit);
-    showHistory(edits, at);
-    return true;
-  };
+  const history = createHistoryList((edits, revision) => events.onHistory(edits, revision));
 
   const refreshHistory = async (): Promise<void> => {
     const h = await invoke(api, 'history', { seriesId });
-    showHistory(h.edits, h.revision);
+    history.show(h.edits, h.revision);
   };
 
   /** Someone else moved main's labels (another window): reload them before anything else is sent. */
@@ -197,7 +177,7 @@ export function createEditSession(opts: EditSessionOptions): EditSession {
     } catch {
       return; // the list catches up with the next answer
     }
-    showHistory(h.edits, h.revision);
+    history.show(h.edits, h.revision);
     if (h.revision !== revision) reloadNext();
   };
 
@@ -211,7 +191,7 @@ export function createEditSession(opts: EditSessionOptions): EditSession {
     commits.forEach((j, k) => (j.diff = rebased[k]!));
     labels.set(truth);
     revision = h.revision;
-    showHistory(h.edits, h.revision);
+    history.show(h.edits, h.revision);
     events.onLabelsChanged();
   };
 
@@ -266,7 +246,7 @@ export function createEditSession(opts: EditSessionOptions): EditSession {
       remove(job);
       job.done(true);
       // The acknowledgement carries the new entry: the list follows without a history call per stroke.
-      if (!patchHistory(ack.edit, ack.discarded, ack.revision)) await syncHistory();
+      if (!history.patch(ack.edit, ack.discarded, ack.revision)) await syncHistory();
     } catch (err) {
       if (!(err instanceof ApiError) || TRANSIENT.has(err.code)) throw err;
       remove(job);

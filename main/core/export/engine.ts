@@ -42,17 +42,6 @@ import { abandonTarget, CHANGES_FILE, commitTarget, MANIFEST_FILE, prepareTarget
 import { DEFAULT_EXPORT_WORKERS, ExportCancelledError, type ExportDeps, type ExportProgress, type ExportRequest, type ExportSummary, type RunOptions } from './types.js';
 import { createWorkerPool } from './workerPool.js';
 
-export {
-  DEFAULT_EXPORT_WORKERS,
-  ExportCancelledError,
-  type ExportDeps,
-  type ExportFormat,
-  type ExportProgress,
-  type ExportRequest,
-  type ExportSummary,
-  type RunOptions,
-} from './types.js';
-export { rebuiltHeader } from './mhaSeries.js';
 
 /**
  * Every series of the export, largest first with at most one per worker in flight, then every queued copy. The

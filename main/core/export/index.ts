@@ -1,16 +1,16 @@
 // Sole entry point of the export (issue 6): a revised dataset in the SPIDER layout or as nnU-Net v2 raw data, with
 // a change manifest. Plain Node (main/core): no electron, no adapters. Import from here.
+export { runExport } from './engine.js';
 export {
   DEFAULT_EXPORT_WORKERS,
   ExportCancelledError,
-  runExport,
   type ExportDeps,
   type ExportFormat,
   type ExportProgress,
   type ExportRequest,
   type ExportSummary,
   type RunOptions,
-} from './engine.js';
+} from './types.js';
 export { createExportJobs, type ExportJobs } from './jobs.js';
 export { CHANGES_FILE, MANIFEST_FILE, OWNER_FILE, checkOutDir, preflight } from './target.js';
 export type { ExportManifest, FileRecord, LabelChange, SeriesRecord } from './manifest.js';

@@ -3,7 +3,8 @@
 // source, existing folder refused without force) before a job is created, so those errors come back at once.
 import type { ExportResult, ExportStatus, Request, Responses } from '../../../common/contract.js';
 import { AppError, toErrorInfo } from '../../../common/errors.js';
-import { ExportCancelledError, runExport, type ExportDeps, type ExportProgress } from './engine.js';
+import { runExport } from './engine.js';
+import { ExportCancelledError, type ExportDeps, type ExportProgress } from './types.js';
 import { preflight } from './target.js';
 
 export interface ExportJobs {

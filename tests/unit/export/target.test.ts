@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { checkOutDir } from '../../../main/core/export/index.js';
 import { isWithin } from '../../../main/core/export/target.js';
-import { rebuiltHeader } from '../../../main/core/export/engine.js';
+import { rebuiltHeader } from '../../../main/core/export/mhaSeries.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'spine-target-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
