@@ -3,7 +3,7 @@
 // patients and levels, quoting, Unicode), how it is written (CR / LF / CRLF / mixed line breaks, BOM, blank
 // lines, a missing final newline, quoting style) and the written bytes (broken quotes, truncation, flipped
 // bytes, NUL, UTF-16, empty, header only, junk).
-import type { Rng } from './fuzzKit.js';
+import { pickWeighted, type Rng } from './fuzzKit.js';
 
 export interface CsvDraft {
   header: string[];
@@ -216,14 +216,7 @@ const TABLE: TableMutation[] = [
 ];
 
 function pickTable(r: Rng, kind: CsvKind): TableMutation {
-  const usable = TABLE.filter((m) => !m.only || m.only === kind);
-  const total = usable.reduce((s, m) => s + m.weight, 0);
-  let x = r.next() * total;
-  for (const m of usable) {
-    x -= m.weight;
-    if (x < 0) return m;
-  }
-  return usable[usable.length - 1]!;
+  return pickWeighted(TABLE.filter((m) => !m.only || m.only === kind), r);
 }
 
 // --- writing --- //

@@ -361,3 +361,14 @@ export function put(file: string, bytes: string | Uint8Array): void {
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, bytes);
 }
+
+/** One of `items` (non-empty), chosen with probability proportional to its weight. */
+export function pickWeighted<T extends { weight: number }>(items: readonly T[], r: Rng): T {
+  const total = items.reduce((s, m) => s + m.weight, 0);
+  let x = r.next() * total;
+  for (const m of items) {
+    x -= m.weight;
+    if (x < 0) return m;
+  }
+  return items[items.length - 1]!;
+}

@@ -6,7 +6,7 @@ import { relative } from 'node:path';
 import zlib from 'node:zlib';
 import type { VolumeGeometry } from '../../common/geometry.js';
 import type { PixelType } from '../../main/core/mha/index.js';
-import type { Rng } from './fuzzKit.js';
+import { pickWeighted, type Rng } from './fuzzKit.js';
 
 export interface MetaDraft {
   container: 'mha' | 'mhd';
@@ -519,14 +519,7 @@ const FILES: Mutation[] = [
 const ALL: Mutation[] = [...FIELDS.map(fieldMutation), OUTSIDE, ...STRUCTURE, ...PAYLOAD, ...FILES];
 
 function pickMutation(d: MetaDraft, r: Rng): Mutation {
-  const usable = ALL.filter((m) => !m.when || m.when(d));
-  const total = usable.reduce((s, m) => s + m.weight, 0);
-  let x = r.next() * total;
-  for (const m of usable) {
-    x -= m.weight;
-    if (x < 0) return m;
-  }
-  return usable[usable.length - 1]!;
+  return pickWeighted(ALL.filter((m) => !m.when || m.when(d)), r);
 }
 
 /** The header text (and payload for .mha) of a draft. */
