@@ -15,7 +15,7 @@ const event = (id: number, url: string | null): InvokeEventLike => ({ sender: { 
 
 function fakeService(overrides: Partial<Service> = {}): Service {
   return new Proxy(overrides as Service, {
-    get: (t, k: string) => (t as Record<string, unknown>)[k] ?? (async () => ({ called: k })),
+    get: (t, k: string) => (t as Record<string, unknown>)[k] ?? (() => Promise.resolve({ called: k })),
   });
 }
 
@@ -37,11 +37,11 @@ describe('IPC sender validation', () => {
   });
 
   it('an untrusted sender never reaches the service', async () => {
-    const listSeries = vi.fn(async () => []);
-    const { methods } = createIpcHandlers({ service: () => fakeService({ listSeries }), windowId: () => WINDOW, track: (w) => w(), pickDirectory: async () => null });
+    const listSeries = vi.fn(() => Promise.resolve([]));
+    const { methods } = createIpcHandlers({ service: () => fakeService({ listSeries }), windowId: () => WINDOW, track: (w) => w(), pickDirectory: () => Promise.resolve(null) });
     const res = await methods.listSeries(event(WINDOW, 'https://evil.example/'), {});
     expect(res).toEqual({ ok: false, error: { code: 'invalid_request', message: 'IPC from a frame outside spine://app' } });
-    const picked = await createIpcHandlers({ service: () => null, windowId: () => WINDOW, track: (w) => w(), pickDirectory: async () => '/x' })
+    const picked = await createIpcHandlers({ service: () => null, windowId: () => WINDOW, track: (w) => w(), pickDirectory: () => Promise.resolve('/x') })
       .pickDirectory(event(99, 'spine://app/'), { title: 't' });
     expect(picked.ok).toBe(false);
     expect(listSeries).not.toHaveBeenCalled();
@@ -52,12 +52,12 @@ describe('IPC request validation and errors', () => {
   const calls: unknown[] = [];
   const { methods } = createIpcHandlers({
     service: () => fakeService({
-      openSeries: async (req) => { calls.push(req); throw new AppError('not_found', 'No series 1_t1'); },
-      history: async () => { throw new Error('SELECT * FROM secret at /home/x'); },
+      openSeries: (req) => { calls.push(req); return Promise.reject(new AppError('not_found', 'No series 1_t1')); },
+      history: () => Promise.reject(new Error('SELECT * FROM secret at /home/x')),
     }),
     windowId: () => WINDOW,
     track: (w) => w(),
-    pickDirectory: async () => null,
+    pickDirectory: () => Promise.resolve(null),
   });
   const ok = event(WINDOW, 'spine://app/index.html');
 
@@ -78,7 +78,7 @@ describe('IPC request validation and errors', () => {
   });
 
   it('answers "no dataset open" as data while switching datasets', async () => {
-    const h = createIpcHandlers({ service: () => null, windowId: () => WINDOW, track: (w) => w(), pickDirectory: async () => null });
+    const h = createIpcHandlers({ service: () => null, windowId: () => WINDOW, track: (w) => w(), pickDirectory: () => Promise.resolve(null) });
     expect(await h.methods.getDataset(ok, {})).toMatchObject({ ok: false, error: { code: 'conflict' } });
   });
 });
@@ -154,7 +154,7 @@ describe('spine:// resolver', () => {
     const bytes = new Uint8Array([1, 2, 3, 4]);
     const handler = createSpineHandler({
       rendererDir: dir(),
-      volumes: () => ({ volumeBytes: async (id) => { if (id !== '1_t1') throw new AppError('not_found', 'no'); return bytes; } }),
+      volumes: () => ({ volumeBytes: (id) => (id === '1_t1' ? Promise.resolve(bytes) : Promise.reject(new AppError('not_found', 'no'))) }),
     });
     const index = await handler(new Request('spine://app/index.html'));
     expect(index.status).toBe(200);

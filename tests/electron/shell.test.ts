@@ -17,7 +17,10 @@ function fakeWorkstation(name: string, events: string[]): Workstation {
   return {
     service: { name } as unknown as Workstation['service'],
     index: { root: name } as Workstation['index'],
-    idle: async () => void events.push(`${name}:idle`),
+    idle: () => {
+      events.push(`${name}:idle`);
+      return Promise.resolve();
+    },
     close: () => void events.push(`${name}:close`),
   } as unknown as Workstation;
 }
@@ -25,7 +28,7 @@ function fakeWorkstation(name: string, events: string[]): Workstation {
 describe('workstation host', () => {
   it('quitting waits for calls in flight, including ones that arrive while draining, then closes', async () => {
     const events: string[] = [];
-    const host = createWorkstationHost(async (root) => fakeWorkstation(root, events));
+    const host = createWorkstationHost((root) => Promise.resolve(fakeWorkstation(root, events)));
     await host.open(join(tmp));
     let release!: () => void;
     const commit = host.track(() => new Promise<void>((r) => { release = r; }).then(() => void events.push('commit')));
@@ -33,7 +36,10 @@ describe('workstation host', () => {
     const closing = host.close();
     await new Promise((r) => setTimeout(r, 20));
     expect(events).toEqual([]);
-    const late = host.track(async () => void events.push('late'));
+    const late = host.track(() => {
+      events.push('late');
+      return Promise.resolve();
+    });
     release();
     await Promise.all([commit, late, closing]);
     expect(events).toEqual(['late', 'commit', `${tmp}:idle`, `${tmp}:close`]);
@@ -46,10 +52,10 @@ describe('workstation host', () => {
     const b = join(tmp, 'b');
     mkdirSync(a);
     mkdirSync(b);
-    const host = createWorkstationHost(async (root) => {
-      if (root.endsWith('bad')) throw new Error('not a dataset');
+    const host = createWorkstationHost((root) => {
+      if (root.endsWith('bad')) return Promise.reject(new Error('not a dataset'));
       events.push(`${root}:open`);
-      return fakeWorkstation(root, events);
+      return Promise.resolve(fakeWorkstation(root, events));
     });
     expect((await host.open(a)).changed).toBe(true);
     expect((await host.open(a)).changed).toBe(false);
