@@ -200,6 +200,30 @@ export interface SessionInfo {
   annotators: string[];
 }
 
+// --- measurements (issue 13, item 4) --- //
+
+export const MEASUREMENT_KINDS = ['ruler', 'angle'] as const;
+export type MeasurementKind = (typeof MEASUREMENT_KINDS)[number];
+/** Points of each kind: a ruler's two ends; an angle's first arm end, vertex, second arm end. */
+export const MEASUREMENT_POINTS: Readonly<Record<MeasurementKind, number>> = { ruler: 2, angle: 3 };
+/** Largest |coordinate| of a measurement point, mm (far beyond any scanner; refuses garbage). */
+export const MAX_MEASUREMENT_COORD_MM = 1e6;
+
+/** A ruler or angle placed in a series, as the measurement list shows it. */
+export interface MeasurementInfo {
+  id: number;
+  seriesId: string;
+  kind: MeasurementKind;
+  /** World positions (LPS, mm); for an angle the middle point is the vertex. */
+  points: Vec3[];
+  /** Computed by main from the points: a ruler's length in mm, an angle in degrees (0–180). */
+  value: number;
+  unit: 'mm' | 'deg';
+  note: string | null;
+  annotator: string;
+  createdAt: string;
+}
+
 /** A lone UTF-16 surrogate: text that cannot be stored or written as UTF-8 without being changed. */
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 /** True when `s` is well-formed UTF-16 (String.prototype.isWellFormed, which Node 20's TS lib lacks). */
@@ -246,6 +270,40 @@ function isUint8Array(v: unknown): v is Uint8Array {
 const diffBytes = z
   .custom<Uint8Array>(isUint8Array, 'diff must be bytes (a Uint8Array)')
   .refine((b) => b.byteLength <= MAX_DIFF_BYTES, `diff over ${MAX_DIFF_BYTES} bytes`);
+
+/** A world coordinate of a measurement point (mm): finite, within ±MAX_MEASUREMENT_COORD_MM. */
+const worldMm = z.number().min(-MAX_MEASUREMENT_COORD_MM).max(MAX_MEASUREMENT_COORD_MM);
+const measurementId = z.number().int().min(1);
+
+export const measurementRequestSchemas = {
+  /** The series' standing (not deleted) measurements, oldest first. */
+  listMeasurements: z.object({ seriesId }).strict(),
+  /** Stores a ruler (2 points) or an angle (3 points, vertex in the middle); main computes its value. */
+  addMeasurement: z
+    .object({
+      seriesId,
+      kind: z.enum(MEASUREMENT_KINDS),
+      points: z.array(z.tuple([worldMm, worldMm, worldMm])).min(2).max(3),
+      note: storedText('note', 200).optional(),
+    })
+    .strict()
+    .refine((r) => r.points.length === MEASUREMENT_POINTS[r.kind], {
+      message: 'a ruler has 2 points, an angle 3',
+      path: ['points'],
+    }),
+  /** Marks a measurement deleted (it stays in the store; restoreMeasurement takes the deletion back). */
+  deleteMeasurement: z.object({ id: measurementId }).strict(),
+  restoreMeasurement: z.object({ id: measurementId }).strict(),
+} as const;
+
+export interface MeasurementResponses {
+  listMeasurements: { seriesId: string; measurements: MeasurementInfo[] };
+  /** The measurement as stored (committed before this returns). */
+  addMeasurement: MeasurementInfo;
+  /** Deleting a deleted measurement answers its first deletion again. */
+  deleteMeasurement: { id: number; seriesId: string; deletedAt: string };
+  restoreMeasurement: MeasurementInfo;
+}
 
 // --- export (issue 6) --- //
 
@@ -345,6 +403,7 @@ export const requestSchemas = {
   gradingHistory: z.object({ patientId, ivdLabel }).strict(),
   setLevelReviewed: z.object({ patientId, ivdLabel, reviewed: z.boolean() }).strict(),
   gradingProgress: z.object({}).strict(),
+  ...measurementRequestSchemas,
   ...exportRequestSchemas,
 } as const;
 
@@ -359,7 +418,7 @@ export type WireRequest<M extends Method> = z.infer<(typeof requestSchemas)[M]>;
 export type Request<M extends Method> =
   M extends 'commitEdit' ? Omit<WireRequest<'commitEdit'>, 'diff'> & { diff: Uint8Array | string } : WireRequest<M>;
 
-export interface Responses extends ExportResponses {
+export interface Responses extends ExportResponses, MeasurementResponses {
   getDataset: DatasetSummary;
   getSession: SessionInfo;
   setAnnotator: SessionInfo;

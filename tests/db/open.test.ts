@@ -56,6 +56,7 @@ describe('openStore', () => {
       'label_edit_events',
       'label_edits',
       'level_reviews',
+      'measurements',
       'meta',
       'series',
     ]);

@@ -8,7 +8,7 @@
 //                  every other mask is copied byte for byte
 //   overview.csv   byte-identical copy
 //   radiological_gradings.csv  see gradingsCsv.ts
-//   export-manifest.json + CHANGES.md  see manifest.ts
+//   export-manifest.json + CHANGES.md  see manifest.ts (also the measurements of each exported series)
 // In a full export every other regular file of images/, masks/ and the top folder is copied too, so an export
 // without edits reproduces every input file byte for byte.
 //
@@ -33,7 +33,7 @@ import { mapLimit } from '../dataset/concurrency.js';
 import { GRADINGS_FILE, OVERVIEW_FILE } from '../dataset/index.js';
 import { DEFAULT_LEVEL } from '../mha/index.js';
 import { check, copyInto, createContext, writeInto, type ExportContext } from './context.js';
-import { composeManifest, renderChanges, type ExportManifest, type SeriesRecord } from './manifest.js';
+import { composeManifest, measurementsBySeries, renderChanges, type ExportManifest, type SeriesRecord } from './manifest.js';
 import { copyRestOfSource, exportSeriesMha } from './mhaSeries.js';
 import { remapDocument } from './nifti.js';
 import { exportSeriesNifti, writeDatasetJson } from './niftiSeries.js';
@@ -97,6 +97,8 @@ export async function runExport(deps: ExportDeps, req: ExportRequest, opts: RunO
   try {
     if (target.removedStale) ctx.warnings.push(`a stale ${basename(target.partial)} left by an interrupted export was removed`);
     const gradings = planGradings(deps, req, ctx.warnings);
+    // Measurements: one synchronous snapshot, taken with the gradings'.
+    const measurements = measurementsBySeries(deps.store.measurements.all(), (id) => deps.store.annotators.name(id));
     const gradedPatients = new Set((gradings?.changes ?? []).map((c) => c.patientId));
     const plans = planSeries(deps.index.series, deps.store, gradedPatients);
     await countTotals(root, req, plans, progress);
@@ -124,6 +126,7 @@ export async function runExport(deps: ExportDeps, req: ExportRequest, opts: RunO
       source: { name: basename(root), identity: deps.index.identity },
       options: { format: req.format, changedOnly: req.changedOnly },
       series: records,
+      measurements,
       gradingsFile: deps.index.gradings ? GRADINGS_FILE : null,
       gradings,
       ...(req.format === 'nifti' ? { labelRemap: remapDocument() } : {}),

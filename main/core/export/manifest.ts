@@ -2,6 +2,7 @@
 // from it. Pure: no I/O.
 import { NOT_EXPORTED_INCOMPLETE } from '../../../common/gradings.js';
 import { describeLevel, type GradingChange, type GradingsExport, type LevelNotExported } from './gradingsCsv.js';
+import type { AnnotatorId, Measurement } from '../store/index.js';
 import { PARTIAL_FOLD_NOTE } from './nifti.js';
 
 export const MANIFEST_FORMAT = 'spine-ws-export';
@@ -36,6 +37,46 @@ export interface SeriesRecord {
   files: string[];
 }
 
+/** A ruler or angle of a series as stored when the export started (deleted ones are not listed). */
+export interface MeasurementRecord {
+  id: number;
+  kind: 'ruler' | 'angle';
+  /** World positions (LPS, mm) in the source image's space; an angle's vertex is the middle point. */
+  points: [number, number, number][];
+  /** A ruler's length in mm, an angle in degrees. */
+  value: number;
+  unit: 'mm' | 'deg';
+  note: string | null;
+  annotator: string;
+  createdAt: string;
+}
+
+/** A series of export-manifest.json: its record as written, then its measurements (last: the key order is kept). */
+export type ManifestSeries = SeriesRecord & { measurements: MeasurementRecord[] };
+
+/** The standing measurements by series id, as manifest records (`annotator` names an annotator id). */
+export function measurementsBySeries(
+  stored: readonly Measurement[],
+  annotator: (id: AnnotatorId) => string,
+): Map<string, MeasurementRecord[]> {
+  const out = new Map<string, MeasurementRecord[]>();
+  for (const m of stored) {
+    const list = out.get(m.seriesId) ?? [];
+    list.push({
+      id: m.id,
+      kind: m.kind,
+      points: m.points.map((p): [number, number, number] => [p[0], p[1], p[2]]),
+      value: m.value,
+      unit: m.kind === 'ruler' ? 'mm' : 'deg',
+      note: m.note,
+      annotator: annotator(m.annotatorId),
+      createdAt: m.createdAt,
+    });
+    out.set(m.seriesId, list);
+  }
+  return out;
+}
+
 export interface FileRecord {
   path: string;
   bytes: number;
@@ -56,7 +97,7 @@ export interface ExportManifest {
   /** What --changed-only kept, and how the label snapshot was taken. */
   notes: string[];
   layout: 'spider' | 'nnunet-v2';
-  series: SeriesRecord[];
+  series: ManifestSeries[];
   gradings: {
     file: string | null;
     changed: boolean;
@@ -97,6 +138,11 @@ export interface ManifestInput {
   source: { name: string; identity: string };
   options: ManifestOptions;
   series: SeriesRecord[];
+  /**
+   * Standing measurements by series id, read when the export started (measurementsBySeries). Those of series the
+   * export leaves out (--changed-only) are not listed: a warning says how many.
+   */
+  measurements?: ReadonlyMap<string, readonly MeasurementRecord[]>;
   /** The gradings CSV of the export (null when the source has none) and the gradings snapshot written into it. */
   gradingsFile: string | null;
   gradings: GradingsExport | null;
@@ -109,6 +155,14 @@ export interface ManifestInput {
 /** The manifest (dated now) without its file list, which the caller fills in once every file is written. */
 export function composeManifest(input: ManifestInput): ExportManifest {
   const g = input.gradings;
+  const measured = input.measurements ?? new Map<string, readonly MeasurementRecord[]>();
+  const series = input.series.map((s): ManifestSeries => ({ ...s, measurements: [...(measured.get(s.seriesId) ?? [])] }));
+  const exported = new Set(input.series.map((s) => s.seriesId));
+  const left = [...measured].filter(([id, list]) => !exported.has(id) && list.length > 0);
+  if (left.length > 0) {
+    const n = left.reduce((sum, [, list]) => sum + list.length, 0);
+    input.warnings.push(`${n} measurement${n === 1 ? '' : 's'} of ${left.length} series not in this export ${n === 1 ? 'is' : 'are'} not listed (${left.map(([id]) => id).join(', ')})`);
+  }
   const manifest: ExportManifest = {
     format: MANIFEST_FORMAT,
     formatVersion: MANIFEST_VERSION,
@@ -118,7 +172,7 @@ export function composeManifest(input: ManifestInput): ExportManifest {
     options: { format: input.options.format, changedOnly: input.options.changedOnly },
     notes: exportNotes(input.options),
     layout: input.options.format === 'mha' ? 'spider' : 'nnunet-v2',
-    series: input.series,
+    series,
     gradings: {
       file: input.gradingsFile,
       changed: g?.changed ?? false,
@@ -137,6 +191,8 @@ export function composeManifest(input: ManifestInput): ExportManifest {
 const fmt = (x: number, digits = 4): string => (Number.isInteger(x) ? String(x) : x.toFixed(digits));
 const signed = (x: number, digits = 1): string => `${x > 0 ? '+' : ''}${x.toFixed(digits)}`;
 const showValue = (v: number | null): string => (v === null ? '(empty)' : String(v));
+/** Free text in a Markdown table cell: pipes escaped (notes and names have no line breaks: the contract refuses them). */
+const cell = (text: string): string => text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|');
 
 /** CHANGES.md: the manifest for people. Lists the hashes of every file (except the manifest and itself). */
 export function renderChanges(m: ExportManifest): string {
@@ -187,6 +243,25 @@ export function renderChanges(m: ExportManifest): string {
     w();
     for (const l of left) w(`- ${describeLevel(l)}: ${NOT_EXPORTED_INCOMPLETE}`);
     w();
+  }
+  const measuredSeries = m.series.filter((s) => s.measurements.length > 0);
+  const measurementCount = measuredSeries.reduce((sum, s) => sum + s.measurements.length, 0);
+  if (measurementCount > 0) {
+    w(`## Measurements (${measurementCount} in ${measuredSeries.length} series)`);
+    w();
+    w('Points are world coordinates (LPS, mm); an angle is measured at its middle point.');
+    w();
+    for (const s of measuredSeries) {
+      w(`### ${s.seriesId}`);
+      w();
+      w('| Id | Kind | Value | Points (mm) | Note | Annotator | Time |');
+      w('|---:|---|---:|---|---|---|---|');
+      for (const x of s.measurements) {
+        const points = x.points.map((p) => `(${p.map((c) => fmt(c, 2)).join(', ')})`).join(' ');
+        w(`| ${x.id} | ${x.kind} | ${x.value.toFixed(2)} ${x.unit === 'mm' ? 'mm' : '°'} | ${points} | ${cell(x.note ?? '')} | ${cell(x.annotator)} | ${x.createdAt} |`);
+      }
+      w();
+    }
   }
   if (m.labelRemap) {
     w('## Label remap (SPIDER value → nnU-Net label)');

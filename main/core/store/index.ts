@@ -1,5 +1,5 @@
 // Sole entry point of the annotation store: one SQLite file per dataset holding label-edit journals, checkpoints,
-// series status and gradings (ARCHITECTURE.md §5). Plain Node: no electron import; callers pass `nativeBinding`.
+// series status, gradings and measurements (ARCHITECTURE.md §5). Plain Node: no electron import; callers pass `nativeBinding`.
 import path from 'node:path';
 import { AppError } from '../../../common/errors.js';
 import { createContext, type StoreContext } from './context.js';
@@ -19,6 +19,7 @@ import { createAnnotatorsRepo, type AnnotatorsRepo } from './repos/annotators.js
 import { createCheckpointsRepo, type CheckpointsRepo } from './repos/checkpoints.js';
 import { createEditsRepo, type EditsRepo } from './repos/edits.js';
 import { createGradingsRepo, type GradingsRepo } from './repos/gradings.js';
+import { createMeasurementsRepo, type MeasurementsRepo } from './repos/measurements.js';
 import { createMetaRepo, recordOpen, type MetaRepo } from './repos/meta.js';
 import { createSeriesRepo, type SeriesRepo } from './repos/series.js';
 
@@ -44,6 +45,7 @@ export type {
   LevelReview,
   ReviewInput,
 } from './repos/gradings.js';
+export type { Measurement, MeasurementKind, MeasurementsRepo, NewMeasurement } from './repos/measurements.js';
 export type { DatasetIdentity, DatasetMatch, MetaRepo, StoreInfo } from './repos/meta.js';
 export {
   SERIES_STATUSES,
@@ -88,6 +90,7 @@ export interface Store {
   readonly edits: EditsRepo;
   readonly checkpoints: CheckpointsRepo;
   readonly gradings: GradingsRepo;
+  readonly measurements: MeasurementsRepo;
   /** The connection's effective settings, read back from SQLite (for diagnostics and tests). */
   settings(): StoreSettings;
   /**
@@ -170,16 +173,18 @@ function openReadonly(abs: string, nativeBinding: string | undefined, clock: () 
 function assemble(ctx: StoreContext, lock: StoreLock | null): Store {
   const { db } = ctx;
   let closed = false;
+  const series = createSeriesRepo(ctx);
   return {
     file: ctx.file,
     readonly: db.readonly,
     schemaVersion: userVersion(db),
     meta: createMetaRepo(ctx),
     annotators: createAnnotatorsRepo(ctx),
-    series: createSeriesRepo(ctx),
+    series,
     edits: createEditsRepo(ctx),
     checkpoints: createCheckpointsRepo(ctx),
     gradings: createGradingsRepo(ctx),
+    measurements: createMeasurementsRepo(ctx, series),
     settings: () => ({
       journalMode: String(db.pragma('journal_mode', { simple: true })),
       synchronous: Number(db.pragma('synchronous', { simple: true })),

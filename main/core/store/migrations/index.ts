@@ -4,6 +4,7 @@ import { AppError } from '../../../../common/errors.js';
 import { displayName, userVersion, type Db } from '../db.js';
 import up0010 from './0010-initial-schema.js';
 import up0020 from './0020-real-reviews-and-undo.js';
+import up0030 from './0030-measurements.js';
 
 /** One schema step. `up` is pure SQL against the connection: no clock, no I/O, no reads of app state. */
 export interface Migration {
@@ -17,6 +18,7 @@ export interface Migration {
 export const MIGRATIONS: readonly Migration[] = [
   { version: 10, name: 'initial-schema', up: up0010 },
   { version: 20, name: 'real-reviews-and-undo', up: up0020 },
+  { version: 30, name: 'measurements', up: up0030 },
 ];
 
 /** The schema version this build writes: the last migration's version. */
