@@ -53,8 +53,8 @@ function stroke(volume: Uint8Array, size: readonly [number, number, number], rnd
     const label = LABELS[Math.floor(rnd() * LABELS.length)]!;
     const r = 10 + Math.floor(rnd() * 21);
     const c = [Math.floor(rnd() * nx), Math.floor(rnd() * ny), Math.floor(rnd() * nz)] as const;
-    const lo = (ax: number): number => (ax === sliceAxis ? c[ax]! : Math.max(0, c[ax]! - r));
-    const hi = (ax: number, n: number): number => (ax === sliceAxis ? c[ax]! : Math.min(n - 1, c[ax]! + r));
+    const lo = (ax: number): number => (ax === sliceAxis ? c[ax] : Math.max(0, c[ax]! - r));
+    const hi = (ax: number, n: number): number => (ax === sliceAxis ? c[ax] : Math.min(n - 1, c[ax]! + r));
     const indices: number[] = [];
     for (let k = lo(2); k <= hi(2, nz); k++) {
       for (let j = lo(1); j <= hi(1, ny); j++) {
@@ -282,7 +282,7 @@ Command: \`${COMMAND}\` — ${machineLine()}. Realistic sample (1 patient): \`${
 
 Both include one fsync of the WAL per commit (checked with strace); fsync is cheap on this VM's disk (write-back cache, ~0.02–0.1 ms), so on a laptop's SSD both rows grow by the same fsync time and the absolute figures here are optimistic. A stroke that arrives while a background checkpoint is still compressing the volume first copies it (the volume is shared copy-on-write with the compressor): **${ms(median(busy))} ms** median over ${busy.length} such strokes on ${size(BIG)} (39 MB). With strokes drawn by hand (each takes longer than a checkpoint, ~0.1 s) that does not happen; it is the worst case of a burst.
 
-**Store growth per stroke** (SQLite file after closing, WAL checkpointed, minus the file before any edit, over ${2 * STROKES} strokes in both series): **${growthCp.toFixed(0)} bytes** with checkpoints (every ${DEFAULT_CHECKPOINT_EVERY} edits, 2 kept per series, ${checkpointsKept[BIG]!.map(([, b]) => `${Math.round(b! / 1024)} KiB`).join(' + ')} for \`${BIG}\`), ${growthNone.toFixed(0)} bytes without, against ${meanEncoded.toFixed(0)} bytes of encoded diff per stroke over both series (${(growthNone / meanEncoded).toFixed(2)}× without checkpoints; the rest is the row — tool, description, timestamps — its B-tree entry and page slack). Checkpoints cost a bounded amount per series, not per stroke.
+**Store growth per stroke** (SQLite file after closing, WAL checkpointed, minus the file before any edit, over ${2 * STROKES} strokes in both series): **${growthCp.toFixed(0)} bytes** with checkpoints (every ${DEFAULT_CHECKPOINT_EVERY} edits, 2 kept per series, ${checkpointsKept[BIG].map(([, b]) => `${Math.round(b! / 1024)} KiB`).join(' + ')} for \`${BIG}\`), ${growthNone.toFixed(0)} bytes without, against ${meanEncoded.toFixed(0)} bytes of encoded diff per stroke over both series (${(growthNone / meanEncoded).toFixed(2)}× without checkpoints; the rest is the row — tool, description, timestamps — its B-tree entry and page slack). Checkpoints cost a bounded amount per series, not per stroke.
 
 **Reopen after ${STROKES} strokes** (the worst case of the cadence: latest checkpoint at ${Math.floor(STROKES / DEFAULT_CHECKPOINT_EVERY) * DEFAULT_CHECKPOINT_EVERY}, ${STROKES % DEFAULT_CHECKPOINT_EVERY} active edits replayed on top). *Labels* = rebuilding the label volume (interleaved, medians of ${RUNS}): checkpoint inflate + replay vs original mask read + replay of all ${STROKES} edits vs reading the original mask alone. *openSeries* = the whole \`openSeries\` + mask bytes with a fresh workstation (image read, intensity statistics, labels; page cache warm), against the same series in a store without edits:
 

@@ -12,10 +12,12 @@ import { call, connection, desktopBridge } from './platform/api.js';
 import type { ConnectionState } from './platform/connection.js';
 import type { MenuCommand } from '../common/desktop.js';
 import { loadSeries } from './state/loadSeries.js';
-import { appStore, menuCommands, useApp, type AppState } from './state/appStore.js';
-import { fieldSetter } from './state/store.js';
+import { appStore, menuCommands, useApp } from './state/appStore.js';
+import {
+  setDataset, setSeries, setOpened, setError, setBusy, setDisplay, setLayout, setProbe, setViewer, setShowHelp, setSession, setAskAnnotator, setProgress, setGradingFocus, setExportOpen, setShowAbout,
+} from './state/appStore.js';
 import { useLabelRecount } from './state/labelRows.js';
-import { exposeEditing, useEditing } from './editing/useEditing.js';
+import { useEditing } from './editing/useEditing.js';
 import { ToolBar } from './features/tools/ToolBar.js';
 import { LabelOps } from './features/labels/LabelOps.js';
 import { HistoryPanel } from './features/history/HistoryPanel.js';
@@ -27,9 +29,6 @@ import { AnnotatorDialog } from './features/session/AnnotatorDialog.js';
 import { ExportDialog } from './features/export/ExportDialog.js';
 import { labelCentres } from './labelmap/index.js';
 
-/** A useState-style setter of one field of the app store. */
-type Setter<K extends keyof AppState> = (v: AppState[K] | ((prev: AppState[K]) => AppState[K])) => void;
-
 /** The status bar's note on where the labels came from. */
 function maskNote(source: OpenSeriesResponse['mask']['source']): string {
   if (source === 'empty') return 'no mask file: labels start empty';
@@ -39,20 +38,13 @@ function maskNote(source: OpenSeriesResponse['mask']['source']): string {
 
 export function App() {
   const { dataset, series, opened, error, busy, display, layout, probe, viewer, labelRows, showHelp, session, askAnnotator, progress, gradingFocus, exportOpen, showAbout } = useApp((s) => s);
-  const [setDataset, setSeries, setOpened, setError, setBusy, setDisplay, setLayout, setProbe, setViewer, setShowHelp, setSession, setAskAnnotator, setProgress, setGradingFocus, setExportOpen, setShowAbout] = useMemo(
-    () => (['dataset', 'series', 'opened', 'error', 'busy', 'display', 'layout', 'probe', 'viewer', 'showHelp', 'session', 'askAnnotator', 'progress', 'gradingFocus', 'exportOpen', 'showAbout'] as const).map((k) => fieldSetter(appStore, k)),
-    [],
-  ) as [
-    Setter<'dataset'>, Setter<'series'>, Setter<'opened'>, Setter<'error'>, Setter<'busy'>, Setter<'display'>, Setter<'layout'>, Setter<'probe'>,
-    Setter<'viewer'>, Setter<'showHelp'>, Setter<'session'>, Setter<'askAnnotator'>, Setter<'progress'>, Setter<'gradingFocus'>,
-    Setter<'exportOpen'>, Setter<'showAbout'>,
-  ];
   /** Whether main answers (the "service unreachable" banner). */
   const [link, setLink] = useState<ConnectionState>(connection.state());
   useEffect(() => connection.subscribe(setLink), []);
 
   const recount = useLabelRecount();
   const editing = useEditing(viewer, opened, recount);
+  const { pending, idle } = editing;
 
   const refreshProgress = useCallback(() => {
     call('gradingProgress', {})
@@ -60,6 +52,7 @@ export function App() {
       .catch(() => undefined); // the worklist keeps its last figures; grading errors show in the panel
   }, []);
   const gradings = useGradings(opened?.info.patientId ?? null, refreshProgress);
+  const reloadGradings = gradings.reload;
   // Once a patient's levels are loaded its masks are measured: the worklist count includes their discs.
   useEffect(() => {
     if (!gradings.loading && gradings.patientId !== null) refreshProgress();
@@ -71,9 +64,9 @@ export function App() {
       firstHistory.current = false;
       return;
     }
-    const t = setTimeout(() => gradings.reload(), 600);
+    const t = setTimeout(() => reloadGradings(), 600);
     return () => clearTimeout(t);
-  }, [editing.history, gradings.reload]);
+  }, [editing.history, reloadGradings]);
 
   /** Disc centres of the open series' live labels, recomputed after label edits. */
   const centresCache = useRef<{ labels: Uint8Array; history: unknown; centres: Map<number, Vec3> } | null>(null);
@@ -131,11 +124,10 @@ export function App() {
       setBusy(`Opening ${id} …`);
       setError(null);
       try {
-        // Strokes still on their way to the journal finish first: nothing an annotator does is lost. (useEditing
-        // publishes its session only as exposeEditing; read here until the hook returns pending()/idle() itself.)
-        const waiting = exposeEditing.session?.pending() ?? 0;
+        // Strokes still on their way to the journal finish first: nothing an annotator does is lost.
+        const waiting = pending();
         if (waiting > 0) setBusy(`Saving ${waiting} edit${waiting === 1 ? '' : 's'} before opening ${id} …`);
-        await exposeEditing.session?.idle();
+        await idle();
         setBusy(`Opening ${id} …`);
         const t0 = performance.now();
         const s = await loadSeries(id);
@@ -158,7 +150,7 @@ export function App() {
         setBusy(null);
       }
     },
-    [viewer],
+    [viewer, pending, idle, recount],
   );
 
   useEffect(() => {
@@ -178,7 +170,7 @@ export function App() {
   useEffect(() => viewer?.setLabelDisplay(display), [viewer, display]);
   useEffect(() => viewer?.setLayout(layout), [viewer, layout]);
 
-  const siblings = opened?.info.siblings ?? [];
+  const siblings = useMemo(() => opened?.info.siblings ?? [], [opened]);
   const switchSibling = useCallback(
     (dir: 1 | -1) => {
       if (!opened || !viewer || siblings.length < 2) return;

@@ -13,14 +13,14 @@ export type { OpenTiming } from './state/appStore.js';
 export interface TestHookTarget {
   store: ReadonlyStore<AppState>;
   /** Runs a native-menu command as the desktop menu would (web mode has no native menu). */
-  menu(command: MenuCommand): void;
+  menu: (command: MenuCommand) => void;
 }
 
 /** What the e2e hook makes of it: window.__spine, read by tests and the viewer bench. */
 export interface SpineTestView {
   readonly viewer: Viewer | null;
   readonly lastOpen: OpenTiming | null;
-  menu(command: MenuCommand): void;
+  menu: (command: MenuCommand) => void;
   store: ReadonlyStore<AppState>;
 }
 

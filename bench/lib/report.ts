@@ -47,7 +47,7 @@ export function median(xs: number[]): number {
  * Times several async functions interleaved (a, b, c, a, b, c, ...) so that machine noise hits all of them
  * alike. Returns the per-function samples in milliseconds. One untimed warm-up round first.
  */
-export async function interleave(fns: Record<string, () => Promise<unknown> | unknown>, runs: number): Promise<Record<string, number[]>> {
+export async function interleave(fns: Record<string, () => unknown>, runs: number): Promise<Record<string, number[]>> {
   const out: Record<string, number[]> = {};
   for (const k of Object.keys(fns)) out[k] = [];
   for (const fn of Object.values(fns)) await fn();

@@ -10,7 +10,7 @@ import { parseArgs } from 'node:util';
 import { AppError } from '../../common/errors.js';
 import { scanDataset } from '../core/dataset/index.js';
 import { ExportCancelledError, runExport, type ExportProgress } from '../core/export/index.js';
-import { describeLevel, LevelsNotExportedError } from '../core/export/gradingsCsv.js';
+import { describeLevel, LevelsNotExportedError } from '../core/export/index.js';
 import { createLabelJournal } from '../core/labels/labelState.js';
 import { storePathFor } from '../core/paths.js';
 import { openStore, type Store } from '../core/store/index.js';

@@ -1,7 +1,9 @@
 // `spine-ws sample`: writes a synthetic SPIDER-layout dataset.
+import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { AppError } from '../../common/errors.js';
-import { generateSample, type Profile } from '../core/sample/index.js';
+import { bundledSamplePath, ensureDataDir } from '../core/paths.js';
+import { generateSample } from '../core/sample/index.js';
 
 export async function runSample(args: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -25,7 +27,7 @@ export async function runSample(args: string[]): Promise<number> {
   const patients = values.patients === undefined ? undefined : Number(values.patients);
   if (patients !== undefined && !Number.isInteger(patients)) throw new AppError('invalid_request', `--patients must be an integer (got ${values.patients})`);
   const t0 = performance.now();
-  const res = await generateSample({ out: values.out, profile: profile as Profile, patients, seed: values.seed });
+  const res = await generateSample({ out: values.out, profile: profile, patients, seed: values.seed });
   const ms = Math.round(performance.now() - t0);
   process.stdout.write(`Wrote ${res.series.length} series of ${res.patients.length} patients to ${res.out} (${profile}, ${ms} ms)\n`);
   for (const s of res.series) {
@@ -36,4 +38,15 @@ export async function runSample(args: string[]): Promise<number> {
     for (const f of res.faults) process.stdout.write(`  ${f.seriesId}: ${f.description}\n`);
   }
   return 0;
+}
+
+/** The bundled sample dataset's folder, generated on first use. @throws AppError('io') for an unwritable data folder. */
+export async function ensureBundledSample(): Promise<string> {
+  const dir = bundledSamplePath();
+  ensureDataDir();
+  if (!existsSync(dir)) {
+    process.stdout.write(`Generating the bundled sample dataset in ${dir} …\n`);
+    await generateSample({ out: dir, profile: 'tiny', seed: 'bundled' });
+  }
+  return dir;
 }

@@ -9,7 +9,7 @@ import { openWorkstation } from '../core/workstation.js';
 import { assertPortFree, startWebServer } from '../server/http.js';
 import { ensureRendererBuilt } from './build.js';
 import { workstationVersion } from './export.js';
-import { ensureBundledSample } from './start.js';
+import { ensureBundledSample } from './sample.js';
 
 export async function runServe(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({

@@ -1,26 +1,12 @@
 // `spine-ws start` (what `npm start` runs): the desktop app where the Electron binary exists, web mode otherwise
 // (with a one-line reason). Without a DATASET the app opens the last dataset or the bundled sample dataset,
 // generated on first run into the app's data folder.
-import { existsSync } from 'node:fs';
 import { AppError } from '../../common/errors.js';
-import { bundledSamplePath, ensureDataDir } from '../core/paths.js';
-import { generateSample } from '../core/sample/index.js';
 import { ensureRendererBuilt } from './build.js';
 import { buildDesktop, electronBinary, ensureElectronNative, launchDesktop } from './electron.js';
 import { serve } from './serve.js';
 
 export { electronBinary } from './electron.js';
-
-/** The bundled sample dataset's folder, generated on first use. @throws AppError('io') for an unwritable data folder. */
-export async function ensureBundledSample(): Promise<string> {
-  const dir = bundledSamplePath();
-  ensureDataDir();
-  if (!existsSync(dir)) {
-    process.stdout.write(`Generating the bundled sample dataset in ${dir} …\n`);
-    await generateSample({ out: dir, profile: 'tiny', seed: 'bundled' });
-  }
-  return dir;
-}
 
 export async function runStart(args: string[]): Promise<number> {
   const dataset = args[0];

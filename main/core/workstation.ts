@@ -20,7 +20,7 @@ import type { DatasetIndex, DatasetProblem, SeriesEntry } from './dataset/index.
 import { scanDataset } from './dataset/index.js';
 import type { AnnotatorMemory } from './identity.js';
 import { createExportJobs, type ExportJobs } from './export/index.js';
-import { labelBytesOf } from './export/labelBytes.mjs';
+import { labelBytesOf } from './export/index.js';
 import { createGradingService } from './gradings/service.js';
 import { createLabelJournal, type LabelJournal, type SeriesLabels } from './labels/labelState.js';
 import { createSeriesCache } from './seriesCache.js';

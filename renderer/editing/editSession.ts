@@ -28,11 +28,11 @@ export type SaveState =
 
 export interface EditSessionEvents {
   /** The label volume changed in an unknown way (rollback, undo, redo, reload): re-render and recount. */
-  onLabelsChanged(): void;
-  onSaveState(s: SaveState): void;
-  onHistory(edits: EditInfo[], revision: number): void;
+  onLabelsChanged: () => void;
+  onSaveState: (s: SaveState) => void;
+  onHistory: (edits: EditInfo[], revision: number) => void;
   /** Main refused an edit (taken back on screen) or an undo/redo: one message saying which and why. */
-  onRefused(message: string): void;
+  onRefused: (message: string) => void;
 }
 
 export interface EditSessionOptions {
@@ -48,7 +48,7 @@ export interface EditSessionOptions {
   /** Why the labels cannot be edited (openSeries' readOnly); null or absent when editable. */
   readOnly?: string | null;
   /** Delay before the n-th automatic retry while paused (n ≥ 1). Default 1, 2, 4, then every 5 s. */
-  retryDelayMs?(attempt: number): number;
+  retryDelayMs?: (attempt: number) => number;
   events: EditSessionEvents;
 }
 

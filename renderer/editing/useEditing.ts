@@ -122,7 +122,6 @@ export function useEditing(viewer: Viewer | null, opened: OpenedSeries | null, o
       onMessage: setMessage,
       onEdited: (diff) => changed.current(diff),
     });
-    exposeEditing.session = session;
     return () => {
       detach();
       offConnection();
@@ -197,6 +196,10 @@ export function useEditing(viewer: Viewer | null, opened: OpenedSeries | null, o
     sessionRef.current?.retry();
   }, []);
   const discard = useCallback(() => sessionRef.current?.discard(), []);
+  /** Edits of the open series not yet in the journal (0 without a series). */
+  const pending = useCallback(() => sessionRef.current?.pending() ?? 0, []);
+  /** Resolves once every edit of the open series is in the journal (or refused). */
+  const idle = useCallback(async () => sessionRef.current?.idle(), []);
   const dismissRefusal = useCallback(() => setRefusal(null), []);
 
   const runOperation = useCallback(
@@ -241,9 +244,6 @@ export function useEditing(viewer: Viewer | null, opened: OpenedSeries | null, o
 
   return {
     tool, setTool: chooseTool, settings, setSettings, saveState, history, message, setMessage, undo, redo, runOperation, describeEdit,
-    readOnly, refusal, dismissRefusal, retry, discard,
+    readOnly, refusal, dismissRefusal, retry, discard, pending, idle,
   };
 }
-
-/** Test/bench hook: the current edit session (pending commits, revision). */
-export const exposeEditing: { session: EditSession | null } = { session: null };

@@ -8,3 +8,4 @@ export { floodFill2D, thresholdFill, type FillResult, type FloodFillOptions, typ
 export { relabel, swapLabels, shiftLevels, type LabelOpOptions, type LabelOpRefusal, type LabelOpResult } from './labelOps.js';
 export { removeIslands, type IslandCriterion, type IslandsResult } from './islands.js';
 export { labelCentres } from './centres.js';
+export { labelCounts } from './counts.js';

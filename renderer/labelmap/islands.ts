@@ -62,7 +62,7 @@ export function removeIslands(vol: LabelmapVolume, label: LabelValue, criterion:
   let d = 0;
   remove.forEach((r, c) => {
     if (r) {
-      indices.set(members.subarray(starts[c]!, starts[c]! + sizes[c]!), d);
+      indices.set(members.subarray(starts[c], starts[c]! + sizes[c]!), d);
       d += sizes[c]!;
     }
   });

@@ -5,7 +5,7 @@ import {
   DISC_OFFSET, isDisc, isPartialVertebra, isVertebra, labelInfo, isKnownLabel, MAX_VERTEBRA_INDEX, PARTIAL_VERTEBRA_OFFSET,
   type LabelValue,
 } from '../../common/labels.js';
-import { labelCounts } from '../features/labels/labelStats.js';
+import { labelCounts } from './counts.js';
 import { assertLabelValue, assertVolume, type LabelmapVolume } from './volume.js';
 
 /** Why a label operation refused to run. */

@@ -43,7 +43,7 @@ async function httpCall<M extends Method>(method: M, req: WireRequest<M>): Promi
   const res = await fetch(`/api/${method}`, {
     method: 'POST',
     headers: { 'Content-Type': field ? FRAMED_CONTENT_TYPE : 'application/json' },
-    body: field ? encodeFramedRequest(req as Record<string, unknown>, field) : JSON.stringify(req),
+    body: field ? encodeFramedRequest(req, field) : JSON.stringify(req),
     credentials: 'same-origin',
   });
   const body = (await res.json().catch(() => null)) as Result<Responses[M]> | null;

@@ -7,7 +7,7 @@ import type { ProbeInfo } from '../features/statusbar/StatusBar.js';
 import type { LabelRow } from '../features/labels/LabelPanel.js';
 import type { LabelDisplay, Layout, ViewId, Viewer } from '../viewer/index.js';
 import type { OpenedSeries } from './loadSeries.js';
-import { createChannel, createStore, useStore } from './store.js';
+import { createChannel, createStore, fieldSetter, useStore } from './store.js';
 
 /** How long the last series open took, by phase (the viewer bench and e2e tests read it). */
 export interface OpenTiming {
@@ -62,3 +62,21 @@ export function useApp<U>(select: (s: AppState) => U): U {
 
 /** Native-menu commands, from the desktop bridge (and the e2e hook, standing in for the native menu). */
 export const menuCommands = createChannel<MenuCommand>();
+
+/** useState-style setters of app-store fields: module constants, so stable for hooks. */
+export const setDataset = fieldSetter(appStore, 'dataset');
+export const setSeries = fieldSetter(appStore, 'series');
+export const setOpened = fieldSetter(appStore, 'opened');
+export const setError = fieldSetter(appStore, 'error');
+export const setBusy = fieldSetter(appStore, 'busy');
+export const setDisplay = fieldSetter(appStore, 'display');
+export const setLayout = fieldSetter(appStore, 'layout');
+export const setProbe = fieldSetter(appStore, 'probe');
+export const setViewer = fieldSetter(appStore, 'viewer');
+export const setShowHelp = fieldSetter(appStore, 'showHelp');
+export const setSession = fieldSetter(appStore, 'session');
+export const setAskAnnotator = fieldSetter(appStore, 'askAnnotator');
+export const setProgress = fieldSetter(appStore, 'progress');
+export const setGradingFocus = fieldSetter(appStore, 'gradingFocus');
+export const setExportOpen = fieldSetter(appStore, 'exportOpen');
+export const setShowAbout = fieldSetter(appStore, 'showAbout');

@@ -4,7 +4,7 @@
 import { useCallback, useRef } from 'react';
 import type { VoxelDiff } from '../../common/labelDiff.js';
 import type { LabelRow } from '../features/labels/LabelPanel.js';
-import { labelCounts } from '../features/labels/labelStats.js';
+import { labelCounts } from '../labelmap/index.js';
 import { appStore } from './appStore.js';
 import { fieldSetter } from './store.js';
 

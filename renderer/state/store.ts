@@ -3,10 +3,10 @@
 import { useSyncExternalStore } from 'react';
 
 export interface Store<T> {
-  get(): T;
+  get: () => T;
   /** Replaces some fields; a function gets the current state. Listeners run only if a field changed. */
   set(patch: Partial<T> | ((s: T) => Partial<T>)): void;
-  subscribe(listener: () => void): () => void;
+  subscribe: (listener: () => void) => () => void;
 }
 
 /** The read side of a store (what the e2e test hook may see). */
@@ -41,7 +41,7 @@ export function fieldSetter<T, K extends keyof T>(store: Store<T>, key: K): (v: 
 }
 
 /** A tiny event channel (menu commands from the desktop bridge or the e2e hook). */
-export function createChannel<E>(): { emit(e: E): void; subscribe(l: (e: E) => void): () => void } {
+export function createChannel<E>(): { emit: (e: E) => void; subscribe: (l: (e: E) => void) => () => void } {
   const listeners = new Set<(e: E) => void>();
   return {
     emit: (e) => {

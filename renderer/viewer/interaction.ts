@@ -102,7 +102,7 @@ export function attachViewInteraction(
     const mode = modeFor(e);
     if (!mode || drag) return;
     e.preventDefault();
-    (cell.closest('[tabindex]') as HTMLElement | null)?.focus({ preventScroll: true });
+    cell.closest<HTMLElement>('[tabindex]')?.focus({ preventScroll: true });
     const xy = local(e);
     drag = { mode, pointerId: e.pointerId, button: e.button, last: xy };
     cell.setPointerCapture(e.pointerId);

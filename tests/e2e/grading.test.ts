@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GradingLevel } from '../../common/contract.js';
-import { worldToIndex, type Vec3 } from '../../common/geometry.js';
+import { worldToIndex } from '../../common/geometry.js';
 import { GRADING_FIELDS, type GradingField } from '../../common/gradings.js';
 import { fileAnnotatorMemory } from '../../main/core/identity.js';
 import { readMetaImage } from '../../main/core/mha/index.js';
@@ -63,7 +63,7 @@ async function waitSaved(): Promise<void> {
 async function labelAtCrosshair(): Promise<number> {
   const m = await readMetaImage(mask());
   const world = await page.evaluate(() => window.__spine!.viewer!.getCrosshair());
-  const [i, j, k] = worldToIndex(m.geometry, world as Vec3).map(Math.round) as [number, number, number];
+  const [i, j, k] = worldToIndex(m.geometry, world).map(Math.round) as [number, number, number];
   const [nx, ny] = m.geometry.size;
   return Number(m.data[i + nx * (j + ny * k)]);
 }
@@ -248,7 +248,7 @@ describe('grading', () => {
   });
 
   it('runs the desktop menu commands (as the native menu sends them) with the same actions as the keys', async () => {
-    const menu = (c: string) => page.evaluate((cmd) => window.__spine!.menu!(cmd as never), c);
+    const menu = (c: string) => page.evaluate((cmd) => window.__spine!.menu(cmd as never), c);
     await menu('shortcuts');
     await page.locator('[data-testid="shortcuts"]').waitFor();
     expect(await page.locator('[data-testid="shortcuts"]').textContent()).toContain('Modic type');

@@ -58,7 +58,7 @@ if (!installed) {
     const proxy: object = new Proxy(original, {
       construct(target, args: unknown[], newTarget: (new (...a: unknown[]) => object)) {
         note(requested(args[0], size), `new ${name}(${String(args[0])})`);
-        return Reflect.construct(target, args, newTarget === proxy ? target : newTarget) as object;
+        return Reflect.construct<unknown[], object>(target, args, newTarget === proxy ? target : newTarget);
       },
     });
     g[name] = proxy;

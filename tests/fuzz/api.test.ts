@@ -312,7 +312,7 @@ const TEXTS = ['\ud800', 'a\udc00b', '\ud800\ud800', 'x\u0000y', 'line\nbreak', 
  * (strict objects, wrong types, missing fields, bad texts, out-of-range values).
  */
 function apiCase(r: Rng): Case {
-  const method = r.pick(METHODS as readonly string[]);
+  const method = r.pick(METHODS);
   const body = validRequest(method);
   const keys = Object.keys(body);
   const raw: Record<string, string> = {};

@@ -85,7 +85,7 @@ describe('export, SPIDER layout', () => {
     expect(existsSync(`${out}.partial`)).toBe(false);
     expectManifestHashes(out);
     const m = readManifest(out);
-    expect(m.workstation.version).toBe(JSON.parse(readFileSync('package.json', 'utf8')).version);
+    expect(m.workstation.version).toBe((JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version);
     expect(m.series.every((s) => s.labels === 'unchanged' && s.changes.length === 0)).toBe(true);
     expect(m.files.filter((f) => f.how !== 'copied').map((f) => f.path)).toEqual(['CHANGES.md']);
     expect(res).toMatchObject({ seriesExported: 7, seriesChanged: 0, gradingChanges: 0, filesWritten: Object.keys(before).length + 2 });

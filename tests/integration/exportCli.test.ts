@@ -54,7 +54,7 @@ describe('spine-ws export', () => {
     expect(readManifest(out).series.find((s) => s.seriesId === '1_t1')).toMatchObject({ labels: 'changed', revision: 1 });
     expectManifestHashes(out);
     // The CLI adapter gives the engine package.json's version.
-    expect(readManifest(out).workstation.version).toBe(JSON.parse(readFileSync('package.json', 'utf8')).version);
+    expect(readManifest(out).workstation.version).toBe((JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version);
     expect(hashTree(paths.dataset)).toEqual(before);
     // The workstation still writes: the CLI took no lock.
     expect((await ws.service.undo({ seriesId: '1_t1' })).revision).toBe(2);

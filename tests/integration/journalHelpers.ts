@@ -92,7 +92,7 @@ export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
  */
 export function workstationCases(dirs: () => { root: string; pristine: string }): {
   open: Workstation[];
-  fresh(): { dataset: string; storeFile: string };
+  fresh: () => { dataset: string; storeFile: string };
 } {
   let caseNo = 0;
   const open: Workstation[] = [];

@@ -19,7 +19,8 @@ export type {
   Sex,
   VolumeHeaderSummary,
 } from './types.js';
-export { DatasetCsvError, type CsvFileProblem } from './csv.js';
+export { DatasetCsvError, type CsvFileProblem, cellSpans, dominantLineBreak, readCsvTable, type LocatedCsvRecord } from './csv.js';
+export { mapLimit } from './concurrency.js';
 export { OVERVIEW_COLUMNS, OVERVIEW_KEY_COLUMN, parseListCell, parseOverviewCsv, parsePixelSpacing } from './overview.js';
 export { crossCheckGradings, IVD_LABEL_COLUMN, MAX_IVD_LABEL, parseGradingsCsv, PATIENT_COLUMN } from './gradings.js';
 export { compareSequences, compareSeries, KNOWN_SEQUENCES, parseSeriesId, type SeriesIdParts } from './seriesId.js';

@@ -47,7 +47,7 @@ export interface ExportContext {
   readonly warnings: string[];
   readonly progress: ExportProgress;
   /** Reports a copy of `progress` to the caller. */
-  report(): void;
+  report: () => void;
 }
 
 export interface ContextSpec {
@@ -59,7 +59,7 @@ export interface ContextSpec {
   level: number;
   signal: AbortSignal | undefined;
   progress: ExportProgress;
-  report(): void;
+  report: () => void;
 }
 
 /** A fresh context: nothing written yet except the owner file prepareTarget put into DIR.partial. */

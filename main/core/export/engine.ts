@@ -29,7 +29,7 @@
 import { writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { AppError } from '../../../common/errors.js';
-import { mapLimit } from '../dataset/concurrency.js';
+import { mapLimit } from '../dataset/index.js';
 import { GRADINGS_FILE, OVERVIEW_FILE } from '../dataset/index.js';
 import { DEFAULT_LEVEL } from '../mha/index.js';
 import { check, copyInto, createContext, writeInto, type ExportContext } from './context.js';

@@ -21,7 +21,7 @@
 // break, one is written before the first appended row (and the file again ends without one).
 import { AppError } from '../../../common/errors.js';
 import { GRADING_FIELDS, isFullyGraded, isLegalGradingValue, NOT_EXPORTED_INCOMPLETE, type GradingField } from '../../../common/gradings.js';
-import { cellSpans, dominantLineBreak, readCsvTable, type LocatedCsvRecord } from '../dataset/csv.js';
+import { cellSpans, dominantLineBreak, readCsvTable, type LocatedCsvRecord } from '../dataset/index.js';
 import type { GradingsTable } from '../dataset/index.js';
 import type { AnnotatorId, Store } from '../store/index.js';
 

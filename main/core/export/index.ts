@@ -14,5 +14,7 @@ export {
 export { createExportJobs, type ExportJobs } from './jobs.js';
 export { CHANGES_FILE, MANIFEST_FILE, OWNER_FILE, checkOutDir, preflight } from './target.js';
 export type { ExportManifest, FileRecord, LabelChange, SeriesRecord } from './manifest.js';
-export type { GradingChange } from './gradingsCsv.js';
+export { describeLevel, LevelsNotExportedError, type GradingChange } from './gradingsCsv.js';
+// The int16→u8 label conversion the workstation shares with the export's worker thread.
+export { labelBytesOf } from './labelBytes.mjs';
 export { niftiAffine, niftiHeader, nnunetLabels, remapDocument, spiderToNnunet } from './nifti.js';

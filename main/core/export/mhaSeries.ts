@@ -6,7 +6,7 @@ import { AppError } from '../../../common/errors.js';
 import { orientationCode, voxelCount, type VolumeGeometry } from '../../../common/geometry.js';
 import { IMAGES_DIR, MASKS_DIR } from '../dataset/index.js';
 import type { PixelType } from '../mha/index.js';
-import { PIXEL_TYPES } from '../mha/pixelTypes.js';
+import { PIXEL_TYPES } from '../mha/index.js';
 import { check, copyInto, ensureDir, listFiles, transferList, volumeFiles, writeInto, type ExportContext } from './context.js';
 import type { SeriesRecord } from './manifest.js';
 import { includedAs, type SeriesPlan } from './plan.js';

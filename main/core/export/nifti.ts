@@ -68,7 +68,7 @@ export function niftiAffine(g: VolumeGeometry, file: string): NiftiAffine {
     R[0]![2]! * (R[1]![0]! * R[2]![1]! - R[1]![1]! * R[2]![0]!);
   const qfac: 1 | -1 = det < 0 ? -1 : 1;
   if (qfac < 0) for (let r = 0; r < 3; r++) R[r]![2] = -R[r]![2]!;
-  return { srow, quatern: quaternionOf(R as number[][]), qoffset: [-g.origin[0], -g.origin[1], g.origin[2]], qfac };
+  return { srow, quatern: quaternionOf(R), qoffset: [-g.origin[0], -g.origin[1], g.origin[2]], qfac };
 }
 
 /** (b, c, d) of the unit quaternion of a proper rotation matrix, with a = sqrt(1 - b² - c² - d²) ≥ 0. */

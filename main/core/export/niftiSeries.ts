@@ -5,7 +5,7 @@ import { basename, join } from 'node:path';
 import { AppError } from '../../../common/errors.js';
 import { sameGrid, voxelCount } from '../../../common/geometry.js';
 import { readMetaImage } from '../mha/index.js';
-import { bytesPerVoxel } from '../mha/pixelTypes.js';
+import { bytesPerVoxel } from '../mha/index.js';
 import { check, ensureDir, transferList, writeInto, type ExportContext } from './context.js';
 import type { SeriesRecord } from './manifest.js';
 import { niftiHeader, nnunetLabels, PARTIAL_FOLD_NOTE, remapTable } from './nifti.js';

@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { voxelCount } from '../../../common/geometry.js';
 import { GRADINGS_FILE, IMAGES_DIR, MASKS_DIR, OVERVIEW_FILE, type SeriesEntry } from '../dataset/index.js';
-import { bytesPerVoxel } from '../mha/pixelTypes.js';
+import { bytesPerVoxel } from '../mha/index.js';
 import type { Store } from '../store/index.js';
 import { exportGradings, LevelsNotExportedError, type GradingsExport } from './gradingsCsv.js';
 import { listFiles, sizeOf } from './context.js';

@@ -161,7 +161,7 @@ export function createWorkerPool(size: number): WorkerPool {
     run<T extends Task>(task: T, transfer: ArrayBuffer[] = []): Promise<ResultOf<T>> {
       if (stopped) return Promise.reject(new AppError('internal', 'Export stopped'));
       return new Promise<ResultOf<T>>((resolve, reject) => {
-        queue.push({ task, transfer, p: { resolve: resolve as (v: unknown) => void, reject } });
+        queue.push({ task, transfer, p: { resolve: resolve, reject } });
         dispatch();
       });
     },

@@ -194,11 +194,14 @@ function currentBootId(): string | null {
   return bootId;
 }
 
+/** `<boot id>:<ticks>`, or the literal 'dead' (a zombie); both are strings, so the type says it in words. */
+type ProcessStart = string;
+
 /**
  * A process's start as `<boot id>:<start time in clock ticks>` from /proc/<pid>/stat; 'dead' for a zombie; null
  * when /proc cannot tell (no such process, not Linux, /proc not mounted or hiding the process).
  */
-export function processStartOf(pid: number): string | 'dead' | null {
+export function processStartOf(pid: number): ProcessStart | null {
   let stat: string;
   try {
     stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');

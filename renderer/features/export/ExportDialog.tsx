@@ -7,7 +7,7 @@ import { desktopBridge } from '../../platform/api.js';
 import { formatBytes, formatEta, useExportJob } from './useExportJob.js';
 
 export interface ExportDialogProps {
-  onClose(): void;
+  onClose: () => void;
 }
 
 const ERROR_HINT: Record<string, string> = {

@@ -51,7 +51,7 @@ function eventValue(field: GradingEventInfo['field'], v: number | null): string 
 export interface GradingPanelProps {
   gradings: Gradings;
   /** A level was chosen by the user (click or arrow key): move the crosshair to its disc. */
-  onNavigate(level: GradingLevel): void;
+  onNavigate: (level: GradingLevel) => void;
   /** Incremented by the app's D key: focus the panel. */
   focusRequest: number;
 }

@@ -22,7 +22,7 @@ export interface Gradings {
   toggle(field: GradingField): void;
   setReviewed(reviewed: boolean | 'toggle'): Promise<boolean | null>;
   undo(): void;
-  reload(): void;
+  reload: () => void;
 }
 
 const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));

@@ -4,8 +4,8 @@ import type { EditInfo } from '../../../common/contract.js';
 
 export interface HistoryPanelProps {
   edits: EditInfo[];
-  onUndo(): void;
-  onRedo(): void;
+  onUndo: () => void;
+  onRedo: () => void;
   canUndo: boolean;
   canRedo: boolean;
   /** Why the labels cannot be edited (undo and redo disabled), or null. */

@@ -6,7 +6,7 @@ import type { LabelOperation } from '../../editing/useEditing.js';
 
 const nameOf = (v: number): string => (isKnownLabel(v) ? `${labelInfo(v).name} (${v})` : String(v));
 
-function LabelSelect({ value, onChange, label, values, disabled }: { value: number; onChange(v: number): void; label: string; values: number[]; disabled: boolean }) {
+function LabelSelect({ value, onChange, label, values, disabled }: { value: number; onChange: (v: number) => void; label: string; values: number[]; disabled: boolean }) {
   return (
     <select aria-label={label} value={value} disabled={disabled} onChange={(e) => onChange(Number(e.target.value))}>
       {values.map((v) => <option key={v} value={v}>{nameOf(v)}</option>)}
@@ -15,7 +15,7 @@ function LabelSelect({ value, onChange, label, values, disabled }: { value: numb
 }
 
 /** `readOnly`: why the labels cannot be edited (every control disabled), or null. */
-export function LabelOps({ present, onRun, readOnly = null }: { present: number[]; onRun(op: LabelOperation): void; readOnly?: string | null }) {
+export function LabelOps({ present, onRun, readOnly = null }: { present: number[]; onRun: (op: LabelOperation) => void; readOnly?: string | null }) {
   const all = [0, ...allLabelValues()];
   const first = present[0] ?? 1;
   const [from, setFrom] = useState(first);

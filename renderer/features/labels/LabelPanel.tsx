@@ -12,13 +12,13 @@ export interface LabelPanelProps {
   rows: LabelRow[];
   voxelVolumeMm3: number;
   display: LabelDisplay;
-  onDisplay(d: LabelDisplay): void;
+  onDisplay: (d: LabelDisplay) => void;
   /** The label the tools write. */
   activeLabel: number;
-  onActiveLabel(v: number): void;
+  onActiveLabel: (v: number) => void;
   /** Labels no tool may overwrite. */
   locked: ReadonlySet<number>;
-  onToggleLock(v: number): void;
+  onToggleLock: (v: number) => void;
 }
 
 function nameOf(v: number): string {

@@ -7,7 +7,7 @@ import { call } from '../../platform/api.js';
 
 export interface AnnotatorDialogProps {
   session: SessionInfo;
-  onDone(session: SessionInfo): void;
+  onDone: (session: SessionInfo) => void;
   /** Absent while no annotator has been chosen yet: the dialog cannot be dismissed then. */
   onCancel?: () => void;
 }

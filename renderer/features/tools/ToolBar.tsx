@@ -8,9 +8,9 @@ import { TOOLS, type ToolId, type ToolSettings } from '../../tools/index.js';
 
 export interface ToolBarProps {
   tool: ToolId | null;
-  onTool(t: ToolId | null): void;
+  onTool: (t: ToolId | null) => void;
   settings: ToolSettings;
-  onSettings(s: ToolSettings): void;
+  onSettings: (s: ToolSettings) => void;
   saveState: SaveState;
   /** Intensity under the cursor, for "sample" of the threshold range. */
   sampleValue: number | null;
@@ -19,8 +19,8 @@ export interface ToolBarProps {
   /** Why the labels cannot be edited; null when they can. */
   readOnly: string | null;
   /** While saving is paused: try again now / give up the edits not yet saved. */
-  onRetry(): void;
-  onDiscard(): void;
+  onRetry: () => void;
+  onDiscard: () => void;
 }
 
 function modeValue(m: ToolSettings['mode']): string {
@@ -32,7 +32,7 @@ function parseMode(v: string): ToolSettings['mode'] {
   return { inside: Number(v.slice('inside:'.length)) };
 }
 
-export function SaveIndicator({ state, onRetry, onDiscard }: { state: SaveState; onRetry(): void; onDiscard(): void }) {
+export function SaveIndicator({ state, onRetry, onDiscard }: { state: SaveState; onRetry: () => void; onDiscard: () => void }) {
   switch (state.kind) {
     case 'saving':
       return <span className="saved-pending" data-testid="save-state">saving {state.pending}…</span>;

@@ -3,7 +3,7 @@
 import { useEffect, useRef } from 'react';
 import { createViewer, type Viewer } from '../../viewer/index.js';
 
-export function ViewerPanel({ onViewer }: { onViewer(v: Viewer | null): void }) {
+export function ViewerPanel({ onViewer }: { onViewer: (v: Viewer | null) => void }) {
   const host = useRef<HTMLDivElement>(null);
   useEffect(() => {
     if (!host.current) return;
@@ -13,7 +13,7 @@ export function ViewerPanel({ onViewer }: { onViewer(v: Viewer | null): void }) 
       onViewer(null);
       v.dispose();
     };
-    // onViewer is stable (a state setter wrapper); the viewer is created once per mount.
-  }, []);
+    // onViewer is a stable setter (App passes a module constant): the viewer is created once per mount.
+  }, [onViewer]);
   return <div className="viewer-host" ref={host} data-testid="viewer" />;
 }

@@ -6,7 +6,7 @@ import type { GradingProgress, SeriesSummary } from '../../../common/contract.js
 export interface WorklistProps {
   series: SeriesSummary[];
   openId: string | null;
-  onOpen(id: string): void;
+  onOpen: (id: string) => void;
   /** Grading progress per patient (levels fully graded of the levels known). */
   progress?: ReadonlyMap<number, GradingProgress>;
 }

@@ -54,7 +54,7 @@ export class WorkstationPage {
   /** Page coordinates of a world point in a view (the viewer reports container-relative CSS pixels). */
   async toPage(view: ViewId, world: Vec3): Promise<[number, number]> {
     const box = (await this.page.locator('[data-testid="viewer"]').boundingBox())!;
-    const d = await this.page.evaluate(([v, w]) => window.__spine!.viewer!.worldToDisplay(v as ViewId, w as Vec3), [view, world] as const);
+    const d = await this.page.evaluate(([v, w]) => window.__spine!.viewer!.worldToDisplay(v, w), [view, world] as const);
     if (!d) throw new Error(`${world.join(',')} not visible in the ${view} view`);
     return [box.x + d[0], box.y + d[1]];
   }

@@ -400,7 +400,7 @@ describe('editing tools hook, shared behaviour', () => {
               ijk[inPlane[0]!] = ijk[inPlane[0]!]! + d1;
               ijk[inPlane[1]!] = ijk[inPlane[1]!]! + d2;
               if (ijk.some((x, a) => x < 0 || x >= size[a]!)) continue;
-              labels[ijk[0]! + size[0]! * (ijk[1]! + size[1]! * ijk[2]!)] = disc;
+              labels[ijk[0]! + size[0] * (ijk[1]! + size[1] * ijk[2]!)] = disc;
             }
           }
           v.labelsModified();

@@ -63,7 +63,8 @@ describe('parseOverviewCsv on the released excerpt', () => {
 describe('parseOverviewCsv with malformed rows', () => {
   // Real rows re-serialised, with a multi-line quoted cell first so that counting records ≠ counting lines.
   const lines = overviewSampleLines();
-  const [header, ...records] = parse(lines.join('\r\n'), { relax_column_count: true }) as string[][];
+  const rows: string[][] = parse(lines.join('\r\n'), { relax_column_count: true });
+  const [header, ...records] = rows;
   const cols = header!;
   const cellsOf = (id: string) => [...records.find((r) => r[0] === id)!];
   const csvLine = (cells: string[]) => cells.map((c) => (/[",\r\n]/.test(c) ? `"${c.replace(/"/g, '""')}"` : c)).join(',');
