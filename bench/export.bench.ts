@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import zlib from 'node:zlib';
 import type { Request } from '../common/contract.js';
 import { voxelCount } from '../common/geometry.js';
-import { bytesToBase64, encodeDiff } from '../common/labelDiff.js';
+import { encodeDiff } from '../common/labelDiff.js';
 import { runExport } from '../main/core/export/index.js';
 import { createWorkerPool } from '../main/core/export/workerPool.js';
 import { DEFAULT_LEVEL, readMetaImage } from '../main/core/mha/index.js';
@@ -55,7 +55,7 @@ async function main(): Promise<void> {
         }
       }
       const diff = { indices: Uint32Array.from(indices), before: Uint8Array.from(indices, (v) => vol[v]!), after: new Uint8Array(indices.length).fill(1) };
-      const req: Request<'commitEdit'> = { seriesId: e.id, baseRevision: opened.revision, tool: 'brush', label: 1, description: 'bench', diff: bytesToBase64(encodeDiff(diff)) };
+      const req: Request<'commitEdit'> = { seriesId: e.id, baseRevision: opened.revision, tool: 'brush', label: 1, description: 'bench', diff: encodeDiff(diff) };
       await ws.service.commitEdit(req);
       const mask = (await readMetaImage(join(datasetRoot, e.maskFile!))).data as Int16Array;
       masks.push(mask);

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Request } from '../common/contract.js';
 import { voxelCount } from '../common/geometry.js';
-import { applyDiff, bytesToBase64, encodeDiff, type VoxelDiff } from '../common/labelDiff.js';
+import { applyDiff, encodeDiff, type VoxelDiff } from '../common/labelDiff.js';
 import { DEFAULT_CHECKPOINT_EVERY } from '../main/core/labels/labelState.js';
 import { readMetaImage } from '../main/core/mha/index.js';
 import { generateSample } from '../main/core/sample/index.js';
@@ -130,7 +130,7 @@ async function main(): Promise<void> {
       for (let n = 0; n < STROKES; n++) {
         const { diff, label } = stroke(local, opened.image.geometry.size, rnd);
         const encoded = encodeDiff(diff);
-        const req: Request<'commitEdit'> = { seriesId, baseRevision: n, tool: 'brush', label, description: `Brush ${label}, ${diff.indices.length} voxels`, diff: bytesToBase64(encoded) };
+        const req: Request<'commitEdit'> = { seriesId, baseRevision: n, tool: 'brush', label, description: `Brush ${label}, ${diff.indices.length} voxels`, diff: encoded };
         await nextTick();
         const t0 = performance.now();
         await wsCp.service.commitEdit(req);
@@ -178,7 +178,7 @@ async function main(): Promise<void> {
       let revision = opened.revision;
       const next = (): Request<'commitEdit'> => {
         const { diff, label } = stroke(local, opened.image.geometry.size, rnd);
-        return { seriesId: BIG, baseRevision: revision, tool: 'brush', label, description: 'Brush', diff: bytesToBase64(encodeDiff(diff)) };
+        return { seriesId: BIG, baseRevision: revision, tool: 'brush', label, description: 'Brush', diff: encodeDiff(diff) };
       };
       for (let r = 0; r < RUNS + 1; r++) {
         revision = (await ws.service.commitEdit(next())).revision; // triggers a checkpoint
@@ -272,7 +272,7 @@ async function main(): Promise<void> {
 
 Command: \`${COMMAND}\` — ${machineLine()}. Realistic sample (1 patient): \`${BIG}\` ${size(BIG)} uint16 and \`${SMALL}\` ${size(SMALL)} int16; ${STROKES} random brush strokes per series (discs of radius 10–30 voxels in one slice: ${Math.min(...voxels)}–${Math.max(...voxels)} voxels, median ${median(voxels)} on \`${BIG}\`), committed through the service in order. Encoded diffs ('rle-u8-v1'): ${meanEncodedBig.toFixed(0)} bytes per stroke on average on \`${BIG}\` (PIR: the slice plane holds the fastest axis, so rows are runs), ${meanEncodedSmall.toFixed(0)} on \`${SMALL}\` (LPS: the slice axis *is* the fastest axis, so every painted voxel is a run of its own, ~4 bytes each).
 
-**Commit latency** (\`commitEdit\` on \`${BIG}\`: base64 + diff decode, revision and base checks, one SQLite transaction with \`synchronous=FULL\` (series registration + journal row), apply to the in-memory volume; ${service.length} strokes) against a **bare better-sqlite3 INSERT** of the same blob into a throwaway table of another file with the same pragmas, interleaved stroke by stroke:
+**Commit latency** (\`commitEdit\` on \`${BIG}\`: diff decode, revision and base checks, one SQLite transaction with \`synchronous=FULL\` (series registration + journal row), apply to the in-memory volume; ${service.length} strokes) against a **bare better-sqlite3 INSERT** of the same blob into a throwaway table of another file with the same pragmas, interleaved stroke by stroke:
 
 | | p50 (ms) | p95 (ms) | p99 (ms) | max (ms) |
 |---|---:|---:|---:|---:|

@@ -410,13 +410,8 @@ export const requestSchemas = {
 export type Method = keyof typeof requestSchemas;
 /** A request as it crosses a transport: what its schema accepts (commitEdit's `diff` is bytes only). */
 export type WireRequest<M extends Method> = z.infer<(typeof requestSchemas)[M]>;
-/**
- * A request as the service takes it: the wire request, except that commitEdit's `diff` may still be base64 text
- * from in-process callers not yet moved to bytes (bench/*.bench.ts, tests/fuzz/metaimage.test.ts). No transport
- * delivers text (the schema takes bytes only). Transitional: drop the `string` once those callers pass bytes.
- */
-export type Request<M extends Method> =
-  M extends 'commitEdit' ? Omit<WireRequest<'commitEdit'>, 'diff'> & { diff: Uint8Array | string } : WireRequest<M>;
+/** A request as the service takes it: exactly what crosses a transport. */
+export type Request<M extends Method> = WireRequest<M>;
 
 export interface Responses extends ExportResponses, MeasurementResponses {
   getDataset: DatasetSummary;

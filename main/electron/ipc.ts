@@ -1,4 +1,4 @@
-// The one ipcMain registration of the desktop app (STYLE.md §3.3–3.4): a handler per contract METHOD, generated
+// The one ipcMain registration of the desktop app: a handler per contract METHOD, generated
 // from the contract, plus the desktop bridge's folder dialog. Every handler checks the sender (our window's
 // webContents, a frame on spine://app), then hands the request to the shared dispatcher (common/dispatch.ts:
 // schema, service, typed errors); results and errors cross as { ok, value } / { ok:false, error } data, never as

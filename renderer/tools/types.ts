@@ -1,4 +1,4 @@
-// What an editing tool is: one file per tool declares what it writes and where it may write (STYLE.md §3.2).
+// What an editing tool is: one file per tool declares what it writes and where it may write.
 // Pointer plumbing lives in renderer/editing/strokeController.ts; voxel loops live in renderer/labelmap/.
 import type { Axis, Vec3 } from '../../common/geometry.js';
 import type { LabelValue } from '../../common/labels.js';

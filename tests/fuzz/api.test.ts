@@ -15,7 +15,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe as group, expect, it } from 'vitest';
-import { METHODS } from '../../common/contract.js';
+import { METHODS, type Method } from '../../common/contract.js';
 import { ERROR_CODES } from '../../common/errors.js';
 import { encodeDiff } from '../../common/labelDiff.js';
 import { openWorkstation, type Workstation } from '../../main/core/workstation.js';
@@ -281,7 +281,12 @@ function deep(n: number, open: '[' | '{"a":'): string {
 
 function validRequest(method: string): Record<string, unknown> {
   const bad = join(ds, 'export-inside-the-dataset');
-  const base: Record<string, Record<string, unknown>> = {
+  // Every method listed (a new contract method without a valid request here is a type error).
+  const base: Record<Method, Record<string, unknown>> = {
+    getDataset: {},
+    getSession: {},
+    listSeries: {},
+    gradingProgress: {},
     setAnnotator: { name: 'fuzz' },
     openSeries: { seriesId: '1_t1' },
     setSeriesStatus: { seriesId: '1_t1', status: 'in_progress' },
@@ -298,8 +303,12 @@ function validRequest(method: string): Record<string, unknown> {
     startExport: { outDir: bad, format: 'mha', changedOnly: false, force: false },
     exportStatus: { jobId: 'export-1' },
     cancelExport: { jobId: 'export-1' },
+    listMeasurements: { seriesId: '1_t1' },
+    addMeasurement: { seriesId: '1_t1', kind: 'ruler', points: [[0, 0, 0], [1, 0, 0]], note: 'fuzz' },
+    deleteMeasurement: { id: 1 },
+    restoreMeasurement: { id: 1 },
   };
-  return structuredClone(base[method] ?? {});
+  return structuredClone((base as Record<string, Record<string, unknown>>)[method] ?? {});
 }
 
 const WRONG_TYPES: unknown[] = [null, true, 0, -1, 1.5, '', 'x', [], [1], {}, { a: 1 }];

@@ -16,7 +16,7 @@ import zlib from 'node:zlib';
 import { afterAll, beforeAll, describe as group, expect, it } from 'vitest';
 import type { OpenSeriesResponse } from '../../common/contract.js';
 import { sameGrid, voxelCount, type VolumeGeometry } from '../../common/geometry.js';
-import { bytesToBase64, encodeDiff } from '../../common/labelDiff.js';
+import { encodeDiff } from '../../common/labelDiff.js';
 import { scanDataset, type DatasetIndex } from '../../main/core/dataset/index.js';
 import {
   encodeMetaImage,
@@ -324,7 +324,7 @@ function isReadOnlyUnreadable(res: OpenSeriesResponse): boolean {
 
 /** A read-only series refuses a well-formed edit with 'read_only'. */
 async function checkEditRefused(ws: Workstation, seriesId: string, res: OpenSeriesResponse, labels: Uint8Array, fail: Fail): Promise<void> {
-  const diff = bytesToBase64(encodeDiff({ indices: Uint32Array.of(0), before: Uint8Array.of(labels[0]!), after: Uint8Array.of(labels[0] === 1 ? 2 : 1) }));
+  const diff = encodeDiff({ indices: Uint32Array.of(0), before: Uint8Array.of(labels[0]!), after: Uint8Array.of(labels[0] === 1 ? 2 : 1) });
   const edit = await attempt(() => ws.service.commitEdit({ seriesId, baseRevision: res.revision, tool: 'brush', label: 1, description: 'fuzz', diff }));
   if (edit.kind !== 'typed' || edit.error.code !== 'read_only') fail(PROPERTIES.workstation, 'a read-only series accepts an edit', `commitEdit ${describe(edit)}`);
 }

@@ -1,5 +1,5 @@
 // Checkpoint blobs of the label journal: a whole label volume (one byte per voxel) compressed with deflate, encoding
-// 'u8-deflate-v1' (STYLE.md §3.5). Compression and decompression run on libuv's thread pool (node:zlib async), so
+// 'u8-deflate-v1'. Compression and decompression run on libuv's thread pool (node:zlib async), so
 // neither blocks the event loop; a label volume is mostly long runs, 640×512×120 voxels deflate to a few hundred KB.
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';

@@ -17,7 +17,6 @@ import { AppError } from '../../../common/errors.js';
 import { isKnownLabel } from '../../../common/labels.js';
 import {
   applyDiff,
-  base64ToBytes,
   bytesToBase64,
   checkBase,
   decodeDiff,
@@ -242,8 +241,7 @@ export function createLabelJournal(opts: LabelJournalOptions): LabelJournal {
       let bytes: Uint8Array;
       let diff: VoxelDiff;
       try {
-        // Text only from in-process callers not yet moved to bytes (see Request); transports deliver bytes.
-        bytes = typeof req.diff === 'string' ? base64ToBytes(req.diff) : req.diff;
+        bytes = req.diff;
         diff = decodeDiff(bytes, s.volume.length);
       } catch (err) {
         if (err instanceof DiffFormatError) throw invalid(seriesId, err.message, err);

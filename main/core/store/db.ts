@@ -24,7 +24,7 @@ const HEADER_BYTES = 100;
 /** Offset of the 4-byte big-endian user version in the database header (sqlite.org/fileformat.html §1.3). */
 const USER_VERSION_OFFSET = 60;
 
-/** The file's name for messages: never an absolute path (STYLE.md §3.4). */
+/** The file's name for messages: never an absolute path. */
 export function displayName(file: string): string {
   return path.basename(file);
 }

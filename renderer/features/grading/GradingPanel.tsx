@@ -19,17 +19,6 @@ export const FINDING_KEYS: ReadonlyArray<[string, GradingField, string]> = [
   ['b', 'bulging', 'Bulg'],
 ];
 
-export const GRADING_SHORTCUTS: ReadonlyArray<[string, string]> = [
-  ['d', 'Focus the grading panel'],
-  ['↑ / ↓', 'Previous / next disc level (moves the crosshair)'],
-  ['1–5', 'Pfirrmann grade'],
-  ['m then 0–3', 'Modic type'],
-  ...FINDING_KEYS.map(([k, f]): [string, string] => [k, `Toggle ${gradingFieldSpec(f).title.toLowerCase()}`]),
-  ['Enter', 'Mark the level reviewed and go to the next'],
-  ['Ctrl+Z', 'Undo the last grading change (in the panel)'],
-  ['Esc', 'Leave the grading panel'],
-];
-
 const COLUMNS: ReadonlyArray<[GradingField, string]> = [['pfirrmann', 'Pfirrmann'], ['modic', 'Modic'], ...FINDING_KEYS.map(([, f, short]): [GradingField, string] => [f, short])];
 
 function show(field: GradingField, v: number | null): string {

@@ -2,9 +2,6 @@
 // context, each command once with its keys, gesture or menu place. Scrolls inside itself on small windows.
 import { COMMANDS, CONTEXTS, shownInput, type Command } from '../../commands.js';
 
-/** Every key of the registry as [key (registry syntax), label], e.g. ['b', 'Brush']. */
-export const SHORTCUTS: ReadonlyArray<[string, string]> = COMMANDS.flatMap((c) => c.keys.map((k): [string, string] => [k, c.label]));
-
 export function ShortcutOverlay({ onClose, commands = COMMANDS }: { onClose: () => void; commands?: readonly Command[] }) {
   return (
     <div className="overlay-backdrop" onClick={onClose} role="dialog" aria-label="Keyboard shortcuts" data-testid="shortcuts">

@@ -1,5 +1,5 @@
 // Hosts the vtk.js viewer (renderer/viewer) in React: creates it once, disposes it on unmount. The viewer
-// object lives in a ref, never in React state (STYLE.md §3.6).
+// object lives in a ref, never in React state.
 import { useEffect, useRef } from 'react';
 import { createViewer, type Viewer } from '../../viewer/index.js';
 

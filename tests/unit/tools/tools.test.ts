@@ -4,7 +4,7 @@ import { DiffRecorder, paintStencil, type LabelmapVolume } from '../../../render
 import { TOOLS, toolById } from '../../../renderer/tools/index.js';
 import type { ToolSettings } from '../../../renderer/tools/index.js';
 import { describeEdit } from '../../../renderer/tools/describe.js';
-import { SHORTCUTS } from '../../../renderer/features/help/ShortcutOverlay.js';
+import { COMMANDS } from '../../../renderer/commands.js';
 
 const settings: ToolSettings = {
   activeLabel: 202, radiusMm: 1, brush3d: false, throughPlaneSlices: 3, mode: 'overwrite',
@@ -26,7 +26,7 @@ describe('tool registry', () => {
   it('has unique ids and hotkeys, all listed in the shortcut overlay', () => {
     expect(new Set(TOOLS.map((t) => t.id)).size).toBe(TOOLS.length);
     expect(new Set(TOOLS.map((t) => t.hotkey)).size).toBe(TOOLS.length);
-    const keys = SHORTCUTS.map(([k]) => k);
+    const keys = COMMANDS.flatMap((c) => c.keys);
     for (const t of TOOLS) expect(keys, t.id).toContain(t.hotkey);
     expect(toolById('brush').title).toBe('Brush');
   });

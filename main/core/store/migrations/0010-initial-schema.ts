@@ -1,5 +1,5 @@
 // Migration 10: the initial annotation-store schema (ARCHITECTURE.md §5). Shipped migrations are immutable:
-// change the schema with a new numbered file, never by editing this one (STYLE.md §3.5).
+// change the schema with a new numbered file, never by editing this one.
 import type { Db } from '../db.js';
 
 /**

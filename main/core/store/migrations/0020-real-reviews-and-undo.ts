@@ -8,7 +8,7 @@
 //   once, and only by an event of the same patient, level and field that is not itself an undo);
 // - CHECK constraints allow only the grading fields of DATASET.md §3.2 and their legal values.
 // Existing rows move inside the migration transaction; event ids are kept, '_undo' markers become the relation.
-// Shipped migrations are immutable: the field list and legal values below are literal on purpose (STYLE.md §3.5).
+// Shipped migrations are immutable: the field list and legal values below are literal on purpose.
 import { AppError } from '../../../../common/errors.js';
 import { displayName, type Db } from '../db.js';
 

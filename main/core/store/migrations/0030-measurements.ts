@@ -4,7 +4,7 @@
 // label_edits does: `series_id` referencing `series`, which the writer registers first.
 // Deletion is soft (`deleted_at`, `deleted_by`): nothing an annotator measured is lost, and a deletion can be taken
 // back by clearing both again. A trigger forbids DELETE and any UPDATE except those two columns.
-// Shipped migrations are immutable: the kinds, point counts and bounds below are literal on purpose (STYLE.md §3.5).
+// Shipped migrations are immutable: the kinds, point counts and bounds below are literal on purpose.
 import type { Db } from '../db.js';
 
 /** Largest |coordinate| a point may have, mm: far outside any scanner, so only garbage (or Infinity) is refused. */

@@ -1,4 +1,4 @@
-// The ordered list of annotation-store migrations and the runner that applies them (STYLE.md §1.5, §3.5):
+// The ordered list of annotation-store migrations and the runner that applies them:
 // monotonic versions, all pending migrations in one transaction, progress recorded in `PRAGMA user_version`.
 import { AppError } from '../../../../common/errors.js';
 import { displayName, userVersion, type Db } from '../db.js';
