@@ -3,16 +3,18 @@
 
 /**
  * The renderer's CSP: vtk.js renders with WebGL2 and needs no eval; React's style attributes need inline styles;
- * volumes and API calls go to the app's own origin.
+ * volumes and API calls go to the app's own origin. Fill between slices compiles ITK's pipeline (itk-wasm, shipped
+ * in the app's own itk-pipelines/ folder) with WebAssembly.compile: 'wasm-unsafe-eval' allows compiling wasm only
+ * (no eval of JavaScript), and the emscripten loader fetches its inlined `data:` URL, hence `connect-src data:`.
  */
 export const RENDERER_CSP = [
   "default-src 'self'",
-  "script-src 'self'",
+  "script-src 'self' 'wasm-unsafe-eval'",
   // electronegativity CSP_GLOBAL_CHECK ("CSP directives seem vulnerable", medium) accepted for this one directive:
   // inline styles only (React style attributes, vtk.js canvas sizing), no inline scripts, no eval, no remote hosts.
   "style-src 'self' 'unsafe-inline'",
   "img-src 'self' data: blob:",
-  "connect-src 'self'",
+  "connect-src 'self' data:",
   "worker-src 'self' blob:",
   "object-src 'none'",
   "base-uri 'none'",

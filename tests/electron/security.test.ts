@@ -86,7 +86,10 @@ describe('IPC request validation and errors', () => {
 describe('CSP and app URLs', () => {
   it('the desktop CSP has the same directives as web mode', () => {
     expect(DESKTOP_CSP).toBe(CONTENT_SECURITY_POLICY);
-    expect(DESKTOP_CSP).not.toMatch(/unsafe-eval|script-src[^;]*unsafe-inline|\*/);
+    // JavaScript eval stays off; only compiling WebAssembly is allowed (fill between slices runs itk-wasm).
+    expect(DESKTOP_CSP).not.toMatch(/'unsafe-eval'|script-src[^;]*unsafe-inline|\*/);
+    expect(DESKTOP_CSP).toMatch(/script-src 'self' 'wasm-unsafe-eval';/);
+    expect(DESKTOP_CSP).toMatch(/connect-src 'self' data:;/);
   });
   it.each([
     ['spine://app/index.html', true],
