@@ -10,23 +10,13 @@ import type { LabelmapVolume } from '../labelmap/index.js';
 import { relabel, removeIslands, shiftLevels, swapLabels } from '../labelmap/index.js';
 import { api, connection, fetchVolume } from '../platform/api.js';
 import type { OpenedSeries } from '../state/loadSeries.js';
-import { toolById, type ToolId, type ToolSettings } from '../tools/index.js';
+import { appStore, setLabelsReadOnly as setReadOnly, setTool, setToolSettings as setSettings, useApp } from '../state/appStore.js';
+import { toolById, type ToolId } from '../tools/index.js';
 import type { Viewer } from '../viewer/index.js';
 import { createEditSession, type EditSession, type SaveState } from './editSession.js';
 import { attachStrokeController } from './strokeController.js';
 import { describeEdit } from '../tools/describe.js';
 
-export const DEFAULT_SETTINGS: ToolSettings = {
-  activeLabel: 1,
-  radiusMm: 4,
-  brush3d: false,
-  throughPlaneSlices: 3,
-  mode: 'overwrite',
-  locked: new Set(),
-  threshold: [0, 1],
-  fill3d: false,
-  maxFillVoxels: 500_000,
-};
 
 export type LabelOperation =
   | { kind: 'relabel'; from: number; to: number }
@@ -41,23 +31,17 @@ const nameOf = (v: number): string => (isKnownLabel(v) ? labelInfo(v).name : Str
  * derived state such as label counts can follow it), without one in an unknown way (undo, redo, reload).
  */
 export function useEditing(viewer: Viewer | null, opened: OpenedSeries | null, onLabelsChanged: (diff?: VoxelDiff) => void) {
-  const [tool, setTool] = useState<ToolId | null>(null);
-  const [settings, setSettings] = useState<ToolSettings>(DEFAULT_SETTINGS);
+  const tool = useApp((s) => s.tool);
+  const settings = useApp((s) => s.toolSettings);
   const [saveState, setSaveState] = useState<SaveState>({ kind: 'saved', at: null });
   const [history, setHistory] = useState<EditInfo[]>([]);
   const [message, setMessage] = useState('');
   /** The last refused edit's message, until dismissed or another series opens. */
   const [refusal, setRefusal] = useState<string | null>(null);
-  const [readOnly, setReadOnly] = useState<string | null>(null);
-  const readOnlyRef = useRef(readOnly);
-  readOnlyRef.current = readOnly;
+  const readOnly = useApp((s) => s.labelsReadOnly);
   const refusals = useRef(0);
   const sessionRef = useRef<EditSession | null>(null);
   const volumeRef = useRef<LabelmapVolume | null>(null);
-  const settingsRef = useRef(settings);
-  settingsRef.current = settings;
-  const toolRef = useRef(tool);
-  toolRef.current = tool;
   const changed = useRef(onLabelsChanged);
   changed.current = onLabelsChanged;
 
@@ -70,7 +54,6 @@ export function useEditing(viewer: Viewer | null, opened: OpenedSeries | null, o
     const seriesId = opened.info.seriesId;
     // Until every service sends readOnly, a missing one means editable.
     const lockedReason = opened.info.readOnly ?? null;
-    readOnlyRef.current = lockedReason;
     setReadOnly(lockedReason);
     setRefusal(null);
     setMessage(''); // messages were about the series before
@@ -91,7 +74,6 @@ export function useEditing(viewer: Viewer | null, opened: OpenedSeries | null, o
         onSaveState: (st) => {
           setSaveState(st);
           if (st.kind === 'readOnly') {
-            readOnlyRef.current = st.reason;
             setReadOnly(st.reason);
             setTool(null);
           }
@@ -116,8 +98,11 @@ export function useEditing(viewer: Viewer | null, opened: OpenedSeries | null, o
       viewer,
       volume,
       session,
-      tool: () => (toolRef.current ? toolById(toolRef.current) : null),
-      settings: () => settingsRef.current,
+      tool: () => {
+        const id = appStore.get().tool;
+        return id ? toolById(id) : null;
+      },
+      settings: () => appStore.get().toolSettings,
       onPick: (v) => setSettings((s) => ({ ...s, activeLabel: v })),
       onMessage: setMessage,
       onEdited: (diff) => changed.current(diff),
@@ -165,15 +150,15 @@ export function useEditing(viewer: Viewer | null, opened: OpenedSeries | null, o
   }, [viewer, opened, tool, settings.threshold]);
 
   const chooseTool = useCallback((t: ToolId | null) => {
-    if (t !== null && readOnlyRef.current !== null) {
-      setMessage(`Labels read-only: ${readOnlyRef.current}`);
+    if (t !== null && appStore.get().labelsReadOnly !== null) {
+      setMessage(`Labels read-only: ${appStore.get().labelsReadOnly}`);
       return;
     }
     setTool(t);
   }, []);
 
   const undo = useCallback(async () => {
-    if (readOnlyRef.current !== null) return setMessage(`Labels read-only: ${readOnlyRef.current}`);
+    if (appStore.get().labelsReadOnly !== null) return setMessage(`Labels read-only: ${appStore.get().labelsReadOnly}`);
     const session = sessionRef.current;
     if (!session) return;
     const refusedBefore = refusals.current;
@@ -183,7 +168,7 @@ export function useEditing(viewer: Viewer | null, opened: OpenedSeries | null, o
     else if (refusals.current === refusedBefore) setMessage('Nothing to undo');
   }, []);
   const redo = useCallback(async () => {
-    if (readOnlyRef.current !== null) return setMessage(`Labels read-only: ${readOnlyRef.current}`);
+    if (appStore.get().labelsReadOnly !== null) return setMessage(`Labels read-only: ${appStore.get().labelsReadOnly}`);
     const session = sessionRef.current;
     if (!session) return;
     const refusedBefore = refusals.current;
@@ -207,11 +192,11 @@ export function useEditing(viewer: Viewer | null, opened: OpenedSeries | null, o
       const vol = volumeRef.current;
       const session = sessionRef.current;
       if (!vol || !session || !viewer) return;
-      if (readOnlyRef.current !== null) {
-        setMessage(`Labels read-only: ${readOnlyRef.current}`);
+      if (appStore.get().labelsReadOnly !== null) {
+        setMessage(`Labels read-only: ${appStore.get().labelsReadOnly}`);
         return;
       }
-      const opts = { locked: settingsRef.current.locked };
+      const opts = { locked: appStore.get().toolSettings.locked };
       const res =
         op.kind === 'relabel' ? relabel(vol, op.from, op.to, opts)
         : op.kind === 'swap' ? swapLabels(vol, op.a, op.b, opts)

@@ -7,6 +7,7 @@ import type { ProbeInfo } from '../features/statusbar/StatusBar.js';
 import type { LabelRow } from '../features/labels/LabelPanel.js';
 import type { LabelDisplay, Layout, ViewId, Viewer } from '../viewer/index.js';
 import type { OpenedSeries } from './loadSeries.js';
+import { DEFAULT_SETTINGS, type ToolId, type ToolSettings } from '../tools/index.js';
 import { createChannel, createStore, fieldSetter, useStore } from './store.js';
 
 /** How long the last series open took, by phase (the viewer bench and e2e tests read it). */
@@ -39,6 +40,12 @@ export interface AppState {
   hoverView: ViewId;
   probe: ProbeInfo | null;
   labelRows: LabelRow[];
+  // --- editing --- //
+  /** The chosen tool (null = navigate). */
+  tool: ToolId | null;
+  toolSettings: ToolSettings;
+  /** Why the open series' labels cannot be edited, or null. */
+  labelsReadOnly: string | null;
   // --- dialogs and focus requests --- //
   showHelp: boolean;
   showAbout: boolean;
@@ -54,6 +61,7 @@ export const appStore = createStore<AppState>({
   dataset: null, series: [], session: null, opened: null, lastOpen: null, busy: null, error: null, progress: new Map(),
   viewer: null, display: DEFAULT_DISPLAY, layout: 'three', hoverView: 'sagittal', probe: null, labelRows: [],
   showHelp: false, showAbout: false, exportOpen: false, askAnnotator: false, gradingFocus: 0,
+  tool: null, toolSettings: DEFAULT_SETTINGS, labelsReadOnly: null,
 });
 
 export function useApp<U>(select: (s: AppState) => U): U {
@@ -80,3 +88,6 @@ export const setProgress = fieldSetter(appStore, 'progress');
 export const setGradingFocus = fieldSetter(appStore, 'gradingFocus');
 export const setExportOpen = fieldSetter(appStore, 'exportOpen');
 export const setShowAbout = fieldSetter(appStore, 'showAbout');
+export const setTool = fieldSetter(appStore, 'tool');
+export const setToolSettings = fieldSetter(appStore, 'toolSettings');
+export const setLabelsReadOnly = fieldSetter(appStore, 'labelsReadOnly');

@@ -16,3 +16,4 @@ export function toolById(id: ToolId): Tool {
 }
 
 export type { Tool, ToolId, ToolSettings } from './types.js';
+export { DEFAULT_SETTINGS } from './defaults.js';
