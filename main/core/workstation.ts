@@ -5,29 +5,21 @@
 import { mkdirSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { AppError } from '../../common/errors.js';
-import {
-  MEASUREMENT_POINTS,
-  type MeasurementInfo,
-  type MeasurementKind,
-  type OpenSeriesResponse,
-  type ProblemInfo,
-  type SeriesSummary,
-  type Service,
-  type SessionInfo,
-} from '../../common/contract.js';
-import { sameGrid, voxelCount, worldToIndex, type Vec3 } from '../../common/geometry.js';
+import type { OpenSeriesResponse, ProblemInfo, SeriesSummary, Service, SessionInfo } from '../../common/contract.js';
+import { sameGrid, voxelCount } from '../../common/geometry.js';
 import type { DatasetIndex, DatasetProblem, SeriesEntry } from './dataset/index.js';
 import { scanDataset } from './dataset/index.js';
 import type { AnnotatorMemory } from './identity.js';
 import { createExportJobs, type ExportJobs } from './export/index.js';
 import { labelBytesOf } from './export/index.js';
 import { createGradingService } from './gradings/service.js';
+import { createMeasurementService } from './measurements.js';
 import { createLabelJournal, type LabelJournal, type SeriesLabels } from './labels/labelState.js';
 import { createSeriesCache } from './seriesCache.js';
 import type { MetaImage, PixelArray } from './mha/index.js';
 import { readMetaImage } from './mha/index.js';
 import { storePathFor } from './paths.js';
-import type { AnnotatorId, Measurement, Store } from './store/index.js';
+import type { AnnotatorId, Store } from './store/index.js';
 import { openStore } from './store/index.js';
 import { intensityStatsAsync, type IntensityStats } from './volumeStats.js';
 
@@ -246,39 +238,11 @@ export async function openWorkstation(opts: WorkstationOptions): Promise<Worksta
   // Exports read the journal through `journal.load` (one consistent revision per series), never the cache.
   const exports = createExportJobs(() => ({ index, store, journal, storeFile: store.file, ...(opts.appVersion === undefined ? {} : { appVersion: opts.appVersion }) }));
 
-  const measurementInfo = (m: Measurement): MeasurementInfo => ({
-    id: m.id,
-    seriesId: m.seriesId,
-    kind: m.kind,
-    points: m.points,
-    value: m.value,
-    unit: m.kind === 'ruler' ? 'mm' : 'deg',
-    note: m.note,
-    annotator: store.annotators.name(m.annotatorId),
-    createdAt: m.createdAt,
-  });
+  const measurements = createMeasurementService({ store, entryOf, currentAnnotator });
 
   const service: Service = {
     ...gradings,
-    listMeasurements: async ({ seriesId }) => {
-      entryOf(seriesId);
-      return { seriesId, measurements: store.measurements.forSeries(seriesId).map(measurementInfo) };
-    },
-    addMeasurement: async ({ seriesId, kind, points, note }) => {
-      const e = entryOf(seriesId);
-      const value = measurementValue(e, kind, points);
-      const annotatorId = currentAnnotator();
-      return measurementInfo(store.measurements.add({ seriesId, patientId: e.patientId, kind, points, value, note: note ?? null, annotatorId }));
-    },
-    deleteMeasurement: async ({ id }) => {
-      const m = store.measurements.delete(id, currentAnnotator());
-      if (m.deletedAt === null) throw new AppError('db', `Measurement ${id} was not marked deleted`);
-      return { id: m.id, seriesId: m.seriesId, deletedAt: m.deletedAt };
-    },
-    restoreMeasurement: async ({ id }) => {
-      currentAnnotator(); // a write like any other: refused until an annotator is chosen
-      return measurementInfo(store.measurements.restore(id));
-    },
+    ...measurements,
     startExport: async (req) => exports.start(req),
     exportStatus: async ({ jobId }) => exports.status(jobId),
     cancelExport: async ({ jobId }) => exports.cancel(jobId),
@@ -348,47 +312,6 @@ export async function openWorkstation(opts: WorkstationOptions): Promise<Worksta
       store.close();
     },
   };
-}
-
-/** Shortest ruler and angle arm main accepts, mm: anything shorter is a click, not a measurement. */
-const MIN_MEASURE_MM = 1e-3;
-/** How far outside the image (in voxels, beyond the outer voxel faces) a measurement point may lie: rounding only. */
-const EDGE_TOLERANCE_VOXELS = 1e-3;
-
-const sub = (a: Vec3, b: Vec3): Vec3 => [a[0] - b[0], a[1] - b[1], a[2] - b[2]];
-const norm = (v: Vec3): number => Math.hypot(v[0], v[1], v[2]);
-
-/**
- * The value of a measurement from its world points (LPS, mm): a ruler's length in mm, or the angle at the middle
- * point in degrees (atan2 of |u×w| and u·w: exact near 0° and 180° too). Every point must lie within the series'
- * image (its voxels' extent: centres ± half a voxel), so a measurement always belongs to what was measured.
- * @throws AppError('invalid_request') for a wrong point count, a non-finite coordinate, a point outside the image or a
- * zero-length ruler or arm; AppError('invalid_file') when the series has no readable image.
- */
-export function measurementValue(e: SeriesEntry, kind: MeasurementKind, points: readonly Vec3[]): number {
-  const want = MEASUREMENT_POINTS[kind];
-  if (points.length !== want) throw new AppError('invalid_request', `A ${kind} has ${want} points, got ${points.length}`);
-  if (!points.every((p) => p.length === 3 && p.every((x) => Number.isFinite(x)))) {
-    throw new AppError('invalid_request', 'Measurement points must be three finite coordinates (mm) each');
-  }
-  if (!e.image) throw new AppError('invalid_file', `${e.imageFile} has no readable image to measure in`, { file: e.imageFile });
-  const g = e.image.geometry;
-  points.forEach((p, n) => {
-    const ijk = worldToIndex(g, p);
-    const inside = ijk.every((x, a) => x >= -0.5 - EDGE_TOLERANCE_VOXELS && x <= g.size[a]! - 0.5 + EDGE_TOLERANCE_VOXELS);
-    if (!inside) throw new AppError('invalid_request', `Point ${n + 1} of the ${kind} lies outside the image of ${e.id}`);
-  });
-  if (kind === 'ruler') {
-    const length = norm(sub(points[1]!, points[0]!));
-    if (length < MIN_MEASURE_MM) throw new AppError('invalid_request', 'The two ends of the ruler coincide');
-    return length;
-  }
-  const u = sub(points[0]!, points[1]!);
-  const w = sub(points[2]!, points[1]!);
-  if (norm(u) < MIN_MEASURE_MM || norm(w) < MIN_MEASURE_MM) throw new AppError('invalid_request', 'An arm of the angle has no length');
-  const cross: Vec3 = [u[1] * w[2] - u[2] * w[1], u[2] * w[0] - u[0] * w[2], u[0] * w[1] - u[1] * w[0]];
-  const dot = u[0] * w[0] + u[1] * w[1] + u[2] * w[2];
-  return (Math.atan2(norm(cross), dot) * 180) / Math.PI;
 }
 
 /** Thrown by the original-mask reader when the mask file exists but cannot be read exactly. */
