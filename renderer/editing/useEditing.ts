@@ -10,6 +10,7 @@ import type { LabelmapVolume } from '../labelmap/index.js';
 import { relabel, removeIslands, shiftLevels, swapLabels } from '../labelmap/index.js';
 import { api, connection, fetchVolume } from '../platform/api.js';
 import type { OpenedSeries } from '../state/loadSeries.js';
+import { labelEdits } from '../state/labelEdits.js';
 import { appStore, setLabelsReadOnly as setReadOnly, setTool, setToolSettings as setSettings, useApp } from '../state/appStore.js';
 import { toolById, type ToolId } from '../tools/index.js';
 import type { Viewer } from '../viewer/index.js';
@@ -43,7 +44,11 @@ export function useEditing(viewer: Viewer | null, opened: OpenedSeries | null, o
   const sessionRef = useRef<EditSession | null>(null);
   const volumeRef = useRef<LabelmapVolume | null>(null);
   const changed = useRef(onLabelsChanged);
-  changed.current = onLabelsChanged;
+  // Views that follow the labels (the 3-D view) get every change too: a diff, or null = changed in an unknown way.
+  changed.current = (diff?: VoxelDiff) => {
+    onLabelsChanged(diff);
+    labelEdits.emit(diff ?? null);
+  };
 
   // One edit session and stroke controller per open series.
   useEffect(() => {

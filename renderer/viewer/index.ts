@@ -19,3 +19,4 @@ export {
   type WindowLevel,
 } from './types.js';
 export { labelColor } from './labelAppearance.js';
+export { createView3D, type View3D, type View3DOptions, type View3DState, type View3DStatus } from './view3d/index.js';

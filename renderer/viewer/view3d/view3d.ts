@@ -1,0 +1,491 @@
+// createView3D: the 3-D label view. One smoothed surface per label (built in a worker by ../surfaces), drawn with
+// vtk.js in its own render window (its own WebGL context: the slice viewer's context is untouched and the view costs
+// nothing while it is not mounted). Trackball rotate (left drag), pan (middle or Shift+left drag), zoom (wheel, right
+// drag); a left CLICK on a surface reports the picked world point (the app moves the crosshair there). Label
+// changes come in as VoxelDiffs: only the labels a diff touched are re-meshed.
+import '@kitware/vtk.js/Rendering/OpenGL/Profiles/Geometry.js';
+import '@kitware/vtk.js/Rendering/OpenGL/RenderWindow.js';
+import vtkDataArray from '@kitware/vtk.js/Common/Core/DataArray.js';
+import vtkPolyData from '@kitware/vtk.js/Common/DataModel/PolyData.js';
+import vtkSphereSource from '@kitware/vtk.js/Filters/Sources/SphereSource.js';
+import vtkInteractorStyleTrackballCamera from '@kitware/vtk.js/Interaction/Style/InteractorStyleTrackballCamera.js';
+import vtkActor from '@kitware/vtk.js/Rendering/Core/Actor.js';
+import vtkMapper from '@kitware/vtk.js/Rendering/Core/Mapper.js';
+import vtkRenderer from '@kitware/vtk.js/Rendering/Core/Renderer.js';
+import vtkRenderWindow from '@kitware/vtk.js/Rendering/Core/RenderWindow.js';
+import vtkRenderWindowInteractor from '@kitware/vtk.js/Rendering/Core/RenderWindowInteractor.js';
+import type vtkOpenGLRenderWindow from '@kitware/vtk.js/Rendering/OpenGL/RenderWindow.js';
+import type { Vec3 } from '../../../common/geometry.js';
+import type { VoxelDiff } from '../../../common/labelDiff.js';
+import { labelColor } from '../labelAppearance.js';
+import { diffBox, SurfaceBuilder, vtkPolys, type Mesh, type SurfaceBuilderOptions, type SurfaceUpdate } from '../surfaces/index.js';
+import type { LabelDisplay, LabelVolume } from '../types.js';
+import { pickSurface } from './pick.js';
+
+/** What the 3-D view is doing (also on its root element as data-status). */
+export type View3DStatus = 'empty' | 'building' | 'ready' | 'error';
+
+/** Observable state of the 3-D view (tests and benches read it; also mirrored as data-* attributes of its root). */
+export interface View3DState {
+  status: View3DStatus;
+  /** Labels that have a mesh, ascending. */
+  meshed: number[];
+  /** Labels whose actor is drawn (meshed and not hidden), ascending. */
+  shown: number[];
+  /** Full builds answered. */
+  fullBuilds: number;
+  /** Per label: how often a partial rebuild re-meshed it (or removed it). */
+  rebuilds: Record<number, number>;
+  /** Labels of the last partial rebuild. */
+  lastRebuilt: number[];
+  /** Milliseconds from the last request (build or rebuild) to the first frame showing its answer. */
+  lastUpdateMs: number | null;
+  /** Frames rendered so far. */
+  renders: number;
+  /** Triangles drawn (shown actors). */
+  triangles: number;
+  error: string | null;
+}
+
+export interface View3DOptions {
+  /** Passed to the SurfaceBuilder (tests: an in-process port). */
+  builder?: SurfaceBuilderOptions;
+  /** Background RGB 0..1. */
+  background?: [number, number, number];
+}
+
+export interface View3D {
+  /**
+   * Shows the surfaces of this label volume (a full build in the worker), or nothing with null. The view keeps a
+   * reference to `labels.scalars` and reads changed regions from it in labelsChanged().
+   */
+  setLabels(labels: LabelVolume | null): void;
+  /**
+   * Call after the labels were written in place: with the edit's diff only the labels it touched are re-meshed;
+   * with null (undo, redo, reload: changed in an unknown way) everything is rebuilt.
+   */
+  labelsChanged(diff: VoxelDiff | null): void;
+  /** Per-label visibility follows `hidden` and `allHidden` (opacity and outline mode do not apply in 3-D). */
+  setLabelDisplay(display: LabelDisplay): void;
+  /** Where the crosshair is: drawn as a small marker. */
+  setCrosshair(world: Vec3): void;
+  /** Camera back to the default oblique view of every meshed label. */
+  resetCamera(): void;
+  /** A left click on a shown surface: the world point (LPS mm) and its label. Returns unsubscribe. */
+  onPick(cb: (world: Vec3, label: number) => void): () => void;
+  onState(cb: (s: View3DState) => void): () => void;
+  getState(): View3DState;
+  /**
+   * Display position (CSS px from the container's top-left) of a world point, or null when it falls outside the
+   * view (tests click on surfaces through it).
+   */
+  worldToDisplay(world: Vec3): [number, number] | null;
+  /** Resolves after the next frame once no build is pending (at once when idle and nothing is to draw). */
+  rendered(): Promise<void>;
+  dispose(): void;
+}
+
+interface LabelActor {
+  label: number;
+  mesh: Mesh;
+  polyData: vtkPolyData;
+  mapper: vtkMapper;
+  actor: vtkActor;
+}
+
+/** Pixels the pointer may move between press and release for the gesture to count as a click (not a rotate). */
+const CLICK_SLOP_PX = 4;
+
+export function createView3D(container: HTMLElement, opts: View3DOptions = {}): View3D {
+  const root = document.createElement('div');
+  root.dataset['view3d'] = '';
+  root.style.cssText = 'position:absolute;inset:0;overflow:hidden;outline:none;';
+  if (getComputedStyle(container).position === 'static') container.style.position = 'relative';
+  container.appendChild(root);
+
+  const renderWindow = vtkRenderWindow.newInstance();
+  const renderer = vtkRenderer.newInstance({ background: opts.background ?? [0.07, 0.07, 0.09] });
+  renderWindow.addRenderer(renderer);
+  const glView = renderWindow.newAPISpecificView('WebGL') as vtkOpenGLRenderWindow;
+  glView.setContainer(root);
+  renderWindow.addView(glView);
+  const interactor = vtkRenderWindowInteractor.newInstance();
+  interactor.setView(glView);
+  interactor.initialize();
+  interactor.bindEvents(root);
+  // vtk.js' default key bindings (w = wireframe, s = surface, r = reset …) would fight the app's shortcuts.
+  // (vtk.js publicAPI members are closures over their model, not `this` methods.)
+  // eslint-disable-next-line @typescript-eslint/unbound-method
+  root.removeEventListener('keypress', interactor.handleKeyPress);
+  // eslint-disable-next-line @typescript-eslint/unbound-method
+  root.removeEventListener('keydown', interactor.handleKeyDown);
+  interactor.setInteractorStyle(vtkInteractorStyleTrackballCamera.newInstance());
+
+  // Crosshair marker: a small sphere, not pickable.
+  const marker = vtkSphereSource.newInstance({ radius: 1.5, thetaResolution: 16, phiResolution: 12 });
+  const markerMapper = vtkMapper.newInstance();
+  markerMapper.setInputConnection(marker.getOutputPort());
+  const markerActor = vtkActor.newInstance();
+  markerActor.setMapper(markerMapper);
+  markerActor.getProperty().setColor(1, 1, 1);
+  markerActor.setPickable(false);
+  markerActor.setVisibility(false);
+  renderer.addActor(markerActor);
+
+  // --- state --- //
+  const actors = new Map<number, LabelActor>();
+  let hidden: ReadonlySet<number> = new Set();
+  let allHidden = false;
+  let builder: SurfaceBuilder | null = null;
+  let labels: LabelVolume | null = null;
+  let disposed = false;
+  let cameraSet = false;
+  /** Bumped by setLabels: answers to an older builder's requests are ignored. */
+  let generation = 0;
+  /** Requests sent and not yet answered (0 = idle). */
+  let inFlight = 0;
+  /** When the oldest unanswered request was made (for lastUpdateMs). */
+  let requestedAt: number | null = null;
+  let answeredAt: number | null = null;
+  const state: View3DState = {
+    status: 'empty', meshed: [], shown: [], fullBuilds: 0, rebuilds: {}, lastRebuilt: [], lastUpdateMs: null, renders: 0,
+    triangles: 0, error: null,
+  };
+  const stateListeners = new Set<(s: View3DState) => void>();
+  const pickListeners = new Set<(world: Vec3, label: number) => void>();
+
+  const isShown = (label: number): boolean => !allHidden && !hidden.has(label);
+
+  const publish = (): void => {
+    state.meshed = [...actors.keys()].sort((a, b) => a - b);
+    state.shown = state.meshed.filter(isShown);
+    state.triangles = state.shown.reduce((n, l) => n + actors.get(l)!.mesh.triangles.length / 3, 0);
+    root.dataset['status'] = state.status;
+    root.dataset['meshed'] = state.meshed.join(',');
+    root.dataset['shown'] = state.shown.join(',');
+    root.dataset['fullBuilds'] = String(state.fullBuilds);
+    root.dataset['rebuilds'] = Object.entries(state.rebuilds).map(([l, n]) => `${l}:${n}`).join(',');
+    root.dataset['lastRebuilt'] = state.lastRebuilt.join(',');
+    root.dataset['renders'] = String(state.renders);
+    const snapshot = getState();
+    for (const cb of [...stateListeners]) cb(snapshot);
+  };
+  const getState = (): View3DState => ({ ...state, meshed: [...state.meshed], shown: [...state.shown], rebuilds: { ...state.rebuilds }, lastRebuilt: [...state.lastRebuilt] });
+
+  // --- rendering: at most one frame per animation frame --- //
+  let frame = 0;
+  /** Resolved after the next frame. */
+  let waiters: Array<() => void> = [];
+  /** Called when no request is in flight any more. */
+  let idleWaiters: Array<() => void> = [];
+  const releaseIdle = (): void => {
+    if (inFlight > 0) return;
+    const done = idleWaiters;
+    idleWaiters = [];
+    for (const r of done) r();
+  };
+  const draw = (): void => {
+    frame = 0;
+    if (disposed) return;
+    syncSize();
+    if (hasArea()) {
+      renderWindow.render();
+      state.renders++;
+      if (answeredAt !== null && requestedAt !== null) {
+        state.lastUpdateMs = performance.now() - requestedAt;
+        root.dataset['lastUpdateMs'] = state.lastUpdateMs.toFixed(1);
+        requestedAt = inFlight > 0 ? answeredAt : null;
+        answeredAt = null;
+      }
+      root.dataset['renders'] = String(state.renders);
+    }
+    const done = waiters;
+    waiters = [];
+    for (const r of done) r();
+  };
+  const invalidate = (): void => {
+    if (!frame && !disposed) frame = requestAnimationFrame(draw);
+  };
+
+  let size = { width: 0, height: 0 };
+  const syncSize = (): void => {
+    const r = root.getBoundingClientRect();
+    const w = Math.max(0, Math.round(r.width));
+    const h = Math.max(0, Math.round(r.height));
+    if (w === size.width && h === size.height) return;
+    size = { width: w, height: h };
+    const dpr = window.devicePixelRatio || 1;
+    glView.setSize(Math.max(1, Math.round(w * dpr)), Math.max(1, Math.round(h * dpr)));
+  };
+  const hasArea = (): boolean => size.width > 0 && size.height > 0;
+  const resizeObserver = new ResizeObserver(() => invalidate());
+  resizeObserver.observe(root);
+
+  // --- meshes -> actors --- //
+  const removeActor = (label: number): void => {
+    const a = actors.get(label);
+    if (!a) return;
+    renderer.removeActor(a.actor);
+    a.actor.delete();
+    a.mapper.delete();
+    a.polyData.delete();
+    actors.delete(label);
+  };
+  const showMesh = (mesh: Mesh): void => {
+    let a = actors.get(mesh.label);
+    if (!a) {
+      const polyData = vtkPolyData.newInstance();
+      const mapper = vtkMapper.newInstance({ scalarVisibility: false });
+      mapper.setInputData(polyData);
+      const actor = vtkActor.newInstance();
+      actor.setMapper(mapper);
+      const [r, g, b] = labelColor(mesh.label);
+      const p = actor.getProperty();
+      p.setColor(r / 255, g / 255, b / 255);
+      p.setDiffuse(0.85);
+      p.setAmbient(0.15);
+      p.setSpecular(0.25);
+      p.setSpecularPower(20);
+      renderer.addActor(actor);
+      a = { label: mesh.label, mesh, polyData, mapper, actor };
+      actors.set(mesh.label, a);
+    }
+    a.mesh = mesh;
+    a.polyData.getPoints().setData(mesh.points, 3);
+    a.polyData.getPolys().setData(vtkPolys(mesh.triangles));
+    a.polyData.getPointData().setNormals(vtkDataArray.newInstance({ name: 'Normals', numberOfComponents: 3, values: mesh.normals }));
+    a.polyData.modified();
+    a.actor.setVisibility(isShown(mesh.label));
+  };
+
+  const onUpdate = (u: SurfaceUpdate): void => {
+    if (disposed) return;
+    inFlight = Math.max(0, inFlight - 1);
+    if (u.full) {
+      for (const label of [...actors.keys()]) if (!u.meshes.get(label)) removeActor(label);
+      state.fullBuilds++;
+    } else {
+      const changed = [...u.meshes.keys()].sort((a, b) => a - b);
+      for (const l of changed) state.rebuilds[l] = (state.rebuilds[l] ?? 0) + 1;
+      state.lastRebuilt = changed;
+    }
+    for (const [label, mesh] of u.meshes) {
+      if (mesh) showMesh(mesh);
+      else removeActor(label);
+    }
+    if (!cameraSet && actors.size > 0) {
+      setDefaultCamera();
+      cameraSet = true;
+    }
+    renderer.resetCameraClippingRange();
+    if (inFlight === 0) state.status = 'ready';
+    answeredAt = performance.now();
+    publish();
+    invalidate();
+    releaseIdle();
+  };
+
+  const failed = (e: unknown): void => {
+    if (disposed) return;
+    inFlight = Math.max(0, inFlight - 1);
+    state.status = 'error';
+    state.error = e instanceof Error ? e.message : String(e);
+    publish();
+    releaseIdle();
+  };
+
+  const startRequest = (): void => {
+    inFlight++;
+    requestedAt ??= performance.now();
+    state.status = 'building';
+    publish();
+  };
+
+  const fullBuild = (): void => {
+    if (!builder || !labels) return;
+    startRequest();
+    // A superseded request resolves null; its labels come with the newer answer (onUpdate sees every answer).
+    const g = generation;
+    builder.buildAll(labels.scalars, labels.geometry).then(
+      (m) => g === generation && m === null && dropSuperseded(),
+      (e: unknown) => g === generation && failed(e),
+    );
+  };
+  /** A request that a newer one overtook is never answered by itself. */
+  const dropSuperseded = (): void => {
+    inFlight = Math.max(0, inFlight - 1);
+    if (inFlight === 0 && state.status === 'building') state.status = 'ready';
+    publish();
+    releaseIdle();
+  };
+
+  // --- camera --- //
+  function setDefaultCamera(): void {
+    const b = renderer.computeVisiblePropBounds();
+    const centre: Vec3 = [(b[0] + b[1]) / 2, (b[2] + b[3]) / 2, (b[4] + b[5]) / 2];
+    const cam = renderer.getActiveCamera();
+    // LPS: a left-anterior oblique view, head up (+z = superior).
+    cam.setFocalPoint(...centre);
+    cam.setPosition(centre[0] + 0.8, centre[1] - 0.6, centre[2]);
+    cam.setViewUp(0, 0, 1);
+    renderer.resetCamera();
+    renderer.resetCameraClippingRange();
+  }
+
+  // --- picking: a left click (no drag) on a shown surface --- //
+  let press: { x: number; y: number; id: number } | null = null;
+  const onPointerDown = (e: PointerEvent): void => {
+    press = e.button === 0 && !e.shiftKey && !e.ctrlKey && !e.metaKey && !e.altKey ? { x: e.clientX, y: e.clientY, id: e.pointerId } : null;
+  };
+  const onPointerUp = (e: PointerEvent): void => {
+    const p = press;
+    press = null;
+    if (!p || e.pointerId !== p.id || Math.hypot(e.clientX - p.x, e.clientY - p.y) > CLICK_SLOP_PX) return;
+    const r = root.getBoundingClientRect();
+    const hit = pickAt(e.clientX - r.left, e.clientY - r.top);
+    if (hit) for (const cb of [...pickListeners]) cb(hit.world, hit.label);
+  };
+  root.addEventListener('pointerdown', onPointerDown, true);
+  root.addEventListener('pointerup', onPointerUp, true);
+
+  /** Ray through CSS pixel (x, y) from the top-left: its world origin and direction. */
+  const rayAt = (x: number, y: number): { origin: Vec3; dir: Vec3 } | null => {
+    syncSize();
+    if (!hasArea()) return null;
+    const aspect = size.width / size.height;
+    const nx = (2 * x) / size.width - 1;
+    const ny = 1 - (2 * y) / size.height;
+    // normalized display (0..1) -> world at the near and far planes
+    const near = renderer.normalizedDisplayToWorld((nx + 1) / 2, (ny + 1) / 2, 0, aspect);
+    const far = renderer.normalizedDisplayToWorld((nx + 1) / 2, (ny + 1) / 2, 1, aspect);
+    const dir: Vec3 = [far[0]! - near[0]!, far[1]! - near[1]!, far[2]! - near[2]!];
+    return { origin: [near[0]!, near[1]!, near[2]!], dir };
+  };
+  const pickAt = (x: number, y: number): { world: Vec3; label: number } | null => {
+    const ray = rayAt(x, y);
+    if (!ray) return null;
+    let best: { t: number; label: number } | null = null;
+    for (const a of actors.values()) {
+      if (!isShown(a.label)) continue;
+      const t = pickSurface(a.mesh.points, a.mesh.triangles, ray.origin, ray.dir);
+      if (t !== null && (!best || t < best.t)) best = { t, label: a.label };
+    }
+    if (!best) return null;
+    const { origin: o, dir: d } = ray;
+    return { world: [o[0] + best.t * d[0], o[1] + best.t * d[1], o[2] + best.t * d[2]], label: best.label };
+  };
+
+  // --- public API --- //
+  const view: View3D = {
+    setLabels(next) {
+      if (disposed) return;
+      generation++;
+      builder?.dispose();
+      builder = null;
+      inFlight = 0;
+      requestedAt = null;
+      answeredAt = null;
+      for (const label of [...actors.keys()]) removeActor(label);
+      labels = next;
+      cameraSet = false;
+      state.status = 'empty';
+      state.error = null;
+      if (next) {
+        builder = new SurfaceBuilder(opts.builder);
+        builder.onUpdate(onUpdate);
+        fullBuild();
+      }
+      publish();
+      invalidate();
+    },
+    labelsChanged(diff) {
+      if (disposed || !builder || !labels) return;
+      if (!diff) return fullBuild();
+      const box = diffBox(diff, labels.geometry.size);
+      if (!box) return;
+      startRequest();
+      const g = generation;
+      builder.rebuild(null, box).then(
+        (u) => g === generation && u === null && dropSuperseded(),
+        (e: unknown) => g === generation && failed(e),
+      );
+    },
+    setLabelDisplay(d) {
+      hidden = new Set(d.hidden);
+      allHidden = d.allHidden;
+      for (const a of actors.values()) a.actor.setVisibility(isShown(a.label));
+      publish();
+      invalidate();
+    },
+    setCrosshair(world) {
+      marker.setCenter(...world);
+      markerActor.setVisibility(true);
+      invalidate();
+    },
+    resetCamera() {
+      if (actors.size) setDefaultCamera();
+      invalidate();
+    },
+    onPick(cb) {
+      pickListeners.add(cb);
+      return () => pickListeners.delete(cb);
+    },
+    onState(cb) {
+      stateListeners.add(cb);
+      return () => stateListeners.delete(cb);
+    },
+    getState,
+    worldToDisplay(world) {
+      syncSize();
+      if (!hasArea()) return null;
+      const aspect = size.width / size.height;
+      const [nx, ny] = renderer.worldToNormalizedDisplay(world[0], world[1], world[2], aspect);
+      const x = nx! * size.width;
+      const y = (1 - ny!) * size.height;
+      return x >= 0 && y >= 0 && x <= size.width && y <= size.height ? [x, y] : null;
+    },
+    rendered() {
+      return new Promise((resolve) => {
+        const whenIdle = (): void => {
+          if (disposed) return resolve();
+          if (inFlight > 0) return void idleWaiters.push(whenIdle);
+          waiters.push(resolve);
+          invalidate();
+        };
+        whenIdle();
+      });
+    },
+    dispose() {
+      if (disposed) return;
+      disposed = true;
+      if (frame) cancelAnimationFrame(frame);
+      frame = 0;
+      builder?.dispose();
+      builder = null;
+      resizeObserver.disconnect();
+      root.removeEventListener('pointerdown', onPointerDown, true);
+      root.removeEventListener('pointerup', onPointerUp, true);
+      for (const label of [...actors.keys()]) removeActor(label);
+      renderer.removeActor(markerActor);
+      markerActor.delete();
+      markerMapper.delete();
+      marker.delete();
+      interactor.unbindEvents();
+      interactor.delete();
+      const gl = glView.getContext();
+      renderWindow.removeView(glView);
+      glView.delete();
+      renderer.delete();
+      renderWindow.delete();
+      gl?.getExtension('WEBGL_lose_context')?.loseContext();
+      stateListeners.clear();
+      pickListeners.clear();
+      for (const r of [...waiters, ...idleWaiters]) r();
+      waiters = [];
+      idleWaiters = [];
+      root.remove();
+    },
+  };
+  publish();
+  return view;
+}
