@@ -20,6 +20,10 @@ import { useLabelRecount } from './state/labelRows.js';
 import { useEditing } from './editing/useEditing.js';
 import { ToolBar } from './features/tools/ToolBar.js';
 import { LabelOps } from './features/labels/LabelOps.js';
+import { PreviewBar } from './features/labels/PreviewBar.js';
+import { usePreviewOperation } from './ops/usePreviewOperation.js';
+import { labelName } from './tools/describe.js';
+import { viewFrames } from './viewer/index.js';
 import { HistoryPanel } from './features/history/HistoryPanel.js';
 import { ShortcutOverlay } from './features/help/ShortcutOverlay.js';
 import { commandForKey, commandForMenu, isTyping, type AppCommandId, type Command, type CommandContext } from './commands.js';
@@ -44,6 +48,23 @@ export function App() {
 
   const recount = useLabelRecount();
   const editing = useEditing(viewer, opened, recount);
+  // Fill between slices and grow / shrink / smooth: computed off the UI thread, previewed, then kept or dropped.
+  const preview = usePreviewOperation(
+    {
+      viewer, series: opened, labelVolume: editing.labelVolume, readOnly: editing.readOnly, commitPrepared: editing.commitPrepared, setMessage: editing.setMessage,
+      guard: () => ({ mode: editing.settings.mode, locked: editing.settings.locked }),
+    },
+    labelName,
+  );
+  const sliceAxes = useMemo(() => {
+    if (!opened) return null;
+    try {
+      const f = viewFrames(opened.info.image.geometry);
+      return { sagittal: f.sagittal.sliceAxis, coronal: f.coronal.sliceAxis, axial: f.axial.sliceAxis };
+    } catch {
+      return null; // too oblique for the views: the viewer refuses it anyway
+    }
+  }, [opened]);
   const { pending, idle } = editing;
 
   const refreshProgress = useCallback(() => {
@@ -353,6 +374,7 @@ export function App() {
                 </div>
               )}
               {error && <div className="banner banner-error error-banner" role="alert">{error}</div>}
+              <PreviewBar state={preview.state} onAccept={preview.accept} onCancel={preview.cancel} />
             </div>
           </div>
           {/* display: contents; tells whether focus is in the dock (the grading context of the commands). */}
@@ -389,7 +411,12 @@ export function App() {
                 canUndo={editing.history.some((h) => h.state === 'active') || editing.saveState.kind === 'saving' || editing.saveState.kind === 'paused'}
                 canRedo={editing.history.some((h) => h.state === 'undone')}
               />
-              <LabelOps present={labelRows.map((r) => r.value)} onRun={editing.runOperation} readOnly={editing.readOnly} />
+              <LabelOps
+                present={labelRows.map((r) => r.value)}
+                onRun={editing.runOperation}
+                readOnly={editing.readOnly}
+                shape={{ activeLabel: editing.settings.activeLabel, axes: sliceAxes, busy: preview.state.phase !== 'idle', onPreview: preview.start }}
+              />
               {openSummary && openSummary.problems.length > 0 && (
                 <div className="problems">
                   <div className="panel-title">Problems</div>

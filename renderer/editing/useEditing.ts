@@ -4,7 +4,7 @@
 // gets no tool, no label operation and no label undo/redo. Volumes stay outside React state.
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { EditInfo } from '../../common/contract.js';
-import type { VoxelDiff } from '../../common/labelDiff.js';
+import { applyDiff, checkBase, type VoxelDiff } from '../../common/labelDiff.js';
 import { labelInfo, isKnownLabel } from '../../common/labels.js';
 import type { LabelmapVolume } from '../labelmap/index.js';
 import { relabel, removeIslands, shiftLevels, swapLabels } from '../labelmap/index.js';
@@ -232,8 +232,41 @@ export function useEditing(viewer: Viewer | null, opened: OpenedSeries | null, o
     [viewer],
   );
 
+  /** The open series' label volume as the voxel operations see it (null without a series). */
+  const labelVolume = useCallback(() => volumeRef.current, []);
+  /**
+   * Applies a diff computed elsewhere (a previewed operation: renderer/ops) and commits it as one journal entry
+   * named `title` + voxel count. False (nothing written) when read-only or when the labels changed under the diff.
+   */
+  const commitPrepared = useCallback(
+    (diff: VoxelDiff, meta: { tool: string; label: number; title: string }): boolean => {
+      const vol = volumeRef.current;
+      const session = sessionRef.current;
+      if (!vol || !session || !viewer) return false;
+      const lockedReason = appStore.get().labelsReadOnly;
+      if (lockedReason !== null) {
+        setMessage(`Labels read-only: ${lockedReason}`);
+        return false;
+      }
+      if (checkBase(vol.labels, diff, 'forward') !== -1) {
+        setMessage(`${meta.title}: the labels changed since the preview; run it again`);
+        return false;
+      }
+      if (diff.indices.length === 0) return true;
+      applyDiff(vol.labels, diff, 'forward');
+      viewer.labelsModified();
+      const describe = (voxels: number): string => `${meta.title}, ${voxels.toLocaleString('en-US')} voxel${voxels === 1 ? '' : 's'}`;
+      const description = describe(diff.indices.length);
+      void session.commit({ diff, tool: meta.tool, label: meta.label, description, describe });
+      setMessage(description);
+      changed.current(diff);
+      return true;
+    },
+    [viewer],
+  );
+
   return {
     tool, setTool: chooseTool, settings, setSettings, saveState, history, message, setMessage, undo, redo, runOperation, describeEdit,
-    readOnly, refusal, dismissRefusal, retry, discard, pending, idle,
+    readOnly, refusal, dismissRefusal, retry, discard, pending, idle, labelVolume, commitPrepared,
   };
 }
