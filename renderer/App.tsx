@@ -234,6 +234,7 @@ export function App() {
     'brush-larger': () => editing.setSettings((st) => ({ ...st, radiusMm: Math.min(30, st.radiusMm + 0.5) })),
     'label-previous': () => stepLabel(-1),
     'label-next': () => stepLabel(1),
+    'threshold-sample': () => editing.sampleThreshold(appStore.get().probe?.intensity ?? null),
     'undo': () => void editing.undo(),
     'redo': () => void editing.redo(),
     'slice-next': () => viewer?.scrollSlice(appStore.get().hoverView, 1),

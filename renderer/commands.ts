@@ -47,6 +47,7 @@ const APP_COMMANDS = [
   { id: 'brush-larger', label: 'Brush larger', context: 'viewer', keys: [']'], owner: 'app' },
   { id: 'label-previous', label: 'Previous label to paint', context: 'viewer', keys: [','], owner: 'app' },
   { id: 'label-next', label: 'Next label to paint', context: 'viewer', keys: ['.'], owner: 'app' },
+  { id: 'threshold-sample', label: 'Threshold range from the intensity under the pointer (off the image: the next click samples)', context: 'viewer', keys: ['i'], owner: 'app' },
   { id: 'undo', label: 'Undo the last label edit', context: 'viewer', keys: ['Mod+z'], owner: 'app', menu: 'undo' },
   { id: 'redo', label: 'Redo', context: 'viewer', keys: ['Mod+Shift+z', 'Mod+y'], owner: 'app', menu: 'redo' },
   { id: 'slice-next', label: 'Next slice (view under the pointer)', context: 'viewer', keys: ['PageUp'], owner: 'app' },

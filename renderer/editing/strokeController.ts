@@ -21,6 +21,8 @@ export interface StrokeControllerDeps {
   onMessage(text: string): void;
   /** Labels changed locally by `diff` (forward): label counts follow it without a pass over the volume. */
   onEdited(diff: VoxelDiff): void;
+  /** A click while `settings().sampleClick` is on: the image intensity there (nothing is painted). */
+  onSample?(intensity: number): void;
 }
 
 
@@ -45,7 +47,8 @@ export function attachStrokeController(deps: StrokeControllerDeps): () => void {
     if (diff.indices.length === 0) return;
     const s = deps.settings();
     const value = tool.valueFor(s);
-    void session.commit({ diff, tool: tool.id, label: value, description: describeEdit(tool.title, value, diff.indices.length), describe: (n) => describeEdit(tool.title, value, n) });
+    const describe = tool.describe?.(diff, s) ?? ((n: number) => describeEdit(tool.title, value, n));
+    void session.commit({ diff, tool: tool.id, label: value, description: describe(diff.indices.length), describe });
     deps.onEdited(diff);
   };
 
@@ -58,11 +61,24 @@ export function attachStrokeController(deps: StrokeControllerDeps): () => void {
     const tool = deps.tool();
     if (!tool) return;
     const s = deps.settings();
+    if (s.sampleClick && deps.onSample && !stroke && (tool.id === 'threshold' || tool.id === 'thresholdFill')) {
+      // Sample mode: the click reads the intensity and paints nothing.
+      if (e.phase !== 'down') return;
+      const [i, j, k] = round(e.ijk);
+      const [nx, ny, nz] = volume.size;
+      if (volume.image && i >= 0 && j >= 0 && k >= 0 && i < nx && j < ny && k < nz) deps.onSample(volume.image[i + nx * (j + ny * k)]!);
+      return;
+    }
     if (tool.kind === 'click') {
       if (e.phase !== 'down') return;
-      const res = tool.apply(volume, round(e.ijk), e.sliceAxis, s);
+      const res = tool.apply(volume, round(e.ijk), e.sliceAxis, s, e.shiftKey);
+      if (res.reachesBorder) {
+        deps.onMessage(`${tool.title}: the region reaches the edge of the slice (not closed) — nothing filled; Shift+click fills it anyway`);
+        return;
+      }
       if (res.truncated) {
-        deps.onMessage(`${tool.title}: the region is larger than ${s.maxFillVoxels.toLocaleString('en-US')} voxels — nothing filled`);
+        const limit = tool.limit?.(volume, e.sliceAxis, s) ?? 'the limit';
+        deps.onMessage(`${tool.title}: the region is larger than ${limit} — nothing filled`);
         return;
       }
       if (res.diff.indices.length === 0) return;

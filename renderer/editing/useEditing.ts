@@ -17,6 +17,7 @@ import type { Viewer } from '../viewer/index.js';
 import { createEditSession, type EditSession, type SaveState } from './editSession.js';
 import { attachStrokeController } from './strokeController.js';
 import { describeEdit } from '../tools/describe.js';
+import { sampledRange } from '../tools/threshold.tool.js';
 
 
 export type LabelOperation =
@@ -26,6 +27,14 @@ export type LabelOperation =
   | { kind: 'islands'; label: number; keepLargest: boolean; minVoxels: number };
 
 const nameOf = (v: number): string => (isKnownLabel(v) ? labelInfo(v).name : String(v));
+
+/** Threshold "Sample": the range centred on `intensity` (sample mode ends); returns the status message. */
+function applySample(intensity: number, imageRange: readonly [number, number]): string {
+  const range = sampledRange(intensity, imageRange);
+  setSettings((st) => ({ ...st, threshold: range, sampleClick: false }));
+  const f = (v: number): string => String(Number(v.toPrecision(5)));
+  return `Threshold sampled at ${f(intensity)}: ${f(range[0])} – ${f(range[1])}`;
+}
 
 /**
  * `onLabelsChanged(diff)`: the label volume changed; with a diff, exactly by that diff applied forwards (so
@@ -111,6 +120,7 @@ export function useEditing(viewer: Viewer | null, opened: OpenedSeries | null, o
       onPick: (v) => setSettings((s) => ({ ...s, activeLabel: v })),
       onMessage: setMessage,
       onEdited: (diff) => changed.current(diff),
+      onSample: (x) => setMessage(applySample(x, opened.info.image.range)),
     });
     return () => {
       detach();
@@ -125,8 +135,9 @@ export function useEditing(viewer: Viewer | null, opened: OpenedSeries | null, o
     if (!viewer) return;
     const t = tool ? toolById(tool) : null;
     viewer.setPointerMode(t ? 'tool' : 'navigate');
-    viewer.setBrushCursor(t?.kind === 'stroke' ? { radiusMm: settings.radiusMm, shape: settings.brush3d ? 'sphere' : 'circle' } : null);
-  }, [viewer, tool, settings.radiusMm, settings.brush3d]);
+    const sampling = settings.sampleClick && (tool === 'threshold' || tool === 'thresholdFill');
+    viewer.setBrushCursor(t?.kind === 'stroke' && !sampling ? { radiusMm: settings.radiusMm, shape: settings.brush3d ? 'sphere' : 'circle' } : null);
+  }, [viewer, tool, settings.radiusMm, settings.brush3d, settings.sampleClick]);
 
   // Threshold tools preview the in-range area: one mask buffer per series, refilled when the range changes (at
   // most once per frame; one pass over the volume, ~0.1 s at 1024×1024×40 here).
@@ -191,6 +202,22 @@ export function useEditing(viewer: Viewer | null, opened: OpenedSeries | null, o
   /** Resolves once every edit of the open series is in the journal (or refused). */
   const idle = useCallback(async () => sessionRef.current?.idle(), []);
   const dismissRefusal = useCallback(() => setRefusal(null), []);
+  /**
+   * Threshold "Sample" (key I): the intensity under the pointer becomes the range's centre; with the pointer off
+   * the image, the next click in a view samples instead (and paints nothing). Selects the threshold brush unless
+   * a threshold tool is on, so the range and its preview are in sight.
+   */
+  const sampleThreshold = useCallback(
+    (intensity: number | null) => {
+      if (!opened) return;
+      const t = appStore.get().tool;
+      if (t !== 'threshold' && t !== 'thresholdFill') chooseTool('threshold');
+      if (intensity !== null && Number.isFinite(intensity)) return setMessage(applySample(intensity, opened.info.image.range));
+      setSettings((st) => ({ ...st, sampleClick: true }));
+      setMessage('Click in a view to sample the threshold range');
+    },
+    [opened, chooseTool],
+  );
 
   const runOperation = useCallback(
     (op: LabelOperation) => {
@@ -267,6 +294,6 @@ export function useEditing(viewer: Viewer | null, opened: OpenedSeries | null, o
 
   return {
     tool, setTool: chooseTool, settings, setSettings, saveState, history, message, setMessage, undo, redo, runOperation, describeEdit,
-    readOnly, refusal, dismissRefusal, retry, discard, pending, idle, labelVolume, commitPrepared,
+    readOnly, refusal, dismissRefusal, retry, discard, pending, idle, labelVolume, commitPrepared, sampleThreshold,
   };
 }

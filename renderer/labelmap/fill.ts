@@ -1,5 +1,7 @@
 // Click fills: flood fill of the seed's connected label region in a slice, and threshold fill of the seed's
 // connected in-range region (slice or 3-D). Both are bounded: a region larger than `maxVoxels` is not written.
+// A 2-D flood fill whose region reaches the slice's edge has leaked out of the structure (through a gap into the
+// slice's background) and is refused unless `allowBorder` says otherwise.
 import type { Axis, Vec3 } from '../../common/geometry.js';
 import { emptyDiff, type VoxelDiff } from '../../common/labelDiff.js';
 import type { LabelValue } from '../../common/labels.js';
@@ -11,18 +13,23 @@ export interface FillResult {
   diff: VoxelDiff;
   /** True when the region has more than `maxVoxels` voxels: nothing was written ("region larger than N voxels"). */
   truncated: boolean;
+  /** True when a 2-D flood fill's region reaches the slice's edge and `allowBorder` was not set: nothing was written. */
+  reachesBorder?: boolean;
 }
 
 export interface FloodFillOptions extends WriteGuard {
   /** Largest region that is written. */
   maxVoxels: number;
+  /** Fill a region that reaches the slice's edge too (default false: refused, `reachesBorder`). */
+  allowBorder?: boolean;
 }
 
 /**
  * Fills the 4-connected region of the seed's current label in the slice across `sliceAxis` through integer
  * `seedIjk` with `value` ("fill a closed region"): the region is bounded by any other label and by the slice's
  * edges. Writes nothing when the seed is outside the volume, already holds `value`, or may not be written under
- * the guard (locked label, paint mode), or when the region is larger than `maxVoxels` (truncated).
+ * the guard (locked label, paint mode), when the region is larger than `maxVoxels` (truncated), or when it reaches
+ * the slice's edge without `allowBorder` (reachesBorder; checked first, on the part grown before any truncation).
  */
 export function floodFill2D(vol: LabelmapVolume, seedIjk: Vec3, sliceAxis: Axis, value: LabelValue, opts: FloodFillOptions): FillResult {
   assertVolume(vol);
@@ -32,7 +39,20 @@ export function floodFill2D(vol: LabelmapVolume, seedIjk: Vec3, sliceAxis: Axis,
   if (seedVoxelIndex < 0) return { diff: emptyDiff(), truncated: false };
   const seedLabel = labels[seedVoxelIndex]!;
   if (lut[seedLabel] === 0) return { diff: emptyDiff(), truncated: false };
-  return fillRegion(vol, seedVoxelIndex, inPlaneAxes(sliceAxis), (i) => labels[i] === seedLabel, value, opts.maxVoxels);
+  const axes = inPlaneAxes(sliceAxis);
+  if (opts.allowBorder) return fillRegion(vol, seedVoxelIndex, axes, (i) => labels[i] === seedLabel, value, opts.maxVoxels);
+  const [nx, ny] = vol.size;
+  const edge = axes.map((a) => vol.size[a] - 1);
+  let reachesBorder = false;
+  const accept = (i: number): boolean => {
+    if (labels[i] !== seedLabel) return false;
+    if (!reachesBorder) {
+      const c = [i % nx, Math.floor(i / nx) % ny, Math.floor(i / (nx * ny))];
+      reachesBorder = axes.some((a, n) => c[a] === 0 || c[a] === edge[n]);
+    }
+    return true;
+  };
+  return fillRegion(vol, seedVoxelIndex, axes, accept, value, opts.maxVoxels, () => reachesBorder);
 }
 
 export interface ThresholdFillOptions extends WriteGuard {
@@ -80,11 +100,13 @@ function fillRegion(
   accept: (voxelIndex: number) => boolean,
   value: LabelValue,
   maxVoxels: number,
+  refuseBorder?: () => boolean,
 ): FillResult {
   if (!Number.isInteger(maxVoxels) || maxVoxels < 0) throw new RangeError(`maxVoxels must be an integer ≥ 0, got ${maxVoxels}`);
   const labels = vol.labels;
   const out = new Uint32Array(Math.min(maxVoxels + 1, labels.length));
   const count = growRegion(vol.size, seedVoxelIndex, axes, accept, maxVoxels, createVisitedBits(labels.length), out);
+  if (refuseBorder?.()) return { diff: emptyDiff(), truncated: count > maxVoxels, reachesBorder: true };
   if (count > maxVoxels) return { diff: emptyDiff(), truncated: true };
   const region = out.subarray(0, count).sort();
   let changed = 0;

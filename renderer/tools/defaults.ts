@@ -10,5 +10,6 @@ export const DEFAULT_SETTINGS: ToolSettings = {
   locked: new Set(),
   threshold: [0, 1],
   fill3d: false,
-  maxFillVoxels: 500_000,
+  maxFillPercent: 25,
+  sampleClick: false,
 };

@@ -1,6 +1,7 @@
 // What an editing tool is: one file per tool declares what it writes and where it may write.
 // Pointer plumbing lives in renderer/editing/strokeController.ts; voxel loops live in renderer/labelmap/.
 import type { Axis, Vec3 } from '../../common/geometry.js';
+import type { VoxelDiff } from '../../common/labelDiff.js';
 import type { LabelValue } from '../../common/labels.js';
 import type { BrushOptions, FillResult, IntensityRange, LabelmapVolume, PaintMode } from '../labelmap/index.js';
 
@@ -19,7 +20,10 @@ export interface ToolSettings {
   threshold: IntensityRange;
   /** Threshold fill grows through the volume (3-D) or the slice (2-D). */
   fill3d: boolean;
-  maxFillVoxels: number;
+  /** Largest region a click fill writes, in % of the slice (2-D fills) or of the volume (3-D threshold fill). */
+  maxFillPercent: number;
+  /** Threshold tools: the next click in a view samples the intensity into the range instead of painting. */
+  sampleClick: boolean;
 }
 
 interface ToolBase {
@@ -35,12 +39,17 @@ export interface StrokeTool extends ToolBase {
   brush(settings: ToolSettings, sliceAxis: Axis): BrushOptions;
   /** Label value the stroke writes (for the journal entry). */
   valueFor(settings: ToolSettings): LabelValue;
+  /** How the history names the stroke's diff (default: describeEdit with title and value). */
+  describe?(diff: VoxelDiff, settings: ToolSettings): (voxels: number) => string;
 }
 
 /** A tool that acts once where it is clicked. */
 export interface ClickTool extends ToolBase {
   kind: 'click';
-  apply(vol: LabelmapVolume, ijk: Vec3, sliceAxis: Axis, settings: ToolSettings): FillResult;
+  /** `force` (Shift+click): do it even where the tool would refuse (a fill reaching the slice's edge). */
+  apply(vol: LabelmapVolume, ijk: Vec3, sliceAxis: Axis, settings: ToolSettings, force?: boolean): FillResult;
+  /** Largest region it writes, as the refusal message says it ("25 % of the slice (16,384 voxels)"). */
+  limit?(vol: LabelmapVolume, sliceAxis: Axis, settings: ToolSettings): string;
   valueFor(settings: ToolSettings): LabelValue;
 }
 

@@ -48,10 +48,15 @@ export function labelColorNodes(): ColorNode[] {
 
 /** vtkPiecewiseFunction nodes: opacity 1 for shown labels, 0 for background and hidden labels. */
 export function labelOpacityNodes(hidden: ReadonlySet<number>): OpacityNode[] {
+  return opacityNodesOf((v) => (v === 0 || hidden.has(v) ? 0 : 1));
+}
+
+/** vtkPiecewiseFunction nodes: a flat step of `y(v)` around every integer 0..255. */
+function opacityNodesOf(y: (v: number) => number): OpacityNode[] {
   const nodes: OpacityNode[] = [];
   for (let v = 0; v < LABEL_VALUE_COUNT; v++) {
-    const y = v === 0 || hidden.has(v) ? 0 : 1;
-    for (const x of [v - STEP, v + STEP]) nodes.push({ x, y, midpoint: 0.5, sharpness: 0 });
+    const yv = y(v);
+    for (const x of [v - STEP, v + STEP]) nodes.push({ x, y: yv, midpoint: 0.5, sharpness: 0 });
   }
   return nodes;
 }
@@ -71,4 +76,59 @@ export function sameHidden(a: ReadonlySet<number>, b: ReadonlySet<number>): bool
   if (a.size !== b.size) return false;
   for (const v of a) if (!b.has(v)) return false;
   return true;
+}
+
+/** What the overlay shows, as labelTables reads it (the viewer's LabelDisplay). */
+export interface LabelTablesInput {
+  opacity: number;
+  mode: 'fill' | 'outline';
+  hidden: ReadonlySet<number>;
+  /** Labels no tool may overwrite: drawn set apart (see labelTables). */
+  locked?: ReadonlySet<number>;
+}
+
+/** Share of the fill opacity a locked label's interior keeps in 'fill' mode (its rim is drawn solid). */
+export const LOCKED_INTERIOR = 0.4;
+/** Share of the outline opacity a locked label's interior is tinted with in 'outline' mode. */
+export const LOCKED_TINT = 0.35;
+
+/** The label image property and tables for a display: what viewer.ts hands vtk. */
+export interface LabelTables {
+  /** vtkImageProperty.setUseLabelOutline. */
+  useOutline: boolean;
+  /** vtkImageProperty.setOpacity (multiplies the opacity nodes inside labels). */
+  opacity: number;
+  opacityNodes: OpacityNode[];
+  /** vtkImageProperty.setLabelOutlineOpacity (only when useOutline). */
+  outline: number[];
+}
+
+/**
+ * The label layer of a display. Without locked labels it is the plain fill (one opacity for all) or outline
+ * (rims only). A shown locked label looks locked in both modes while staying readable: in 'fill' mode its rim is
+ * solid and its interior dimmed to LOCKED_INTERIOR of the fill; in 'outline' mode its interior gets a faint tint
+ * (LOCKED_TINT of the outline opacity) inside the usual rim. Both need vtk's outline shader, whose interior
+ * opacity is per label (opacity nodes × property opacity) and whose rim opacity is per label.
+ */
+export function labelTables(d: LabelTablesInput): LabelTables {
+  const shownLocked = [...(d.locked ?? [])].filter((v) => v > 0 && v < LABEL_VALUE_COUNT && !d.hidden.has(v));
+  const outlineMode = d.mode === 'outline';
+  if (shownLocked.length === 0) {
+    return {
+      useOutline: outlineMode,
+      opacity: outlineMode ? 0 : d.opacity,
+      opacityNodes: labelOpacityNodes(d.hidden),
+      outline: outlineMode ? outlineOpacities(d.hidden, d.opacity) : [],
+    };
+  }
+  const locked = new Set(shownLocked);
+  const off = (v: number): boolean => v === 0 || d.hidden.has(v);
+  const interior = (v: number): number => {
+    if (off(v)) return 0;
+    if (outlineMode) return locked.has(v) ? LOCKED_TINT * d.opacity : 0;
+    return locked.has(v) ? LOCKED_INTERIOR * d.opacity : d.opacity;
+  };
+  const outline: number[] = [];
+  for (let v = 1; v < LABEL_VALUE_COUNT; v++) outline.push(off(v) ? 0 : !outlineMode && locked.has(v) ? 1 : d.opacity);
+  return { useOutline: true, opacity: 1, opacityNodes: opacityNodesOf(interior), outline };
 }

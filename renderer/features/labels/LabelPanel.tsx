@@ -1,5 +1,5 @@
 // Label list and overlay display: SPIDER names and colours, voxel count and volume, per-label visibility,
-// opacity, fill/outline, hide/show all.
+// opacity, fill/outline, hide/show all. A locked label shows a lock badge (and is drawn set apart in the views).
 import type { LabelDisplay } from '../../viewer/index.js';
 import { allLabelValues, isKnownLabel, labelInfo } from '../../../common/labels.js';
 
@@ -76,13 +76,17 @@ export function LabelPanel({ rows, voxelVolumeMm3, display, onDisplay, activeLab
             <tr
               key={r.value}
               data-label={r.value}
-              className={`${display.hidden.has(r.value) || display.allHidden ? 'hidden-label' : ''}${r.value === activeLabel ? ' active-label' : ''}`}
+              className={`${display.hidden.has(r.value) || display.allHidden ? 'hidden-label' : ''}${r.value === activeLabel ? ' active-label' : ''}${locked.has(r.value) ? ' locked-label' : ''}`}
               onClick={() => onActiveLabel(r.value)}
             >
               <td onClick={(e) => e.stopPropagation()}>
                 <input type="checkbox" aria-label={`Show ${nameOf(r.value)}`} checked={!display.hidden.has(r.value)} onChange={() => toggle(r.value)} />
               </td>
-              <td><span className="swatch" style={{ background: colorOf(r.value) }} />{nameOf(r.value)}</td>
+              <td>
+                <span className="swatch" style={{ background: colorOf(r.value) }} />
+                {nameOf(r.value)}
+                {locked.has(r.value) && <span className="lock-badge" data-testid="lock-badge" title="Locked: no tool overwrites it (drawn with a solid rim and a dimmed fill)">🔒</span>}
+              </td>
               <td className="num">{r.value}</td>
               <td className="num">{r.voxels.toLocaleString('en-US')}</td>
               <td className="num">{Math.round(r.voxels * voxelVolumeMm3).toLocaleString('en-US')}</td>

@@ -1,6 +1,7 @@
 // Editing toolbar: tool buttons generated from the tool registry (key hints from the command registry), brush size and shape, paint mode, threshold range
-// (with sampling under the cursor), and the save state from main's acknowledgements (with Retry / Discard while
-// saving is paused). Read-only labels: only Navigate.
+// (sampled by key I or by a click in a view), the fills' size limit, and the save state from main's acknowledgements
+// (with Retry / Discard while saving is paused). Read-only labels: only Navigate. Two rows of fixed height (tools;
+// options), so choosing a tool never moves the views; a row too long for the window scrolls sideways.
 import { labelInfo, isKnownLabel } from '../../../common/labels.js';
 import type { SaveState } from '../../editing/editSession.js';
 import { keyHint } from '../../commands.js';
@@ -12,7 +13,7 @@ export interface ToolBarProps {
   settings: ToolSettings;
   onSettings: (s: ToolSettings) => void;
   saveState: SaveState;
-  /** Intensity under the cursor, for "sample" of the threshold range. */
+  /** Intensity under the cursor (shown next to the range while sampling). */
   sampleValue: number | null;
   imageRange: [number, number];
   presentLabels: number[];
@@ -58,9 +59,11 @@ export function SaveIndicator({ state, onRetry, onDiscard }: { state: SaveState;
 export function ToolBar({ tool, onTool, settings, onSettings, saveState, sampleValue, imageRange, presentLabels, readOnly, onRetry, onDiscard }: ToolBarProps) {
   const set = (patch: Partial<ToolSettings>): void => onSettings({ ...settings, ...patch });
   const thresholdTool = tool === 'threshold' || tool === 'thresholdFill';
+  const fillTool = tool === 'fill' || tool === 'thresholdFill';
   const step = Math.max((imageRange[1] - imageRange[0]) / 500, Number.EPSILON);
   return (
     <div className="tool-bar" data-testid="toolbar">
+      <div className="tool-row">
       <span className="segmented" aria-label="Tools">
         <button className={tool === null ? 'on' : ''} onClick={() => onTool(null)} title={`Navigate${keyHint('navigate')}`}>Navigate</button>
         {TOOLS.map((t) => (
@@ -76,6 +79,10 @@ export function ToolBar({ tool, onTool, settings, onSettings, saveState, sampleV
           </button>
         ))}
       </span>
+      <span className="spacer" />
+      <SaveIndicator state={saveState} onRetry={onRetry} onDiscard={onDiscard} />
+      </div>
+      <div className="tool-row tool-options" data-testid="tool-options">
       <label title={`Brush radius in mm${keyHint('brush-smaller')}${keyHint('brush-larger')}`}>
         Radius
         <input type="range" min={0.5} max={30} step={0.5} value={settings.radiusMm} aria-label="Brush radius" onChange={(e) => set({ radiusMm: Number(e.target.value) })} />
@@ -113,15 +120,13 @@ export function ToolBar({ tool, onTool, settings, onSettings, saveState, sampleV
             <input type="number" aria-label="Threshold high" step={step} value={settings.threshold[1]} style={{ width: 70 }} onChange={(e) => set({ threshold: [settings.threshold[0], Number(e.target.value)] })} />
           </label>
           <button
-            disabled={sampleValue === null}
-            title="Centre a range on the intensity under the cursor (±10 % of the image range)"
-            onClick={() => {
-              if (sampleValue === null) return;
-              const half = (imageRange[1] - imageRange[0]) * 0.1;
-              set({ threshold: [sampleValue - half, sampleValue + half] });
-            }}
+            className={settings.sampleClick ? 'on' : ''}
+            aria-pressed={settings.sampleClick}
+            data-testid="threshold-sample"
+            title={`Sample: the next click in a view centres the range on the intensity there (±10 % of the image range) and paints nothing${keyHint('threshold-sample')}: the intensity under the pointer at once`}
+            onClick={() => set({ sampleClick: !settings.sampleClick })}
           >
-            Sample
+            {settings.sampleClick ? `Sampling… ${sampleValue === null ? '' : Number(sampleValue.toPrecision(5))}` : 'Sample'}
           </button>
           {tool === 'thresholdFill' && (
             <label>
@@ -130,8 +135,15 @@ export function ToolBar({ tool, onTool, settings, onSettings, saveState, sampleV
           )}
         </span>
       )}
-      <span className="spacer" />
-      <SaveIndicator state={saveState} onRetry={onRetry} onDiscard={onDiscard} />
+      {fillTool && (
+        <label title={`A fill writes nothing when its region is larger than this share of the ${tool === 'thresholdFill' && settings.fill3d ? 'volume' : 'slice'}`}>
+          max
+          <input type="number" min={1} max={100} step={1} value={settings.maxFillPercent} aria-label="Largest fill, percent" style={{ width: 52 }} onChange={(e) => set({ maxFillPercent: Math.min(100, Math.max(1, Number(e.target.value) || 1)) })} />
+          % of the {tool === 'thresholdFill' && settings.fill3d ? 'volume' : 'slice'}
+        </label>
+      )}
+      {tool === 'fill' && <span className="muted small" title="A region reaching the slice's edge has leaked through a gap">edge: Shift+click</span>}
+      </div>
     </div>
   );
 }

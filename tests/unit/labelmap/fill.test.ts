@@ -48,8 +48,41 @@ describe('floodFill2D', () => {
 
   it('stays in the slice across sliceAxis', () => {
     const vol = volume([3, 3, 3]);
-    floodFill2D(vol, [1, 1, 1], 0, 5, { maxVoxels: 100 }); // the i = 1 plane
+    floodFill2D(vol, [1, 1, 1], 0, 5, { maxVoxels: 100, allowBorder: true }); // the i = 1 plane
     for (let k = 0; k < 3; k++) expect(slice(vol, 2, k)).toEqual([0, 5, 0, 0, 5, 0, 0, 5, 0]);
+  });
+
+  it('refuses a region that reaches the slice edge (a leak through a gap) unless allowBorder, in every slice orientation', () => {
+    // The ring with a gap in its top side: the inside leaks into the background, which touches the edge.
+    const leaky = RING.slice();
+    leaky[2 + 7 * 1] = 0;
+    const vol = volume([7, 7, 1], { labels: leaky });
+    const refused = floodFill2D(vol, [2, 2, 0], 2, 3, { maxVoxels: 100 });
+    expect(refused).toMatchObject({ reachesBorder: true, truncated: false });
+    expect(refused.diff.indices.length).toBe(0);
+    expect(Array.from(vol.labels)).toEqual(leaky);
+    // Over the limit and reaching the edge: the edge is what is reported (the more useful reason).
+    expect(floodFill2D(vol, [2, 2, 0], 2, 3, { maxVoxels: 8 })).toMatchObject({ reachesBorder: true });
+    expect(Array.from(vol.labels)).toEqual(leaky);
+    const forced = floodFill2D(vol, [2, 2, 0], 2, 3, { maxVoxels: 100, allowBorder: true });
+    expect(forced.reachesBorder).toBeUndefined();
+    expect(forced.diff.indices.length).toBe(leaky.filter((v) => v === 0).length);
+    // The closed ring stays fillable; the same pattern across the other slice axes behaves alike.
+    for (const sliceAxis of [0, 1] as const) {
+      const size: [number, number, number] = sliceAxis === 0 ? [1, 7, 7] : [7, 1, 7];
+      const closed = volume(size, { labels: RING });
+      expect(floodFill2D(closed, sliceAxis === 0 ? [0, 2, 2] : [2, 0, 2], sliceAxis, 3, { maxVoxels: 100 }).diff.indices.length).toBe(6);
+      const open = volume(size, { labels: leaky });
+      expect(floodFill2D(open, sliceAxis === 0 ? [0, 2, 2] : [2, 0, 2], sliceAxis, 3, { maxVoxels: 100 })).toMatchObject({ reachesBorder: true });
+      expect(Array.from(open.labels)).toEqual(leaky);
+    }
+  });
+
+  it('a region that touches only the edge of the other slice axes is not refused', () => {
+    // A 7×7×1 volume filled across sliceAxis 2: the k = 0 plane is both the first and last k, which is not an edge
+    // of the slice; only i and j edges count.
+    const vol = volume([7, 7, 1], { labels: RING });
+    expect(floodFill2D(vol, [2, 2, 0], 2, 3, { maxVoxels: 100 }).reachesBorder).toBeUndefined();
   });
 
   it('writes nothing on a locked seed label, a seed the paint mode protects, or a seed outside the volume', () => {

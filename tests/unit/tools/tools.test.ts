@@ -8,7 +8,7 @@ import { COMMANDS } from '../../../renderer/commands.js';
 
 const settings: ToolSettings = {
   activeLabel: 202, radiusMm: 1, brush3d: false, throughPlaneSlices: 3, mode: 'overwrite',
-  locked: new Set([1]), threshold: [10, 20], fill3d: false, maxFillVoxels: 1000,
+  locked: new Set([1]), threshold: [10, 20], fill3d: false, maxFillPercent: 100, sampleClick: false,
 };
 
 function volume(): LabelmapVolume {
@@ -57,16 +57,38 @@ describe('tool registry', () => {
     for (const i of diff.indices) expect(vol.image![i]).toBe(15);
   });
 
-  it('fill tools report a region over the limit instead of writing part of it', () => {
+  it('fill tools report a region over the limit (a share of the slice) instead of writing part of it', () => {
     const vol = volume();
     const fill = toolById('fill');
     if (fill.kind !== 'click') throw new Error('click tool expected');
     const before = vol.labels.slice();
-    const res = fill.apply(vol, [2, 2, 0], 2, { ...settings, maxFillVoxels: 5 });
+    // The background region (20 of the slice's 25 voxels) reaches the slice's edge: refused unless forced.
+    const res = fill.apply(vol, [2, 2, 0], 2, { ...settings, maxFillPercent: 20 }, true); // 20 % = 5 voxels
     expect(res.truncated).toBe(true);
+    expect(fill.limit?.(vol, 2, { ...settings, maxFillPercent: 20 })).toBe('20 % of the slice (5 voxels)');
     expect(vol.labels).toEqual(before);
-    const ok = fill.apply(vol, [2, 2, 0], 2, settings);
+    expect(fill.apply(vol, [2, 2, 0], 2, settings)).toMatchObject({ reachesBorder: true, diff: { indices: new Uint32Array(0) } });
+    expect(vol.labels).toEqual(before);
+    const ok = fill.apply(vol, [2, 2, 0], 2, { ...settings, maxFillPercent: 80 }, true);
     expect(ok.diff.indices.length).toBe(20);
+  });
+
+  it('threshold fill limits 2-D fills by the slice and 3-D fills by the volume', () => {
+    const tf = toolById('thresholdFill');
+    if (tf.kind !== 'click') throw new Error('click tool expected');
+    const vol = volume(); // the in-range region: i = 3..4, 10 voxels of the 25-voxel slice
+    expect(tf.apply(vol, [3, 2, 0], 2, { ...settings, maxFillPercent: 36 })).toMatchObject({ truncated: true }); // 9 voxels
+    expect(tf.apply(vol, [3, 2, 0], 2, { ...settings, maxFillPercent: 40 }).diff.indices.length).toBe(10);
+    expect(tf.limit?.(vol, 2, { ...settings, fill3d: true, maxFillPercent: 40 })).toBe('40 % of the volume (10 voxels)');
+  });
+
+  it('the eraser names the labels it erased in the history', () => {
+    const tool = toolById('eraser');
+    if (tool.kind !== 'stroke' || !tool.describe) throw new Error('eraser with describe expected');
+    const diff = (before: number[]) => ({ indices: Uint32Array.from(before.map((_, i) => i)), before: Uint8Array.from(before), after: new Uint8Array(before.length) });
+    expect(tool.describe(diff([3, 3, 3]), settings)(3)).toBe('Erase L3, 3 voxels');
+    expect(tool.describe(diff([3, 4, 4, 0]), settings)(3)).toBe('Erase L2 + L3, 3 voxels');
+    expect(tool.describe(diff([1, 2, 3, 4, 5]), settings)(1)).toBe('Erase 5 labels, 1 voxel');
   });
 
   it('describes edits the way the history panel lists them', () => {
