@@ -93,6 +93,21 @@ interface LabelActor {
   actor: vtkActor;
 }
 
+/** Triangles handed to vtk.js per frame (its buffer building runs on this thread); at least one mesh per frame. */
+const UPLOAD_BUDGET = 60_000;
+
+/** True when two meshes of a label are the same surface (a full rebuild re-sends unchanged labels). */
+function sameMesh(a: Mesh, b: Mesh): boolean {
+  if (a.points.length !== b.points.length || a.triangles.length !== b.triangles.length) return false;
+  const pa = new Uint32Array(a.points.buffer, a.points.byteOffset, a.points.length);
+  const pb = new Uint32Array(b.points.buffer, b.points.byteOffset, b.points.length);
+  for (let i = 0; i < pa.length; i++) if (pa[i] !== pb[i]) return false;
+  const ta = a.triangles;
+  const tb = b.triangles;
+  for (let i = 0; i < ta.length; i++) if (ta[i] !== tb[i]) return false;
+  return true;
+}
+
 /** Pixels the pointer may move between press and release for the gesture to count as a click (not a rotate). */
 const CLICK_SLOP_PX = 4;
 
@@ -146,7 +161,6 @@ export function createView3D(container: HTMLElement, opts: View3DOptions = {}): 
   let inFlight = 0;
   /** When the oldest unanswered request was made (for lastUpdateMs). */
   let requestedAt: number | null = null;
-  let answeredAt: number | null = null;
   const state: View3DState = {
     status: 'empty', meshed: [], shown: [], fullBuilds: 0, rebuilds: {}, lastRebuilt: [], lastUpdateMs: null, renders: 0,
     triangles: 0, error: null,
@@ -163,6 +177,7 @@ export function createView3D(container: HTMLElement, opts: View3DOptions = {}): 
     root.dataset['status'] = state.status;
     root.dataset['meshed'] = state.meshed.join(',');
     root.dataset['shown'] = state.shown.join(',');
+    root.dataset['triangles'] = String(state.triangles);
     root.dataset['fullBuilds'] = String(state.fullBuilds);
     root.dataset['rebuilds'] = Object.entries(state.rebuilds).map(([l, n]) => `${l}:${n}`).join(',');
     root.dataset['lastRebuilt'] = state.lastRebuilt.join(',');
@@ -178,8 +193,9 @@ export function createView3D(container: HTMLElement, opts: View3DOptions = {}): 
   let waiters: Array<() => void> = [];
   /** Called when no request is in flight any more. */
   let idleWaiters: Array<() => void> = [];
+  const busy = (): boolean => inFlight > 0 || pending.size > 0;
   const releaseIdle = (): void => {
-    if (inFlight > 0) return;
+    if (busy()) return;
     const done = idleWaiters;
     idleWaiters = [];
     for (const r of done) r();
@@ -188,22 +204,46 @@ export function createView3D(container: HTMLElement, opts: View3DOptions = {}): 
     frame = 0;
     if (disposed) return;
     syncSize();
-    if (hasArea()) {
-      renderWindow.render();
-      state.renders++;
-      if (answeredAt !== null && requestedAt !== null) {
-        state.lastUpdateMs = performance.now() - requestedAt;
-        root.dataset['lastUpdateMs'] = state.lastUpdateMs.toFixed(1);
-        requestedAt = inFlight > 0 ? answeredAt : null;
-        answeredAt = null;
+    if (!hasArea()) return void flushWaiters();
+    const t0 = performance.now();
+    // An answer with nothing to upload (only removals) settles on this frame all the same.
+    const applied = applyPending() || answered;
+    answered = false;
+    const t1 = performance.now();
+    renderWindow.render();
+    const t2 = performance.now();
+    root.dataset['drawn'] = String(version);
+    root.dataset['drawMs'] = (t2 - t1).toFixed(1);
+    state.renders++;
+    root.dataset['renders'] = String(state.renders);
+    if (applied) {
+      root.dataset['applyMs'] = (t1 - t0).toFixed(1);
+      root.dataset['updateDrawMs'] = (t2 - t1).toFixed(1);
+      if (pending.size > 0) invalidate(); // the rest next frame
+      else if (inFlight === 0) {
+        // Everything asked for is on screen.
+        state.status = 'ready';
+        if (requestedAt !== null) {
+          state.lastUpdateMs = t2 - requestedAt;
+          root.dataset['lastUpdateMs'] = state.lastUpdateMs.toFixed(1);
+          requestedAt = null;
+        }
       }
-      root.dataset['renders'] = String(state.renders);
+      publish();
     }
+    flushWaiters();
+    releaseIdle();
+  };
+  const flushWaiters = (): void => {
     const done = waiters;
     waiters = [];
     for (const r of done) r();
   };
+  /** Bumped by every change that needs a frame; data-drawn = the version the last frame showed (tests wait on it). */
+  let version = 0;
   const invalidate = (): void => {
+    version++;
+    root.dataset['version'] = String(version);
     if (!frame && !disposed) frame = requestAnimationFrame(draw);
   };
 
@@ -258,11 +298,41 @@ export function createView3D(container: HTMLElement, opts: View3DOptions = {}): 
     a.actor.setVisibility(isShown(mesh.label));
   };
 
+  /**
+   * Meshes received and not yet handed to vtk.js. The first frame after a mesh is set builds its vertex buffers on
+   * this thread (vtk.js expands every triangle), ~2–4 k triangles per ms here: a full build at once would stall a
+   * frame for hundreds of ms, so each frame takes meshes up to UPLOAD_BUDGET triangles (at least one).
+   */
+  const pending = new Map<number, Mesh>();
+  /** An answer arrived since the last frame. */
+  let answered = false;
+  const applyPending = (): boolean => {
+    if (pending.size === 0) return false;
+    let triangles = 0;
+    for (const [label, mesh] of pending) {
+      const n = mesh.triangles.length / 3;
+      if (triangles > 0 && triangles + n > UPLOAD_BUDGET) break;
+      pending.delete(label);
+      const current = actors.get(label)?.mesh;
+      // A full rebuild (undo, reload) answers every label: the unchanged ones keep their buffers.
+      if (current && sameMesh(current, mesh)) continue;
+      showMesh(mesh);
+      if (isShown(label)) triangles += n;
+    }
+    if (!cameraSet && actors.size > 0) {
+      setDefaultCamera();
+      cameraSet = true;
+    }
+    renderer.resetCameraClippingRange();
+    return true;
+  };
+
   const onUpdate = (u: SurfaceUpdate): void => {
     if (disposed) return;
     inFlight = Math.max(0, inFlight - 1);
     if (u.full) {
       for (const label of [...actors.keys()]) if (!u.meshes.get(label)) removeActor(label);
+      for (const label of [...pending.keys()]) if (!u.meshes.get(label)) pending.delete(label);
       state.fullBuilds++;
     } else {
       const changed = [...u.meshes.keys()].sort((a, b) => a - b);
@@ -270,19 +340,15 @@ export function createView3D(container: HTMLElement, opts: View3DOptions = {}): 
       state.lastRebuilt = changed;
     }
     for (const [label, mesh] of u.meshes) {
-      if (mesh) showMesh(mesh);
-      else removeActor(label);
+      if (mesh) pending.set(label, mesh);
+      else {
+        pending.delete(label);
+        removeActor(label);
+      }
     }
-    if (!cameraSet && actors.size > 0) {
-      setDefaultCamera();
-      cameraSet = true;
-    }
-    renderer.resetCameraClippingRange();
-    if (inFlight === 0) state.status = 'ready';
-    answeredAt = performance.now();
+    answered = true;
     publish();
     invalidate();
-    releaseIdle();
   };
 
   const failed = (e: unknown): void => {
@@ -314,7 +380,7 @@ export function createView3D(container: HTMLElement, opts: View3DOptions = {}): 
   /** A request that a newer one overtook is never answered by itself. */
   const dropSuperseded = (): void => {
     inFlight = Math.max(0, inFlight - 1);
-    if (inFlight === 0 && state.status === 'building') state.status = 'ready';
+    if (!busy() && state.status === 'building') state.status = 'ready';
     publish();
     releaseIdle();
   };
@@ -384,7 +450,8 @@ export function createView3D(container: HTMLElement, opts: View3DOptions = {}): 
       builder = null;
       inFlight = 0;
       requestedAt = null;
-      answeredAt = null;
+      pending.clear();
+      answered = false;
       for (const label of [...actors.keys()]) removeActor(label);
       labels = next;
       cameraSet = false;
@@ -448,7 +515,7 @@ export function createView3D(container: HTMLElement, opts: View3DOptions = {}): 
       return new Promise((resolve) => {
         const whenIdle = (): void => {
           if (disposed) return resolve();
-          if (inFlight > 0) return void idleWaiters.push(whenIdle);
+          if (busy()) return void idleWaiters.push(whenIdle);
           waiters.push(resolve);
           invalidate();
         };
