@@ -26,12 +26,18 @@ import { labelName } from './tools/describe.js';
 import { viewFrames } from './viewer/index.js';
 import { HistoryPanel } from './features/history/HistoryPanel.js';
 import { ShortcutOverlay } from './features/help/ShortcutOverlay.js';
-import { commandForKey, commandForMenu, isTyping, type AppCommandId, type Command, type CommandContext } from './commands.js';
+import { commandById, commandForKey, commandForMenu, isTyping, keyHint, type AppCommandId, type Command, type CommandContext } from './commands.js';
 import { GradingPanel } from './features/grading/GradingPanel.js';
 import { useGradings } from './features/grading/useGradings.js';
 import { AnnotatorDialog } from './features/session/AnnotatorDialog.js';
 import { ExportDialog } from './features/export/ExportDialog.js';
 import { labelCentres } from './labelmap/index.js';
+import { LAYOUT_KINDS, VIEW_IDS, type LayoutKind } from './viewer/index.js';
+import { rememberLayout, toggleLeftPanel, toggleRightPanel, usePanels } from './features/viewer/layoutPrefs.js';
+import { PanelHead } from './features/viewer/PanelHead.js';
+
+const LAYOUT_NAMES: Record<LayoutKind, string> = { '1+2': '1+2', '2x2': '2×2', '1x3': '1×3' };
+const LAYOUT_COMMANDS: Record<LayoutKind, string> = { '1+2': 'layout-large', '2x2': 'layout-grid', '1x3': 'layout-three' };
 
 /** The status bar's note on where the labels came from. */
 function maskNote(source: OpenSeriesResponse['mask']['source']): string {
@@ -190,6 +196,11 @@ export function App() {
 
   useEffect(() => viewer?.setLabelDisplay(display), [viewer, display]);
   useEffect(() => viewer?.setLayout(layout), [viewer, layout]);
+  // The views' corner buttons change the layout inside the viewer: the store follows.
+  useEffect(() => viewer?.onLayout((l) => setLayout(l)), [viewer]);
+  // Each annotator's layout and panels come back on start and when the annotator changes.
+  const panels = usePanels();
+  useEffect(() => rememberLayout(session?.annotator ?? null), [session?.annotator]);
 
   const siblings = useMemo(() => opened?.info.siblings ?? [], [opened]);
   const switchSibling = useCallback(
@@ -241,8 +252,13 @@ export function App() {
     'slice-previous': () => viewer?.scrollSlice(appStore.get().hoverView, -1),
     'auto-window': autoWindow,
     'reset-view': () => viewer?.resetViews(),
-    'layout-maximise': () => setLayout((l) => (l === 'three' ? appStore.get().hoverView : 'three')),
-    'layout-three': () => setLayout('three'),
+    'layout-large': () => setLayout((l) => ({ ...l, kind: '1+2', maximised: null })),
+    'layout-grid': () => setLayout((l) => ({ ...l, kind: '2x2', maximised: null })),
+    'layout-three': () => setLayout((l) => ({ ...l, kind: '1x3', maximised: null })),
+    'layout-large-view': () => setLayout({ kind: '1+2', large: appStore.get().hoverView, maximised: null }),
+    'layout-maximise': () => setLayout((l) => ({ ...l, maximised: l.maximised ? null : appStore.get().hoverView })),
+    'panel-left': toggleLeftPanel,
+    'panel-right': toggleRightPanel,
     'labels-toggle': () => setDisplay((d) => ({ ...d, allHidden: !d.allHidden })),
     'labels-outline': () => setDisplay((d) => ({ ...d, mode: d.mode === 'fill' ? 'outline' : 'fill' })),
     'series-next': () => switchSibling(1),
@@ -322,12 +338,22 @@ export function App() {
               <button title="Full intensity range" onClick={fullRange}>Full range</button>
             </span>
             <span className="segmented" aria-label="Layout">
-              {(['three', 'sagittal', 'coronal', 'axial'] as const).map((l) => (
-                <button key={l} className={layout === l ? 'on' : ''} onClick={() => setLayout(l)} title={l === 'three' ? 'Three views (M toggles)' : `Maximise ${l}`}>
-                  {l === 'three' ? '3 views' : l}
+              {LAYOUT_KINDS.map((k) => (
+                <button key={k} data-layout={k} className={layout.kind === k && !layout.maximised ? 'on' : ''} onClick={() => setLayout((l) => ({ ...l, kind: k, maximised: null }))} title={`${commandById(LAYOUT_COMMANDS[k]).label}${keyHint(LAYOUT_COMMANDS[k])}`}>
+                  {LAYOUT_NAMES[k]}
                 </button>
               ))}
             </span>
+            {layout.kind === '1+2' && !layout.maximised && (
+              <select aria-label="Large view" title={`The large view of layout 1+2${keyHint('layout-large-view')}: over a view`} value={layout.large} onChange={(e) => setLayout((l) => ({ ...l, large: e.target.value as typeof l.large }))}>
+                {VIEW_IDS.map((v) => <option key={v} value={v}>{v} large</option>)}
+              </select>
+            )}
+            {layout.maximised && (
+              <button className="on" data-testid="restore-layout" onClick={() => setLayout((l) => ({ ...l, maximised: null }))} title={`Restore the layout${keyHint('layout-maximise')}`}>
+                {layout.maximised} maximised ×
+              </button>
+            )}
             <button onClick={() => viewer?.resetViews()} title="Reset zoom and pan (R)">Reset view</button>
           </>
         )}
@@ -347,8 +373,9 @@ export function App() {
           onDiscard={editing.discard}
         />
       )}
-      <main className="workspace">
-        <aside className="left">
+      <main className={`workspace${panels.leftCollapsed ? ' left-collapsed' : ''}${panels.rightCollapsed ? ' right-collapsed' : ''}`}>
+        <aside className="left" data-testid="left-panel">
+          <PanelHead side="left" title="Worklist" collapsed={panels.leftCollapsed} onToggle={toggleLeftPanel} />
           <Worklist series={series} openId={opened?.info.seriesId ?? null} onOpen={(id) => void open(id)} progress={progress} />
         </aside>
         <section className="center">
@@ -383,7 +410,8 @@ export function App() {
             {opened && <GradingPanel gradings={gradings} onNavigate={goToLevel} focusRequest={gradingFocus} />}
           </div>
         </section>
-        <aside className="right">
+        <aside className="right" data-testid="right-panel">
+          <PanelHead side="right" title="Labels" collapsed={panels.rightCollapsed} onToggle={toggleRightPanel} />
           {opened ? (
             <>
               <LabelPanel

@@ -59,7 +59,7 @@ export const DEFAULT_DISPLAY: LabelDisplay = { opacity: 0.5, mode: 'fill', hidde
 
 export const appStore = createStore<AppState>({
   dataset: null, series: [], session: null, opened: null, lastOpen: null, busy: null, error: null, progress: new Map(),
-  viewer: null, display: DEFAULT_DISPLAY, layout: 'three', hoverView: 'sagittal', probe: null, labelRows: [],
+  viewer: null, display: DEFAULT_DISPLAY, layout: { kind: '1+2', large: 'sagittal', maximised: null }, hoverView: 'sagittal', probe: null, labelRows: [],
   showHelp: false, showAbout: false, exportOpen: false, askAnnotator: false, gradingFocus: 0,
   tool: null, toolSettings: DEFAULT_SETTINGS, labelsReadOnly: null,
 });

@@ -3,6 +3,8 @@
 export { createViewer } from './viewer.js';
 export {
   VIEW_IDS,
+  LAYOUT_KINDS,
+  DEFAULT_LAYOUT,
   type Viewer,
   type BrushCursor,
   type CursorInfo,
@@ -11,6 +13,7 @@ export {
   type LabelDisplay,
   type LabelVolume,
   type Layout,
+  type LayoutKind,
   type PointerMode,
   type PreviewLayer,
   type ToolPointerEvent,

@@ -64,6 +64,8 @@ export interface LabelDisplay {
   hidden: ReadonlySet<number>;
   /** Hides every label at once (keeps `hidden` for when it is switched back). */
   allHidden: boolean;
+  /** Locked labels (no tool overwrites them): drawn with a solid rim and a dimmed interior (see labelTables). */
+  locked?: ReadonlySet<number>;
 }
 
 /**
@@ -126,13 +128,30 @@ export interface PreviewLayer {
   opacity: number;
 }
 
-/** 'three' = the three views side by side; a ViewId = that view alone, filling the container. */
-export type Layout = 'three' | ViewId;
+/**
+ * How the views share the container: '1x3' = three equal views side by side; '1+2' = `large` on the left (2/3 of the
+ * width, full height) with the other two stacked on the right (each 1/3 × 1/2: the large view is twice as wide and
+ * twice as high); '2x2' = sagittal, coronal / axial and the 3-D cell (`Viewer.threeDHost`).
+ */
+export type LayoutKind = '1x3' | '1+2' | '2x2';
+
+export const LAYOUT_KINDS: readonly LayoutKind[] = ['1+2', '2x2', '1x3'];
+
+export interface Layout {
+  kind: LayoutKind;
+  /** The large view of '1+2' (kept, unused, in the other kinds). */
+  large: ViewId;
+  /** A view shown alone over the whole container (whatever `kind` is), or null. */
+  maximised: ViewId | null;
+}
+
+/** The viewer's layout when none is given: today's three equal views. */
+export const DEFAULT_LAYOUT: Layout = { kind: '1x3', large: 'sagittal', maximised: null };
 
 export interface ViewerOptions {
   /** Initial label display; default fill, opacity 0.5, nothing hidden. */
   labelDisplay?: LabelDisplay;
-  /** Initial layout; default 'three'. */
+  /** Initial layout; default DEFAULT_LAYOUT. */
   layout?: Layout;
   /** Window/level used by setVolumes instead of the automatic one (0.5–99.5 percentile of the image). */
   windowLevel?: WindowLevel;
@@ -164,7 +183,20 @@ export interface Viewer {
   getWindowLevel(): WindowLevel;
   setWindowLevel(window: number, level: number): void;
   setLabelDisplay(display: LabelDisplay): void;
-  setLayout(layout: Layout): void;
+  /** Changes the fields given; the rest stay. A view's zoom, pan and slice and the crosshair are kept. */
+  setLayout(layout: Partial<Layout>): void;
+  getLayout(): Layout;
+  /**
+   * Layout changes, from setLayout or from the views' own corner buttons (maximise / make large): the caller keeps
+   * its copy (e.g. the app store) in step. Returns unsubscribe.
+   */
+  onLayout(cb: (layout: Layout) => void): () => void;
+  /**
+   * The fourth cell of '2x2', reserved for the 3-D view: an empty div filling the cell (a placeholder note lies
+   * beneath it until something is drawn). Hidden (0×0) in the other layouts; watch its size with a ResizeObserver.
+   * Mount the 3-D view's DOM into it; the viewer never touches its children.
+   */
+  readonly threeDHost: HTMLDivElement;
   /** Resets zoom and pan of every view. */
   resetViews(): void;
   /** Left-button meaning (see PointerMode). Changing it cancels a gesture in progress. Default 'navigate'. */

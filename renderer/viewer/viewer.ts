@@ -1,12 +1,11 @@
 // createViewer: three linked slice views (sagittal, coronal, axial) over one image + label volume, drawn with vtk.js
 // through ONE WebGL context (a parent vtkRenderWindow whose child render windows are the views). Owns the parent
-// window, the shared image/label/preview properties and transfer functions, the current Series (series.ts) and the
-// viewer state (crosshair, window/level, zoom/pan, label display, pointer mode, brush cursor); renders go through the
-// render loop (renderLoop.ts). Tools get pointer gestures and draw previews here, but no tool logic lives here.
+// window, the shared image and preview properties, the current Series (series.ts) and the viewer state (crosshair,
+// window/level, zoom/pan, pointer mode, brush cursor); the label layer (labelLayer.ts) and the cells' arrangement
+// (layout.ts) are its parts; renders go through the render loop (renderLoop.ts). Tools get pointer gestures and draw
+// previews here, but no tool logic lives here.
 import '@kitware/vtk.js/Rendering/OpenGL/Profiles/Volume.js';
 import '@kitware/vtk.js/Rendering/OpenGL/RenderWindow.js';
-import vtkPiecewiseFunction from '@kitware/vtk.js/Common/DataModel/PiecewiseFunction.js';
-import vtkColorTransferFunction from '@kitware/vtk.js/Rendering/Core/ColorTransferFunction.js';
 import vtkImageProperty from '@kitware/vtk.js/Rendering/Core/ImageProperty.js';
 import vtkRenderWindow from '@kitware/vtk.js/Rendering/Core/RenderWindow.js';
 import type vtkOpenGLRenderWindow from '@kitware/vtk.js/Rendering/OpenGL/RenderWindow.js';
@@ -14,12 +13,9 @@ import type { Vec3 } from '../../common/geometry.js';
 import { indexToWorld, worldToIndex } from '../../common/geometry.js';
 import { attachKeyboard, attachViewInteraction, type InteractionTarget } from './interaction.js';
 import { createPreviewAppearance } from './previewLayer.js';
-import {
-  labelColorNodes,
-  labelOpacityNodes,
-  outlineOpacities,
-  sameHidden,
-} from './labelAppearance.js';
+import { createEmitter } from './emitter.js';
+import { createLabelLayer } from './labelLayer.js';
+import { createLayoutGrid } from './layout.js';
 import {
   centerWorld,
   clampToVolume,
@@ -38,6 +34,7 @@ import { autoWindowLevel } from './intensity.js';
 import { createSeries, type Series } from './series.js';
 import { createRenderLoop } from './renderLoop.js';
 import {
+  DEFAULT_LAYOUT,
   VIEW_IDS,
   type BrushCursor,
   type CursorInfo,
@@ -52,26 +49,10 @@ import {
 } from './types.js';
 
 const DEFAULT_LABEL_DISPLAY: LabelDisplay = { opacity: 0.5, mode: 'fill', hidden: new Set(), allHidden: false };
-/** Outline width in device pixels (vtk.js draws label outlines in screen space). */
-const OUTLINE_THICKNESS_PX = 2;
 
 interface ViewState {
   zoom: number;
   pan: [number, number];
-}
-
-function createEmitter<T>(): { on(cb: (v: T) => void): () => void; emit(v: T): void; clear(): void } {
-  const listeners = new Set<(v: T) => void>();
-  return {
-    on(cb) {
-      listeners.add(cb);
-      return () => listeners.delete(cb);
-    },
-    emit(v) {
-      for (const cb of [...listeners]) cb(v);
-    },
-    clear: () => listeners.clear(),
-  };
 }
 
 /** Creates the viewer inside `container` (which it fills; give the container a size). */
@@ -93,31 +74,22 @@ export function createViewer(container: HTMLElement, opts: ViewerOptions = {}): 
   const imageProperty = vtkImageProperty.newInstance();
   // Nearest: annotators judge label borders against the true voxels, not an interpolated image.
   imageProperty.setInterpolationTypeToNearest();
-  const labelColors = vtkColorTransferFunction.newInstance();
-  labelColors.setNodes(labelColorNodes());
-  const labelOpacity = vtkPiecewiseFunction.newInstance();
-  const labelProperty = vtkImageProperty.newInstance();
-  labelProperty.setInterpolationTypeToNearest();
-  labelProperty.setRGBTransferFunction(0, labelColors);
-  labelProperty.setPiecewiseFunction(0, labelOpacity);
-  labelProperty.setUseLookupTableScalarRange(true);
-  labelProperty.setLabelOutlineThickness(OUTLINE_THICKNESS_PX);
-
+  const labels = createLabelLayer(DEFAULT_LABEL_DISPLAY);
   const preview = createPreviewAppearance();
 
-  const shared = { parentRenderWindow, parentView, imageProperty, labelProperty, previewProperty: preview.property };
+  const shared = { parentRenderWindow, parentView, imageProperty, labelProperty: labels.property, previewProperty: preview.property };
   const views = {} as Record<ViewId, SliceView>;
   for (const id of VIEW_IDS) {
     views[id] = createSliceView(id, shared);
     root.appendChild(views[id].cell);
   }
+  const cells = { sagittal: views.sagittal.cell, coronal: views.coronal.cell, axial: views.axial.cell };
+  const grid = createLayoutGrid(root, cells, { ...DEFAULT_LAYOUT, ...opts.layout }, (patch) => setLayoutNow(patch));
 
   // --- state --- //
   let series: Series | null = null;
   let crosshair: Vec3 = [0, 0, 0];
   let windowLevel: WindowLevel = { window: 1, level: 0 };
-  let labelDisplay: LabelDisplay = { ...DEFAULT_LABEL_DISPLAY, hidden: new Set() };
-  let layout: Layout = 'three';
   let activeView: ViewId = 'sagittal';
   let lastHover: { view: ViewId; xy: [number, number] } | null = null;
   let pointerMode: PointerMode = 'navigate';
@@ -133,10 +105,11 @@ export function createViewer(container: HTMLElement, opts: ViewerOptions = {}): 
   const crosshairEvents = createEmitter<Vec3>();
   const windowLevelEvents = createEmitter<WindowLevel>();
   const toolEvents = createEmitter<ToolPointerEvent>();
+  const layoutEvents = createEmitter<Layout>();
 
   // --- render scheduling: at most one render per animation frame, none when nothing changed --- //
   let sizeChanged = false;
-  const isVisible = (id: ViewId): boolean => layout === 'three' || layout === id;
+  const isVisible = (id: ViewId): boolean => grid.isVisible(id);
   const loop = createRenderLoop((dirty) => {
     for (const id of VIEW_IDS) syncSize(id);
     // The shared canvas must be as large as the largest view (otherwise views render at its default 300×300).
@@ -252,24 +225,8 @@ export function createViewer(container: HTMLElement, opts: ViewerOptions = {}): 
   };
 
   const applyLabelDisplay = (d: LabelDisplay, force: boolean): void => {
-    const prev = labelDisplay;
-    const next: LabelDisplay = { ...d, opacity: Math.min(Math.max(d.opacity, 0), 1), hidden: new Set(d.hidden) };
-    const unchanged =
-      prev.opacity === next.opacity &&
-      prev.mode === next.mode &&
-      prev.allHidden === next.allHidden &&
-      sameHidden(prev.hidden, next.hidden);
-    if (unchanged && !force) return;
-    labelDisplay = next;
-    if (force || !sameHidden(prev.hidden, next.hidden)) labelOpacity.setNodes(labelOpacityNodes(next.hidden));
-    const outline = next.mode === 'outline';
-    labelProperty.setUseLabelOutline(outline);
-    // In outline mode the interior is drawn with the property opacity: 0 leaves it uncoloured.
-    labelProperty.setOpacity(outline ? 0 : next.opacity);
-    if (outline && (force || !sameHidden(prev.hidden, next.hidden) || prev.opacity !== next.opacity || prev.mode !== 'outline')) {
-      labelProperty.setLabelOutlineOpacity(outlineOpacities(next.hidden, next.opacity));
-    }
-    for (const id of VIEW_IDS) views[id].setLabelsVisible(!next.allHidden);
+    if (!labels.apply(d, force)) return;
+    for (const id of VIEW_IDS) views[id].setLabelsVisible(!labels.display().allHidden);
     invalidate();
   };
 
@@ -280,12 +237,13 @@ export function createViewer(container: HTMLElement, opts: ViewerOptions = {}): 
     series = null;
   };
 
-  const setLayoutNow = (next: Layout): void => {
-    layout = next;
-    root.style.gridTemplateColumns = next === 'three' ? 'repeat(3, minmax(0, 1fr))' : 'minmax(0, 1fr)';
-    for (const id of VIEW_IDS) views[id].cell.style.display = isVisible(id) ? '' : 'none';
-    if (next !== 'three') activeView = next;
+  /** Rearranges the cells; every view keeps its slice, zoom and pan (a resized view is re-rendered to its size). */
+  const setLayoutNow = (patch: Partial<Layout>): void => {
+    const next = { ...grid.current(), ...patch };
+    if (!grid.set(next)) return;
+    if (next.maximised) activeView = next.maximised;
     invalidate();
+    layoutEvents.emit(grid.current());
   };
 
   // --- interaction --- //
@@ -390,7 +348,10 @@ export function createViewer(container: HTMLElement, opts: ViewerOptions = {}): 
     getWindowLevel: () => ({ ...windowLevel }),
     setWindowLevel: (window, level) => applyWindowLevel({ window, level }),
     setLabelDisplay: (d) => applyLabelDisplay(d, false),
-    setLayout: (next) => setLayoutNow(next),
+    setLayout: (patch) => setLayoutNow(patch),
+    getLayout: () => grid.current(),
+    onLayout: (cb) => layoutEvents.on(cb),
+    threeDHost: grid.threeDHost,
     resetViews() {
       resetViewState();
       invalidate();
@@ -456,12 +417,12 @@ export function createViewer(container: HTMLElement, opts: ViewerOptions = {}): 
       cursorEvents.clear();
       crosshairEvents.clear();
       windowLevelEvents.clear();
+      layoutEvents.clear();
       disposeSeries();
+      grid.dispose();
       for (const id of VIEW_IDS) views[id].dispose();
       imageProperty.delete();
-      labelProperty.delete();
-      labelColors.delete();
-      labelOpacity.delete();
+      labels.dispose();
       preview.dispose();
       // Give the context back now rather than when the canvas is collected (browsers cap live contexts).
       const gl = parentView.getContext();
@@ -474,6 +435,6 @@ export function createViewer(container: HTMLElement, opts: ViewerOptions = {}): 
   };
 
   applyLabelDisplay(opts.labelDisplay ?? DEFAULT_LABEL_DISPLAY, true);
-  setLayoutNow(opts.layout ?? 'three');
+  activeView = grid.current().maximised ?? activeView;
   return viewer;
 }

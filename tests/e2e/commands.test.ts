@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseKey } from '../../common/commands.js';
 import type { Vec3 } from '../../common/geometry.js';
 import { COMMANDS, CONTEXTS, formatKey, type Command } from '../../renderer/commands.js';
+import type { LayoutKind } from '../../renderer/viewer/index.js';
 import { openFromWorklist, startApp, type AppFixture } from './support/app.js';
 import { WorkstationPage } from './support/workstationPage.js';
 
@@ -145,10 +146,34 @@ const effects: Record<string, Effect> = {
   },
   'layout-maximise': async (key) => {
     await press(key);
-    await expect.poll(() => hasClass('[aria-label="Layout"] button:text-is("sagittal")', 'on')).toBe(true);
+    await expect.poll(() => page.locator('[data-viewer-root]').getAttribute('data-maximised')).toBe('sagittal');
     await press(key);
-    await expect.poll(() => hasClass('[aria-label="Layout"] button:text-is("3 views")', 'on')).toBe(true);
+    await expect.poll(() => page.locator('[data-viewer-root]').getAttribute('data-maximised')).toBeNull();
   },
+  ...Object.fromEntries((['layout-grid', 'layout-three', 'layout-large'] as const).map((id): [string, Effect] => [id, async (key) => {
+    const kind = ({ 'layout-grid': '2x2', 'layout-three': '1x3', 'layout-large': '1+2' } as const)[id];
+    const other: LayoutKind = kind === '1x3' ? '2x2' : '1x3';
+    await page.evaluate((k) => window.__spine!.viewer!.setLayout({ kind: k }), other);
+    await expect.poll(() => hasClass(`[aria-label="Layout"] button[data-layout="${kind}"]`, 'on')).toBe(false);
+    await viewerContext();
+    await press(key);
+    await expect.poll(() => hasClass(`[aria-label="Layout"] button[data-layout="${kind}"]`, 'on')).toBe(true);
+  }])),
+  'layout-large-view': async (key) => {
+    await page.evaluate(() => window.__spine!.viewer!.setLayout({ kind: '1x3', large: 'axial' }));
+    await viewerContext();
+    await press(key); // the pointer is over the sagittal view
+    await expect.poll(() => page.evaluate(() => window.__spine!.viewer!.getLayout())).toEqual({ kind: '1+2', large: 'sagittal', maximised: null });
+  },
+  ...Object.fromEntries((['panel-left', 'panel-right'] as const).map((id): [string, Effect] => [id, async (key) => {
+    const cls = id === 'panel-left' ? 'left-collapsed' : 'right-collapsed';
+    const collapsed = (): Promise<boolean> => hasClass('main.workspace', cls);
+    await press(key);
+    await expect.poll(collapsed).toBe(true);
+    await viewerContext(); // the views grew: the pointer goes back over the sagittal view
+    await press(key);
+    await expect.poll(collapsed).toBe(false);
+  }])),
   'labels-toggle': async (key) => {
     await press(key);
     await expect.poll(() => text('[data-testid="label-panel"] button[title^="Hide or show"]')).toBe('Show all');

@@ -253,7 +253,7 @@ describe('viewer, shared behaviour', () => {
 
   it('maximises one view, resets zoom/pan, and disposes everything', async () => {
     const vp = await openAtL5('B');
-    await vp.page.evaluate(() => window.__viewer!.setLayout('axial'));
+    await vp.page.evaluate(() => window.__viewer!.setLayout({ maximised: 'axial' }));
     await vp.settle();
     const rect = await vp.viewRect('axial');
     expect(rect.width).toBeGreaterThan(1100);
@@ -276,7 +276,7 @@ describe('viewer, shared behaviour', () => {
     expect(Math.hypot(zoomed[0] - x, zoomed[1] - y)).toBeGreaterThan(Math.hypot(before[0] - x, before[1] - y) * 1.1);
     await vp.page.evaluate(() => window.__viewer!.resetViews());
     expect(await vp.toDisplay('axial', blockCenter('canal'))).toEqual(before);
-    await vp.page.evaluate(() => window.__viewer!.setLayout('three'));
+    await vp.page.evaluate(() => window.__viewer!.setLayout({ maximised: null }));
     await vp.settle();
     const left = await vp.page.evaluate(() => {
       const gl = document.createElement('canvas').getContext('webgl2');

@@ -82,7 +82,11 @@ describe('menu description shared with main', () => {
   });
 
   it('groups a menu into its sections in order', () => {
-    expect(menuSections('View').map((s) => s.map((e) => e.command))).toEqual([['layout-three', 'layout-maximise'], ['toggle-overlay']]);
+    expect(menuSections('View').map((s) => s.map((e) => e.command))).toEqual([
+      ['layout-large', 'layout-grid', 'layout-three', 'layout-maximise'],
+      ['toggle-overlay'],
+      ['toggle-left-panel', 'toggle-right-panel'],
+    ]);
     expect(menuSections('File').flat().map((e) => e.command)).toEqual(['export']);
   });
 });
