@@ -444,7 +444,16 @@ export function App() {
                 present={labelRows.map((r) => r.value)}
                 onRun={editing.runOperation}
                 readOnly={editing.readOnly}
-                shape={{ activeLabel: editing.settings.activeLabel, axes: sliceAxes, busy: preview.state.phase !== 'idle', onPreview: preview.start }}
+                shape={{
+                  activeLabel: editing.settings.activeLabel,
+                  axes: sliceAxes,
+                  busy: preview.state.phase !== 'idle',
+                  // Navigate while the preview is up: no stroke under it, and the threshold tools' preview layer stays off.
+                  onPreview: (req) => {
+                    editing.setTool(null);
+                    preview.start(req);
+                  },
+                }}
               />
               {openSummary && openSummary.problems.length > 0 && (
                 <div className="problems">

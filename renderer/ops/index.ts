@@ -73,6 +73,11 @@ function ensureWorker(): Worker {
   return w;
 }
 
+/** Starts the morphology worker ahead of the first operation (starting a worker costs the UI thread a long task). */
+export function warmUpMorphology(): void {
+  ensureWorker();
+}
+
 /** `op` on `label` under `guard`, in the worker. Rejects with OpRefusedError, an AbortError, or an Error. */
 export async function runMorphology(vol: LabelmapVolume, label: LabelValue, op: MorphologyOp, guard: WriteGuard, signal?: AbortSignal): Promise<OpResult> {
   const found = await findLabelBox(vol, label, signal);

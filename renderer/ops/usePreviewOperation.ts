@@ -8,7 +8,7 @@ import type { VoxelDiff } from '../../common/labelDiff.js';
 import type { LabelValue } from '../../common/labels.js';
 import type { LabelmapVolume, MorphologyOp, WriteGuard } from '../labelmap/index.js';
 import type { Viewer } from '../viewer/index.js';
-import { OpRefusedError, runFillBetween, runMorphology, type OpResult } from './index.js';
+import { OpRefusedError, runFillBetween, runMorphology, warmUpInterpolation, warmUpMorphology, type OpResult } from './index.js';
 
 export type PreviewRequest =
   | { kind: 'fillBetween'; label: LabelValue; axis: Axis; axisName: string }
@@ -29,6 +29,8 @@ export interface PreviewHost {
   commitPrepared(diff: VoxelDiff, meta: { tool: string; label: number; title: string }): boolean;
   setMessage(text: string): void;
 }
+
+let warmed = false;
 
 const ADDED_COLOR: [number, number, number] = [60, 230, 110];
 const REMOVED_COLOR: [number, number, number] = [255, 70, 70];
@@ -76,6 +78,18 @@ export function usePreviewOperation(host: PreviewHost, labelName: (v: number) =>
     setState({ phase: 'idle' });
   }, [host.series, host.viewer]);
 
+  // Both workers start (and the interpolation loads its wasm) while the annotator looks at the new series, so the
+  // first operation does not pay for it on the UI thread. Once per app: the workers stay.
+  useEffect(() => {
+    if (!host.series || warmed) return;
+    const handle = setTimeout(() => {
+      warmed = true;
+      warmUpMorphology();
+      warmUpInterpolation().catch(() => undefined); // a failure shows when the fill runs
+    }, 1500);
+    return () => clearTimeout(handle);
+  }, [host.series]);
+
   const start = useCallback(
     (req: PreviewRequest) => {
       const h = hostRef.current;
@@ -105,7 +119,8 @@ export function usePreviewOperation(host: PreviewHost, labelName: (v: number) =>
           const viewer = hostRef.current.viewer;
           if (res.diff.indices.length === 0 || !viewer) {
             setState({ phase: 'idle' });
-            hostRef.current.setMessage(`${title}: nothing to change`);
+            const below = req.kind === 'morphology' && req.op.radiusMm < Math.min(...vol.spacing);
+            hostRef.current.setMessage(`${title}: nothing to change${below ? ` (the radius is below the voxel size, ${Math.min(...vol.spacing)} mm)` : ''}`);
             return;
           }
           let kept = maskRef.current;
