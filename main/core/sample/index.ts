@@ -25,6 +25,8 @@ export interface SampleOptions {
   patients?: number;
   profile?: Profile;
   seed?: string | number;
+  /** Inject the deliberate label faults (default true); false gives a clean phantom. */
+  faults?: boolean;
 }
 
 export type SampleFaultKind = 'swapped_labels' | 'stray_island' | 'missing_disc_slice';
@@ -33,6 +35,8 @@ export type SampleFaultKind = 'swapped_labels' | 'stray_island' | 'missing_disc_
 export interface SampleFault {
   seriesId: string;
   kind: SampleFaultKind;
+  /** Mask values the fault concerns. */
+  labels: number[];
   description: string;
 }
 
@@ -71,7 +75,7 @@ export async function generateSample(opts: SampleOptions): Promise<SampleResult>
   mkdirSync(join(tmp, 'images'), { recursive: true });
   mkdirSync(join(tmp, 'masks'), { recursive: true });
   try {
-    const result = await writeDataset(tmp, patients, profile, seed);
+    const result = await writeDataset(tmp, patients, profile, seed, opts.faults ?? true);
     if (existsSync(out)) rmSync(out, { recursive: true }); // empty folder, checked above
     renameSync(tmp, out);
     return { ...result, out };
@@ -81,7 +85,7 @@ export async function generateSample(opts: SampleOptions): Promise<SampleResult>
   }
 }
 
-async function writeDataset(dir: string, patients: number, profile: Profile, seed: string): Promise<Omit<SampleResult, 'out'>> {
+async function writeDataset(dir: string, patients: number, profile: Profile, seed: string, withFaults: boolean): Promise<Omit<SampleResult, 'out'>> {
   const overviewRows: { id: string; cells: string[] }[] = [];
   const gradingRows: GradingRow[] = [];
   const series: SampleSeries[] = [];
@@ -108,7 +112,7 @@ async function writeDataset(dir: string, patients: number, profile: Profile, see
       const id = `${patientId}_${t.suffix}`;
       const geometry = seriesGeometry(anatomy, t);
       const { labels, signal } = rasterise(anatomy, geometry, t.contrast, `${seed}:${id}`);
-      const fault = applyFault(p, t, id, anatomy, geometry, labels);
+      const fault = withFaults ? applyFault(p, t, id, anatomy, geometry, labels) : null;
       if (fault) faults.push(fault);
       const compressedImage = t.group === 'B' || p > 0; // both encodings present in every sample
       await writeMetaImage(join(dir, 'images', `${id}.mha`), { geometry, pixelType: t.pixelType, data: toImage(signal, t) }, { compress: compressedImage });
@@ -175,7 +179,7 @@ function applyFault(p: number, t: SeriesTemplate, id: string, a: Anatomy, g: Vol
       if (labels[i] === 2) labels[i] = 3;
       else if (labels[i] === 3) labels[i] = 2;
     }
-    return { seriesId: id, kind: 'swapped_labels', description: 'vertebra labels 2 (L4) and 3 (L3) swapped' };
+    return { seriesId: id, kind: 'swapped_labels', labels: [2, 3], description: 'vertebra labels 2 (L4) and 3 (L3) swapped' };
   }
   if (p === 2 && t.suffix === 't1') {
     const l = a.levels[2]!;
@@ -194,7 +198,7 @@ function applyFault(p: number, t: SeriesTemplate, id: string, a: Anatomy, g: Vol
         painted++;
       }
     }
-    return { seriesId: id, kind: 'stray_island', description: `stray island of ${painted} voxels labelled 3 (L3) in front of the spine at voxel ${c.join(',')}` };
+    return { seriesId: id, kind: 'stray_island', labels: [3], description: `stray island of ${painted} voxels labelled 3 (L3) in front of the spine at voxel ${c.join(',')}` };
   }
   if (p === 2 && t.suffix === 't2') {
     const s = sliceAxis(g);
@@ -209,7 +213,7 @@ function applyFault(p: number, t: SeriesTemplate, id: string, a: Anatomy, g: Vol
         removed++;
       }
     }
-    return { seriesId: id, kind: 'missing_disc_slice', description: `disc 203 (L3/L4) removed on slice ${mid} (${removed} voxels)` };
+    return { seriesId: id, kind: 'missing_disc_slice', labels: [disc], description: `disc 203 (L3/L4) removed on slice ${mid} (${removed} voxels)` };
   }
   return null;
 }

@@ -1,0 +1,80 @@
+// Runs the label checks over a whole dataset: reads each series' mask (inflate runs on libuv's thread pool, the
+// checks on this thread, `concurrency` masks in flight so both overlap on two cores), checks it, keeps only a
+// small summary per series, then runs the dataset-level checks on the summaries.
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { mapLimit, type DatasetIndex, type SeriesEntry } from '../dataset/index.js';
+import { readMetaImage, type MetaImage } from '../mha/index.js';
+import { checkSeries } from './checks.js';
+import { gradingsVsDiscs, siblingLevels, volumeOutliers } from './dataset.js';
+import type { QaFinding, QaReport, QaSeverity, SeriesQaSummary } from './types.js';
+
+export interface QaOptions {
+  /** Reads a series' mask (default: readMetaImage of its mask file, confined to the dataset folder). */
+  readMask?: (series: SeriesEntry, root: string) => Promise<MetaImage>;
+  /** Masks in flight at once (default: the number of cores, at least 2). */
+  concurrency?: number;
+  /** Called after each series is checked. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+export const defaultReadMask = (s: SeriesEntry, root: string): Promise<MetaImage> => readMetaImage(join(root, s.maskFile!), { within: root });
+
+const SEVERITY_ORDER: Record<QaSeverity, number> = { error: 0, warning: 1, info: 2 };
+
+export async function runQa(index: DatasetIndex, opts: QaOptions = {}): Promise<QaReport> {
+  const readMask = opts.readMask ?? defaultReadMask;
+  const concurrency = opts.concurrency ?? Math.max(2, availableParallelism());
+  const withMask = index.series.filter((s) => s.maskFile !== null);
+  const findings: QaFinding[] = [];
+  const summaries: (SeriesQaSummary | null)[] = [];
+  let done = 0;
+  await mapLimit(withMask, concurrency, async (s, n) => {
+    let mask: MetaImage;
+    try {
+      mask = await readMask(s, index.root);
+    } catch (err) {
+      findings.push({
+        code: 'mask_unreadable',
+        severity: 'error',
+        seriesId: s.id,
+        patientId: s.patientId,
+        labels: [],
+        message: `${s.id}: ${err instanceof Error ? err.message : String(err)}`,
+      });
+      summaries[n] = null;
+      opts.onProgress?.(++done, withMask.length);
+      return;
+    }
+    const r = checkSeries({ seriesId: s.id, patientId: s.patientId, sequence: s.sequence, geometry: mask.geometry, data: mask.data });
+    findings.push(...r.findings);
+    summaries[n] = r.summary;
+    opts.onProgress?.(++done, withMask.length);
+  });
+  const ok = summaries.filter((s): s is SeriesQaSummary => s !== null);
+  const graded = new Map<number, number[]>();
+  for (const row of index.gradings?.rows ?? []) {
+    const list = graded.get(row.patient) ?? [];
+    list.push(row.ivdLabel);
+    graded.set(row.patient, list);
+  }
+  findings.push(...volumeOutliers(ok), ...siblingLevels(ok));
+  if (index.gradings) findings.push(...gradingsVsDiscs(ok, graded));
+  const order = new Map(index.series.map((s, n) => [s.id, n]));
+  findings.sort(
+    (a, b) =>
+      (order.get(a.seriesId) ?? 0) - (order.get(b.seriesId) ?? 0) ||
+      SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] ||
+      a.code.localeCompare(b.code) ||
+      (a.labels[0] ?? 0) - (b.labels[0] ?? 0),
+  );
+  const counts: Record<QaSeverity, number> = { error: 0, warning: 0, info: 0 };
+  for (const f of findings) counts[f.severity]++;
+  return {
+    root: index.root,
+    seriesChecked: ok.length,
+    seriesWithoutMask: index.series.filter((s) => s.maskFile === null).map((s) => s.id),
+    findings,
+    counts,
+  };
+}
