@@ -194,7 +194,8 @@ export function App() {
     return () => offCursor();
   }, [viewer]);
 
-  useEffect(() => viewer?.setLabelDisplay(display), [viewer, display]);
+  const lockedLabels = editing.settings.locked;
+  useEffect(() => viewer?.setLabelDisplay({ ...display, locked: lockedLabels }), [viewer, display, lockedLabels]);
   useEffect(() => viewer?.setLayout(layout), [viewer, layout]);
   // The views' corner buttons change the layout inside the viewer: the store follows.
   useEffect(() => viewer?.onLayout((l) => setLayout(l)), [viewer]);

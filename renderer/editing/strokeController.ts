@@ -84,7 +84,9 @@ export function attachStrokeController(deps: StrokeControllerDeps): () => void {
       if (res.diff.indices.length === 0) return;
       viewer.labelsModified();
       const value = tool.valueFor(s);
-      void session.commit({ diff: res.diff, tool: tool.id, label: value, description: describeEdit(tool.title, value, res.diff.indices.length), describe: (n) => describeEdit(tool.title, value, n) });
+      const description = describeEdit(tool.title, value, res.diff.indices.length);
+      void session.commit({ diff: res.diff, tool: tool.id, label: value, description, describe: (n) => describeEdit(tool.title, value, n) });
+      deps.onMessage(description); // replaces a refusal's message from the click before
       deps.onEdited(res.diff);
       return;
     }

@@ -3,7 +3,7 @@
 import vtkPiecewiseFunction from '@kitware/vtk.js/Common/DataModel/PiecewiseFunction.js';
 import vtkColorTransferFunction from '@kitware/vtk.js/Rendering/Core/ColorTransferFunction.js';
 import vtkImageProperty from '@kitware/vtk.js/Rendering/Core/ImageProperty.js';
-import { labelColorNodes, labelOpacityNodes, outlineOpacities, sameHidden } from './labelAppearance.js';
+import { labelColorNodes, labelTables, sameHidden } from './labelAppearance.js';
 import type { LabelDisplay } from './types.js';
 
 /** Outline width in device pixels (vtk.js draws label outlines in screen space). */
@@ -34,22 +34,21 @@ export function createLabelLayer(initial: LabelDisplay): LabelLayer {
     display: () => current,
     apply(d, force) {
       const prev = current;
-      const next: LabelDisplay = { ...d, opacity: Math.min(Math.max(d.opacity, 0), 1), hidden: new Set(d.hidden) };
+      const next: LabelDisplay = { ...d, opacity: Math.min(Math.max(d.opacity, 0), 1), hidden: new Set(d.hidden), locked: new Set(d.locked ?? []) };
       const unchanged =
         prev.opacity === next.opacity &&
         prev.mode === next.mode &&
         prev.allHidden === next.allHidden &&
-        sameHidden(prev.hidden, next.hidden);
+        sameHidden(prev.hidden, next.hidden) &&
+        sameHidden(prev.locked ?? new Set(), next.locked ?? new Set());
       if (unchanged && !force) return false;
       current = next;
-      if (force || !sameHidden(prev.hidden, next.hidden)) opacity.setNodes(labelOpacityNodes(next.hidden));
-      const outline = next.mode === 'outline';
-      property.setUseLabelOutline(outline);
-      // In outline mode the interior is drawn with the property opacity: 0 leaves it uncoloured.
-      property.setOpacity(outline ? 0 : next.opacity);
-      if (outline && (force || !sameHidden(prev.hidden, next.hidden) || prev.opacity !== next.opacity || prev.mode !== 'outline')) {
-        property.setLabelOutlineOpacity(outlineOpacities(next.hidden, next.opacity));
-      }
+      // Fill or outline, and locked labels set apart (solid rim, dimmed fill): labelTables in labelAppearance.ts.
+      const t = labelTables(next);
+      opacity.setNodes(t.opacityNodes);
+      property.setUseLabelOutline(t.useOutline);
+      property.setOpacity(t.opacity);
+      if (t.useOutline) property.setLabelOutlineOpacity(t.outline);
       return true;
     },
     dispose() {

@@ -99,6 +99,12 @@ const effects: Record<string, Effect> = {
     await press(key);
     await expect.poll(activeLabel).not.toBe(v);
   },
+  // Over the sagittal view: the range is centred on the intensity under the pointer (threshold brush chosen).
+  'threshold-sample': async (key) => {
+    await press(key);
+    await expect.poll(status).toContain('Threshold sampled at');
+    expect(await hasClass('[data-tool="threshold"]', 'on')).toBe(true);
+  },
   'label-previous': async (key) => {
     await press('.');
     const v = await activeLabel();

@@ -30,6 +30,17 @@ function colorOf(v: number): string {
   return `rgb(${c[0]}, ${c[1]}, ${c[2]})`;
 }
 
+/** A padlock drawn as SVG (the emoji needs a font the machine may not have). */
+function LockIcon({ title, testId }: { title: string; testId?: string }) {
+  return (
+    <svg className="lock-icon" data-testid={testId} viewBox="0 0 10 12" width="10" height="12" role="img" aria-label={title}>
+      <title>{title}</title>
+      <path d="M2.8 5.5V3.6a2.2 2.2 0 0 1 4.4 0v1.9" fill="none" stroke="currentColor" strokeWidth="1.4" />
+      <rect x="1" y="5.5" width="8" height="6" rx="1" fill="currentColor" />
+    </svg>
+  );
+}
+
 export function LabelPanel({ rows, voxelVolumeMm3, display, onDisplay, activeLabel, onActiveLabel, locked, onToggleLock }: LabelPanelProps) {
   const toggle = (v: number): void => {
     const hidden = new Set(display.hidden);
@@ -69,7 +80,7 @@ export function LabelPanel({ rows, voxelVolumeMm3, display, onDisplay, activeLab
       </div>
       <table className="label-table">
         <thead>
-          <tr><th /><th>Label</th><th>Value</th><th>Voxels</th><th>mm³</th><th title="Locked labels are never overwritten">🔒</th></tr>
+          <tr><th /><th>Label</th><th>Value</th><th>Voxels</th><th>mm³</th><th title="Locked labels are never overwritten"><LockIcon title="Locked labels are never overwritten" /></th></tr>
         </thead>
         <tbody>
           {rows.map((r) => (
@@ -85,7 +96,9 @@ export function LabelPanel({ rows, voxelVolumeMm3, display, onDisplay, activeLab
               <td>
                 <span className="swatch" style={{ background: colorOf(r.value) }} />
                 {nameOf(r.value)}
-                {locked.has(r.value) && <span className="lock-badge" data-testid="lock-badge" title="Locked: no tool overwrites it (drawn with a solid rim and a dimmed fill)">🔒</span>}
+                {locked.has(r.value) && (
+                  <span className="lock-badge"><LockIcon testId="lock-badge" title="Locked: no tool overwrites it (drawn with a solid rim and a dimmed fill)" /></span>
+                )}
               </td>
               <td className="num">{r.value}</td>
               <td className="num">{r.voxels.toLocaleString('en-US')}</td>
