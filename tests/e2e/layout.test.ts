@@ -268,6 +268,7 @@ describe('view layouts and side panels', () => {
     await expect.poll(async () => (await viewerBox(page)).width).toBeGreaterThan(w1 + 240);
     await settle(page);
     await ws.shot('1366x768-panels-collapsed');
+    expect(await coveredControls(page, ['[data-testid="left-panel-head"]', '[data-testid="right-panel-head"]', '[data-view-controls]', '[data-testid="grading-panel"]'])).toEqual([]);
     expect(await page.locator('[data-testid="label-panel"]').isVisible()).toBe(false);
     expect((await cellBoxes(page)).sagittal!.width).toBeGreaterThan(sag0 + 300);
     // The strips keep their buttons: both panels come back.
