@@ -14,6 +14,8 @@ Usage:
   spine-ws serve [DATASET] [--port N] [--annotator NAME]
       Web mode: serve the workstation on 127.0.0.1 with a per-launch token and print the URL to open.
       Without DATASET, the bundled sample (generated on first run into the data folder).
+  spine-ws qa DATASET [--json]
+      Label quality checks over every mask (levels, discs, islands, canal, volumes, gradings); exit 1 on errors.
   spine-ws export DATASET --out DIR [--changed-only] [--format mha|nifti] [--force]
       Write a revised dataset (original + label edits and gradings) with a change manifest; see export --help.
   spine-ws start [DATASET]
@@ -36,6 +38,7 @@ export const COMMANDS: Record<string, () => Promise<Command>> = {
   serve: async () => (await import('./serve.js')).runServe,
   start: async () => (await import('./start.js')).runStart,
   export: async () => (await import('./export.js')).runExportCommand,
+  qa: async () => (await import('./qa.js')).runQaCommand,
 };
 
 export async function main(argv: string[]): Promise<number> {

@@ -97,7 +97,7 @@ export function checkScan(input: SeriesInput, scan: VolumeScan): SeriesResult {
 }
 
 function add(ctx: Ctx, code: QaFinding['code'], severity: QaSeverity, labels: number[], message: string, at?: Vec3): void {
-  const f: QaFinding = { code, severity, seriesId: ctx.input.seriesId, labels, message: `${ctx.input.seriesId}: ${message}` };
+  const f: QaFinding = { code, severity, seriesId: ctx.input.seriesId, labels, message };
   if (ctx.input.patientId !== undefined) f.patientId = ctx.input.patientId;
   if (at) {
     f.ijk = round3(at);

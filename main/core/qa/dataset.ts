@@ -55,7 +55,7 @@ export function volumeOutliers(series: readonly SeriesQaSummary[]): QaFinding[] 
         labels: [x.value],
         ijk: x.at.centroidIjk.map(Math.round) as [number, number, number],
         world: x.at.centroidWorld,
-        message: `${x.s.seriesId}: ${label} measures ${(x.mm3 / 1000).toFixed(1)} cm³, robust z ${z[n]!.toFixed(1)} against the median ${(med / 1000).toFixed(1)} cm³ of ${g.length} ${x.s.sequence} series`,
+        message: `${label} measures ${(x.mm3 / 1000).toFixed(1)} cm³, robust z ${z[n]!.toFixed(1)} against the median ${(med / 1000).toFixed(1)} cm³ of ${g.length} ${x.s.sequence} series`,
       });
     });
   }
@@ -97,7 +97,7 @@ export function siblingLevels(series: readonly SeriesQaSummary[]): QaFinding[] {
         seriesId: s.seriesId,
         patientId: s.patientId,
         labels,
-        message: `${s.seriesId}: lacks ${labels.map((v) => `${name(v)} (in ${missing.get(v)})`).join(', ')} that the patient's other series carry`,
+        message: `lacks ${labels.map((v) => `${name(v)} (in ${missing.get(v)})`).join(', ')} that the patient's other series carry`,
       });
     });
   }
@@ -120,7 +120,7 @@ export function gradingsVsDiscs(series: readonly SeriesQaSummary[], graded: Read
         seriesId: s.seriesId,
         patientId: s.patientId,
         labels: [DISC_OFFSET + k],
-        message: `${s.seriesId}: patient ${s.patientId} has a gradings row for IVD label ${k} but the mask has no disc ${name(DISC_OFFSET + k)}`,
+        message: `patient ${s.patientId} has a gradings row for IVD label ${k} but the mask has no disc ${name(DISC_OFFSET + k)}`,
       });
     }
     for (const l of s.labels) {
@@ -133,7 +133,7 @@ export function gradingsVsDiscs(series: readonly SeriesQaSummary[], graded: Read
         labels: [l.value],
         ijk: l.centroidIjk.map(Math.round) as [number, number, number],
         world: l.centroidWorld,
-        message: `${s.seriesId}: disc ${name(l.value)} has no gradings row (Patient ${s.patientId}, IVD label ${l.value - DISC_OFFSET})`,
+        message: `disc ${name(l.value)} has no gradings row (Patient ${s.patientId}, IVD label ${l.value - DISC_OFFSET})`,
       });
     }
   }

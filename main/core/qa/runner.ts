@@ -40,7 +40,7 @@ export async function runQa(index: DatasetIndex, opts: QaOptions = {}): Promise<
         seriesId: s.id,
         patientId: s.patientId,
         labels: [],
-        message: `${s.id}: ${err instanceof Error ? err.message : String(err)}`,
+        message: `${err instanceof Error ? err.message : String(err)}`,
       });
       summaries[n] = null;
       opts.onProgress?.(++done, withMask.length);
