@@ -79,6 +79,7 @@ const MOD_LABEL = typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(nav
 const gestures: Command[] = [
   { id: 'crosshair', label: 'Move the crosshair (the other views follow)', shown: 'left click / drag' },
   { id: 'pick-label', label: 'Pick the label under the pointer to paint', shown: `${MOD_LABEL}+click` },
+  { id: 'fill-edge', label: 'Fill region: fill even a region that reaches the slice edge', shown: 'Shift+click' },
   { id: 'wheel-slice', label: 'Previous / next slice', shown: 'wheel' },
   { id: 'zoom', label: 'Zoom about the pointer', shown: `${MOD_LABEL}+wheel, Shift+left drag` },
   { id: 'pan', label: 'Pan', shown: `middle drag, ${MOD_LABEL}+left drag` },
