@@ -25,6 +25,7 @@ import { usePreviewOperation } from './ops/usePreviewOperation.js';
 import { labelName } from './tools/describe.js';
 import { viewFrames } from './viewer/index.js';
 import { HistoryPanel } from './features/history/HistoryPanel.js';
+import { MeasurementsPanel } from './features/measurements/MeasurementsPanel.js';
 import { ShortcutOverlay } from './features/help/ShortcutOverlay.js';
 import { commandById, commandForKey, commandForMenu, isTyping, keyHint, type AppCommandId, type Command, type CommandContext } from './commands.js';
 import { GradingPanel } from './features/grading/GradingPanel.js';
@@ -262,6 +263,7 @@ export function App() {
     'panel-right': toggleRightPanel,
     'labels-toggle': () => setDisplay((d) => ({ ...d, allHidden: !d.allHidden })),
     'labels-outline': () => setDisplay((d) => ({ ...d, mode: d.mode === 'fill' ? 'outline' : 'fill' })),
+    'crosshair-toggle': () => viewer?.setCrosshairVisible(!viewer.isCrosshairVisible()),
     'series-next': () => switchSibling(1),
     'series-previous': () => switchSibling(-1),
     'grading-focus': () => setGradingFocus((n) => n + 1),
@@ -441,6 +443,7 @@ export function App() {
                 canUndo={editing.history.some((h) => h.state === 'active') || editing.saveState.kind === 'saving' || editing.saveState.kind === 'paused'}
                 canRedo={editing.history.some((h) => h.state === 'undone')}
               />
+              <MeasurementsPanel viewer={viewer} opened={opened} />
               <LabelOps
                 present={labelRows.map((r) => r.value)}
                 onRun={editing.runOperation}

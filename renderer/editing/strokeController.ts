@@ -59,7 +59,8 @@ export function attachStrokeController(deps: StrokeControllerDeps): () => void {
       return;
     }
     const tool = deps.tool();
-    if (!tool) return;
+    // Measure tools write no labels (renderer/features/measurements/ handles them).
+    if (!tool || tool.kind === 'measure') return;
     const s = deps.settings();
     if (s.sampleClick && deps.onSample && !stroke && (tool.id === 'threshold' || tool.id === 'thresholdFill')) {
       // Sample mode: the click reads the intensity and paints nothing.

@@ -5,9 +5,11 @@ import eraser from './eraser.tool.js';
 import fill from './fill.tool.js';
 import threshold from './threshold.tool.js';
 import thresholdFill from './thresholdFill.tool.js';
+import ruler from './ruler.tool.js';
+import angle from './angle.tool.js';
 import type { Tool, ToolId } from './types.js';
 
-export const TOOLS: readonly Tool[] = [brush, eraser, threshold, fill, thresholdFill];
+export const TOOLS: readonly Tool[] = [brush, eraser, threshold, fill, thresholdFill, ruler, angle];
 
 export function toolById(id: ToolId): Tool {
   const t = TOOLS.find((x) => x.id === id);
@@ -15,5 +17,5 @@ export function toolById(id: ToolId): Tool {
   return t;
 }
 
-export type { Tool, ToolId, ToolSettings } from './types.js';
+export type { MeasureTool, Tool, ToolId, ToolSettings } from './types.js';
 export { DEFAULT_SETTINGS } from './defaults.js';

@@ -5,7 +5,7 @@ import type { VoxelDiff } from '../../common/labelDiff.js';
 import type { LabelValue } from '../../common/labels.js';
 import type { BrushOptions, FillResult, IntensityRange, LabelmapVolume, PaintMode } from '../labelmap/index.js';
 
-export type ToolId = 'brush' | 'eraser' | 'threshold' | 'fill' | 'thresholdFill';
+export type ToolId = 'brush' | 'eraser' | 'threshold' | 'fill' | 'thresholdFill' | 'ruler' | 'angle';
 
 /** Tool settings as the toolbar edits them (plain data, kept in React state). */
 export interface ToolSettings {
@@ -53,7 +53,20 @@ export interface ClickTool extends ToolBase {
   valueFor(settings: ToolSettings): LabelValue;
 }
 
-export type Tool = StrokeTool | ClickTool;
+/**
+ * A tool that measures instead of writing labels (renderer/features/measurements/ turns its clicks into a stored
+ * measurement through the contract's addMeasurement).
+ */
+export interface MeasureTool extends ToolBase {
+  kind: 'measure';
+  measure: 'ruler' | 'angle';
+  /** Points a measurement takes (ruler 2, angle 3: arm end, vertex, arm end). */
+  points: 2 | 3;
+  /** How to place it, for the status bar. */
+  hint: string;
+}
+
+export type Tool = StrokeTool | ClickTool | MeasureTool;
 
 /** Identity helper that type-checks a tool literal. */
 export function defineTool<T extends Tool>(tool: T): T {

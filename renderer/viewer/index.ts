@@ -13,6 +13,7 @@ export {
   type LabelDisplay,
   type LabelVolume,
   type Layout,
+  type MeasurementShape,
   type LayoutKind,
   type PointerMode,
   type PreviewLayer,

@@ -1,6 +1,8 @@
 // One slice view: a child vtkRenderWindow drawn through the viewer's single shared WebGL context, its renderer and
 // camera, the image, label and (tool) preview vtkImageMapper/vtkImageSlice pairs, and its DOM cell + overlay. Owns (and deletes)
-// every vtk object it creates; the shared image data and properties belong to viewer.ts.
+// every vtk object it creates; the shared image data and properties belong to viewer.ts. Keeps its overlay's
+// per-view readouts in step with the camera: scale bar, window/level + zoom, slice slider, and the rulers and
+// angles lying in the displayed slice.
 import vtkCamera from '@kitware/vtk.js/Rendering/Core/Camera.js';
 import vtkImageMapper from '@kitware/vtk.js/Rendering/Core/ImageMapper.js';
 import { SlicingMode } from '@kitware/vtk.js/Rendering/Core/ImageMapper/Constants.js';
@@ -10,10 +12,10 @@ import vtkRenderWindow from '@kitware/vtk.js/Rendering/Core/RenderWindow.js';
 import vtkRenderer from '@kitware/vtk.js/Rendering/Core/Renderer.js';
 import type vtkOpenGLRenderWindow from '@kitware/vtk.js/Rendering/OpenGL/RenderWindow.js';
 import type vtkImageData from '@kitware/vtk.js/Common/DataModel/ImageData.js';
-import type { Vec3 } from '../../common/geometry.js';
-import type { ViewCamera, ViewFrame, ViewportSize } from './orientation.js';
-import { createOverlay, type Overlay } from './overlay.js';
-import type { ViewId } from './types.js';
+import { IDENTITY_DIRECTION, type Vec3 } from '../../common/geometry.js';
+import { fitParallelScale, pixelsPerMm, worldToDisplay, type ViewCamera, type ViewFrame, type ViewportSize } from './orientation.js';
+import { createOverlay, type DrawnMeasurement, type Overlay } from './overlay.js';
+import type { MeasurementShape, ViewId } from './types.js';
 
 const IJK_MODE = [SlicingMode.I, SlicingMode.J, SlicingMode.K] as const;
 
@@ -75,7 +77,42 @@ export interface SliceView {
   syncSize(): boolean;
   /** Draws this view through the shared context and copies it into the view's own 2-D canvas. */
   render(): void;
+  /** Rulers and angles to draw where they lie in the displayed slice (overlay only: no render). */
+  setMeasurements(shapes: readonly MeasurementShape[]): void;
+  /** The slice slider moved: `delta` slices in scrollSlice's sense (+1 = towards L / P / S). */
+  onSliceInput(cb: (delta: number) => void): void;
   dispose(): void;
+}
+
+const dot = (a: Vec3, b: Vec3): number => a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
+
+/**
+ * Display points of the shapes lying in the slice plane through `cam.focal` (every point within half a slice,
+ * `halfSliceMm`, of it), in a view of `size`. Pure; exported for tests.
+ */
+export function shapesInSlice(
+  shapes: readonly MeasurementShape[],
+  frame: ViewFrame,
+  cam: ViewCamera,
+  size: ViewportSize,
+  halfSliceMm: number,
+): DrawnMeasurement[] {
+  const out: DrawnMeasurement[] = [];
+  for (const m of shapes) {
+    const inSlice = m.points.every((p) => {
+      const d: Vec3 = [p[0] - cam.focal[0], p[1] - cam.focal[1], p[2] - cam.focal[2]];
+      return Math.abs(dot(d, frame.dop)) <= halfSliceMm + 1e-6;
+    });
+    if (!inSlice) continue;
+    out.push({
+      key: m.key,
+      xy: m.points.map((p) => worldToDisplay(frame, cam, size, p)),
+      label: m.label,
+      draft: m.draft ?? false,
+      highlighted: m.highlighted ?? false,
+    });
+  }
+  return out;
 }
 
 export function createSliceView(id: ViewId, shared: SliceViewShared): SliceView {
@@ -128,6 +165,34 @@ export function createSliceView(id: ViewId, shared: SliceViewShared): SliceView 
   let hasInputs = false;
   let hasPreview = false;
   let slice = 0;
+  // What the overlay's readouts and measurements are drawn from (set by setInputs / setCamera).
+  let frameNow: ViewFrame | null = null;
+  let camNow: ViewCamera | null = null;
+  let grid: { size: Vec3; spacing: Vec3 } | null = null;
+  let shapes: readonly MeasurementShape[] = [];
+  let sliceInput: ((delta: number) => void) | null = null;
+  overlay.onSliceInput((index) => {
+    if (!frameNow || index === slice) return;
+    sliceInput?.((index - slice) * frameNow.sliceStep);
+  });
+  const drawMeasurements = (): void => {
+    if (!frameNow || !camNow || !grid || size.width === 0 || size.height === 0) {
+      overlay.setMeasurements([]);
+      return;
+    }
+    overlay.setMeasurements(shapesInSlice(shapes, frameNow, camNow, size, grid.spacing[frameNow.sliceAxis] / 2));
+  };
+  /** Scale bar, window/level and zoom readouts for the current camera. */
+  const drawReadouts = (): void => {
+    if (!frameNow || !camNow || !grid || size.width === 0 || size.height === 0) {
+      overlay.setReadout(null);
+      overlay.setScale(null);
+      return;
+    }
+    const fit = fitParallelScale({ size: grid.size, spacing: grid.spacing, origin: [0, 0, 0], direction: IDENTITY_DIRECTION }, frameNow, size);
+    overlay.setScale(pixelsPerMm(camNow, size));
+    overlay.setReadout({ window: shared.imageProperty.getColorWindow(), level: shared.imageProperty.getColorLevel(), zoom: fit / camNow.parallelScale });
+  };
   // vtkImageMapper's setInputData is typed for image data only; detaching the input is a null connection.
   const detachInput = (mapper: vtkImageMapper): void =>
     (mapper as unknown as { setInputData(d: null): void }).setInputData(null);
@@ -152,6 +217,11 @@ export function createSliceView(id: ViewId, shared: SliceViewShared): SliceView 
     overlay,
     size,
     setInputs(image, labels, frame) {
+      frameNow = frame;
+      overlay.setSliceStep(frame.sliceStep);
+      const [nx, ny, nz] = image.getDimensions();
+      const [sx, sy, sz] = image.getSpacing();
+      grid = { size: [nx, ny, nz], spacing: [sx, sy, sz] };
       const mode = IJK_MODE[frame.sliceAxis];
       for (const [mapper, data] of [
         [imageMapper, image],
@@ -168,6 +238,11 @@ export function createSliceView(id: ViewId, shared: SliceViewShared): SliceView 
     },
     setPreviewInput,
     clearInputs() {
+      frameNow = null;
+      camNow = null;
+      grid = null;
+      drawMeasurements();
+      drawReadouts();
       setPreviewInput(null, null);
       if (!hasInputs) return;
       renderer.removeViewProp(imageSlice);
@@ -191,6 +266,17 @@ export function createSliceView(id: ViewId, shared: SliceViewShared): SliceView 
       camera.setParallelScale(cam.parallelScale);
       // The slice plane sits at depthMm from the camera; keep it well inside the clipping range.
       camera.setClippingRange(Math.max(0.01, depthMm / 4), depthMm * 4);
+      frameNow = frame;
+      camNow = { focal: [...cam.focal], parallelScale: cam.parallelScale };
+      drawReadouts();
+      drawMeasurements();
+    },
+    setMeasurements(next) {
+      shapes = next;
+      drawMeasurements();
+    },
+    onSliceInput(cb) {
+      sliceInput = cb;
     },
     setLabelsVisible(visible) {
       labelSlice.setVisibility(visible);

@@ -148,6 +148,23 @@ export interface Layout {
 /** The viewer's layout when none is given: today's three equal views. */
 export const DEFAULT_LAYOUT: Layout = { kind: '1x3', large: 'sagittal', maximised: null };
 
+/**
+ * A ruler (2 points) or angle (3 points, vertex in the middle) drawn in every view whose displayed slice it lies in
+ * (all points within half a slice of the slice plane), with its label next to it.
+ */
+export interface MeasurementShape {
+  /** Stable key (e.g. the stored id); data-measurement on its SVG group. */
+  key: string;
+  /** World points, LPS mm. */
+  points: readonly Vec3[];
+  /** Shown next to the shape, e.g. "23.4 mm". */
+  label: string;
+  /** Being placed: dashed, no end marks. */
+  draft?: boolean;
+  /** Drawn brighter (e.g. the row selected in a list). */
+  highlighted?: boolean;
+}
+
 export interface ViewerOptions {
   /** Initial label display; default fill, opacity 0.5, nothing hidden. */
   labelDisplay?: LabelDisplay;
@@ -214,6 +231,11 @@ export interface Viewer {
   setPreview(preview: PreviewLayer | null): void;
   /** Call after writing into the preview mask: one render next frame re-uploading only each view's displayed slice. */
   previewModified(): void;
+  /** Replaces the rulers and angles drawn over the views (SVG overlay: never a re-render of the images). */
+  setMeasurements(shapes: readonly MeasurementShape[]): void;
+  /** Shows or hides the crosshair lines in every view (the crosshair still moves and sets the slices). */
+  setCrosshairVisible(visible: boolean): void;
+  isCrosshairVisible(): boolean;
   /** Pointer position in voxel and world terms (null when the pointer leaves a view). Returns unsubscribe. */
   onCursor(cb: (cursor: CursorInfo | null) => void): () => void;
   onCrosshair(cb: (world: Vec3) => void): () => void;

@@ -81,6 +81,7 @@ export function createViewer(container: HTMLElement, opts: ViewerOptions = {}): 
   const views = {} as Record<ViewId, SliceView>;
   for (const id of VIEW_IDS) {
     views[id] = createSliceView(id, shared);
+    views[id].onSliceInput((delta) => viewer.scrollSlice(id, delta)); // the view's slice slider
     root.appendChild(views[id].cell);
   }
   const cells = { sagittal: views.sagittal.cell, coronal: views.coronal.cell, axial: views.axial.cell };
@@ -309,6 +310,7 @@ export function createViewer(container: HTMLElement, opts: ViewerOptions = {}): 
   const detachKeyboard = attachKeyboard(root, target, () => activeView);
 
   // --- public API --- //
+  let crosshairVisible = true;
   const viewer: Viewer = {
     setVolumes(image, labels) {
       const next = createSeries(image, labels); // validates before anything is replaced
@@ -388,6 +390,14 @@ export function createViewer(container: HTMLElement, opts: ViewerOptions = {}): 
       series.previewData.modified();
       invalidate();
     },
+    setMeasurements(shapes) {
+      for (const id of VIEW_IDS) views[id].setMeasurements(shapes);
+    },
+    setCrosshairVisible(visible) {
+      crosshairVisible = visible;
+      for (const id of VIEW_IDS) views[id].overlay.setCrosshairVisible(visible);
+    },
+    isCrosshairVisible: () => crosshairVisible,
     onCursor: (cb) => cursorEvents.on(cb),
     onCrosshair: (cb) => crosshairEvents.on(cb),
     onWindowLevel: (cb) => windowLevelEvents.on(cb),

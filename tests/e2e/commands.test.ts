@@ -186,6 +186,13 @@ const effects: Record<string, Effect> = {
     await press(key);
     await expect.poll(() => text('[data-testid="label-panel"] button[title^="Hide or show"]')).toBe('Hide all');
   },
+  'crosshair-toggle': async (key) => {
+    const lines = page.locator('[data-viewer-overlay="sagittal"] > svg').first();
+    await press(key);
+    await expect.poll(() => lines.evaluate((e) => getComputedStyle(e).display)).toBe('none');
+    await press(key);
+    await expect.poll(() => lines.evaluate((e) => getComputedStyle(e).display)).not.toBe('none');
+  },
   'labels-outline': async (key) => {
     await press(key);
     await expect.poll(() => hasClass('[data-testid="label-panel"] button:text-is("Outline")', 'on')).toBe(true);
