@@ -14,7 +14,7 @@ import type { MenuCommand } from '../common/desktop.js';
 import { loadSeries } from './state/loadSeries.js';
 import { appStore, menuCommands, useApp } from './state/appStore.js';
 import {
-  setDataset, setSeries, setOpened, setError, setBusy, setDisplay, setLayout, setProbe, setViewer, setShowHelp, setSession, setAskAnnotator, setProgress, setGradingFocus, setExportOpen, setShowAbout,
+  setDataset, setSeries, setOpened, setError, setBusy, setDisplay, setProbe, setViewer, setShowHelp, setSession, setAskAnnotator, setProgress, setGradingFocus, setExportOpen, setShowAbout,
 } from './state/appStore.js';
 import { useLabelRecount } from './state/labelRows.js';
 import { useEditing } from './editing/useEditing.js';
@@ -27,18 +27,15 @@ import { viewFrames } from './viewer/index.js';
 import { HistoryPanel } from './features/history/HistoryPanel.js';
 import { MeasurementsPanel } from './features/measurements/MeasurementsPanel.js';
 import { ShortcutOverlay } from './features/help/ShortcutOverlay.js';
-import { commandById, commandForKey, commandForMenu, isTyping, keyHint, type AppCommandId, type Command, type CommandContext } from './commands.js';
+import { commandForKey, commandForMenu, isTyping, type AppCommandId, type Command, type CommandContext } from './commands.js';
 import { GradingPanel } from './features/grading/GradingPanel.js';
 import { useGradings } from './features/grading/useGradings.js';
 import { AnnotatorDialog } from './features/session/AnnotatorDialog.js';
 import { ExportDialog } from './features/export/ExportDialog.js';
 import { labelCentres } from './labelmap/index.js';
-import { LAYOUT_KINDS, VIEW_IDS, type LayoutKind } from './viewer/index.js';
-import { rememberLayout, toggleLeftPanel, toggleRightPanel, usePanels } from './features/viewer/layoutPrefs.js';
+import { toggleLeftPanel, toggleRightPanel } from './features/viewer/layoutPrefs.js';
+import { LayoutControls, layoutActions, useViewerLayout } from './features/viewer/LayoutControls.js';
 import { PanelHead } from './features/viewer/PanelHead.js';
-
-const LAYOUT_NAMES: Record<LayoutKind, string> = { '1+2': '1+2', '2x2': '2×2', '1x3': '1×3' };
-const LAYOUT_COMMANDS: Record<LayoutKind, string> = { '1+2': 'layout-large', '2x2': 'layout-grid', '1x3': 'layout-three' };
 
 /** The status bar's note on where the labels came from. */
 function maskNote(source: OpenSeriesResponse['mask']['source']): string {
@@ -48,7 +45,7 @@ function maskNote(source: OpenSeriesResponse['mask']['source']): string {
 }
 
 export function App() {
-  const { dataset, series, opened, error, busy, display, layout, probe, viewer, labelRows, showHelp, session, askAnnotator, progress, gradingFocus, exportOpen, showAbout } = useApp((s) => s);
+  const { dataset, series, opened, error, busy, display, probe, viewer, labelRows, showHelp, session, askAnnotator, progress, gradingFocus, exportOpen, showAbout } = useApp((s) => s);
   /** Whether main answers (the "service unreachable" banner). */
   const [link, setLink] = useState<ConnectionState>(connection.state());
   useEffect(() => connection.subscribe(setLink), []);
@@ -197,12 +194,8 @@ export function App() {
 
   const lockedLabels = editing.settings.locked;
   useEffect(() => viewer?.setLabelDisplay({ ...display, locked: lockedLabels }), [viewer, display, lockedLabels]);
-  useEffect(() => viewer?.setLayout(layout), [viewer, layout]);
-  // The views' corner buttons change the layout inside the viewer: the store follows.
-  useEffect(() => viewer?.onLayout((l) => setLayout(l)), [viewer]);
-  // Each annotator's layout and panels come back on start and when the annotator changes.
-  const panels = usePanels();
-  useEffect(() => rememberLayout(session?.annotator ?? null), [session?.annotator]);
+  // The viewer follows the store's layout; each annotator's layout and panels come back on start.
+  const panels = useViewerLayout(viewer, session?.annotator ?? null);
 
   const siblings = useMemo(() => opened?.info.siblings ?? [], [opened]);
   const switchSibling = useCallback(
@@ -254,13 +247,7 @@ export function App() {
     'slice-previous': () => viewer?.scrollSlice(appStore.get().hoverView, -1),
     'auto-window': autoWindow,
     'reset-view': () => viewer?.resetViews(),
-    'layout-large': () => setLayout((l) => ({ ...l, kind: '1+2', maximised: null })),
-    'layout-grid': () => setLayout((l) => ({ ...l, kind: '2x2', maximised: null })),
-    'layout-three': () => setLayout((l) => ({ ...l, kind: '1x3', maximised: null })),
-    'layout-large-view': () => setLayout({ kind: '1+2', large: appStore.get().hoverView, maximised: null }),
-    'layout-maximise': () => setLayout((l) => ({ ...l, maximised: l.maximised ? null : appStore.get().hoverView })),
-    'panel-left': toggleLeftPanel,
-    'panel-right': toggleRightPanel,
+    ...layoutActions,
     'labels-toggle': () => setDisplay((d) => ({ ...d, allHidden: !d.allHidden })),
     'labels-outline': () => setDisplay((d) => ({ ...d, mode: d.mode === 'fill' ? 'outline' : 'fill' })),
     'crosshair-toggle': () => viewer?.setCrosshairVisible(!viewer.isCrosshairVisible()),
@@ -340,23 +327,7 @@ export function App() {
               <button title="Automatic window from intensity percentiles (W)" onClick={autoWindow}>Auto W/L</button>
               <button title="Full intensity range" onClick={fullRange}>Full range</button>
             </span>
-            <span className="segmented" aria-label="Layout">
-              {LAYOUT_KINDS.map((k) => (
-                <button key={k} data-layout={k} className={layout.kind === k && !layout.maximised ? 'on' : ''} onClick={() => setLayout((l) => ({ ...l, kind: k, maximised: null }))} title={`${commandById(LAYOUT_COMMANDS[k]).label}${keyHint(LAYOUT_COMMANDS[k])}`}>
-                  {LAYOUT_NAMES[k]}
-                </button>
-              ))}
-            </span>
-            {layout.kind === '1+2' && !layout.maximised && (
-              <select aria-label="Large view" title={`The large view of layout 1+2${keyHint('layout-large-view')}: over a view`} value={layout.large} onChange={(e) => setLayout((l) => ({ ...l, large: e.target.value as typeof l.large }))}>
-                {VIEW_IDS.map((v) => <option key={v} value={v}>{v} large</option>)}
-              </select>
-            )}
-            {layout.maximised && (
-              <button className="on" data-testid="restore-layout" onClick={() => setLayout((l) => ({ ...l, maximised: null }))} title={`Restore the layout${keyHint('layout-maximise')}`}>
-                {layout.maximised} maximised ×
-              </button>
-            )}
+            <LayoutControls />
             <button onClick={() => viewer?.resetViews()} title="Reset zoom and pan (R)">Reset view</button>
           </>
         )}
