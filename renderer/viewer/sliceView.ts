@@ -13,8 +13,9 @@ import vtkRenderer from '@kitware/vtk.js/Rendering/Core/Renderer.js';
 import type vtkOpenGLRenderWindow from '@kitware/vtk.js/Rendering/OpenGL/RenderWindow.js';
 import type vtkImageData from '@kitware/vtk.js/Common/DataModel/ImageData.js';
 import { IDENTITY_DIRECTION, type Vec3 } from '../../common/geometry.js';
-import { fitParallelScale, pixelsPerMm, worldToDisplay, type ViewCamera, type ViewFrame, type ViewportSize } from './orientation.js';
-import { createOverlay, type DrawnMeasurement, type Overlay } from './overlay.js';
+import { shapesInSlice } from './measureShapes.js';
+import { fitParallelScale, pixelsPerMm, type ViewCamera, type ViewFrame, type ViewportSize } from './orientation.js';
+import { createOverlay, type Overlay } from './overlay.js';
 import type { MeasurementShape, ViewId } from './types.js';
 
 const IJK_MODE = [SlicingMode.I, SlicingMode.J, SlicingMode.K] as const;
@@ -82,37 +83,6 @@ export interface SliceView {
   /** The slice slider moved: `delta` slices in scrollSlice's sense (+1 = towards L / P / S). */
   onSliceInput(cb: (delta: number) => void): void;
   dispose(): void;
-}
-
-const dot = (a: Vec3, b: Vec3): number => a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
-
-/**
- * Display points of the shapes lying in the slice plane through `cam.focal` (every point within half a slice,
- * `halfSliceMm`, of it), in a view of `size`. Pure; exported for tests.
- */
-export function shapesInSlice(
-  shapes: readonly MeasurementShape[],
-  frame: ViewFrame,
-  cam: ViewCamera,
-  size: ViewportSize,
-  halfSliceMm: number,
-): DrawnMeasurement[] {
-  const out: DrawnMeasurement[] = [];
-  for (const m of shapes) {
-    const inSlice = m.points.every((p) => {
-      const d: Vec3 = [p[0] - cam.focal[0], p[1] - cam.focal[1], p[2] - cam.focal[2]];
-      return Math.abs(dot(d, frame.dop)) <= halfSliceMm + 1e-6;
-    });
-    if (!inSlice) continue;
-    out.push({
-      key: m.key,
-      xy: m.points.map((p) => worldToDisplay(frame, cam, size, p)),
-      label: m.label,
-      draft: m.draft ?? false,
-      highlighted: m.highlighted ?? false,
-    });
-  }
-  return out;
 }
 
 export function createSliceView(id: ViewId, shared: SliceViewShared): SliceView {
