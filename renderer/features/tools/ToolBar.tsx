@@ -64,85 +64,85 @@ export function ToolBar({ tool, onTool, settings, onSettings, saveState, sampleV
   return (
     <div className="tool-bar" data-testid="toolbar">
       <div className="tool-row">
-      <span className="segmented" aria-label="Tools">
-        <button className={tool === null ? 'on' : ''} onClick={() => onTool(null)} title={`Navigate${keyHint('navigate')}`}>Navigate</button>
-        {TOOLS.map((t) => (
-          <button
-            key={t.id}
-            className={tool === t.id ? 'on' : ''}
-            onClick={() => onTool(t.id)}
-            disabled={readOnly !== null}
-            title={readOnly !== null ? `Labels read-only: ${readOnly}` : `${t.title}${keyHint(`tool:${t.id}`)}`}
-            data-tool={t.id}
-          >
-            {t.title}
-          </button>
-        ))}
-      </span>
-      <span className="spacer" />
-      <SaveIndicator state={saveState} onRetry={onRetry} onDiscard={onDiscard} />
+        <span className="segmented" aria-label="Tools">
+          <button className={tool === null ? 'on' : ''} onClick={() => onTool(null)} title={`Navigate${keyHint('navigate')}`}>Navigate</button>
+          {TOOLS.map((t) => (
+            <button
+              key={t.id}
+              className={tool === t.id ? 'on' : ''}
+              onClick={() => onTool(t.id)}
+              disabled={readOnly !== null}
+              title={readOnly !== null ? `Labels read-only: ${readOnly}` : `${t.title}${keyHint(`tool:${t.id}`)}`}
+              data-tool={t.id}
+            >
+              {t.title}
+            </button>
+          ))}
+        </span>
+        <span className="spacer" />
+        <SaveIndicator state={saveState} onRetry={onRetry} onDiscard={onDiscard} />
       </div>
       <div className="tool-row tool-options" data-testid="tool-options">
-      <label title={`Brush radius in mm${keyHint('brush-smaller')}${keyHint('brush-larger')}`}>
-        Radius
-        <input type="range" min={0.5} max={30} step={0.5} value={settings.radiusMm} aria-label="Brush radius" onChange={(e) => set({ radiusMm: Number(e.target.value) })} />
-        <span className="num">{settings.radiusMm.toFixed(1)} mm</span>
-      </label>
-      <label title="3-D brush: a sphere across slices">
-        <input type="checkbox" checked={settings.brush3d} aria-label="3-D brush" onChange={(e) => set({ brush3d: e.target.checked })} /> 3-D
-      </label>
-      {settings.brush3d && (
+        <label title={`Brush radius in mm${keyHint('brush-smaller')}${keyHint('brush-larger')}`}>
+          Radius
+          <input type="range" min={0.5} max={30} step={0.5} value={settings.radiusMm} aria-label="Brush radius" onChange={(e) => set({ radiusMm: Number(e.target.value) })} />
+          <span className="num">{settings.radiusMm.toFixed(1)} mm</span>
+        </label>
+        <label title="3-D brush: a sphere across slices">
+          <input type="checkbox" checked={settings.brush3d} aria-label="3-D brush" onChange={(e) => set({ brush3d: e.target.checked })} /> 3-D
+        </label>
+        {settings.brush3d && (
+          <label>
+            slices
+            <input type="number" min={1} max={99} step={2} value={settings.throughPlaneSlices} aria-label="Slices" style={{ width: 48 }} onChange={(e) => set({ throughPlaneSlices: Math.max(1, Number(e.target.value) || 1) })} />
+          </label>
+        )}
         <label>
-          slices
-          <input type="number" min={1} max={99} step={2} value={settings.throughPlaneSlices} aria-label="Slices" style={{ width: 48 }} onChange={(e) => set({ throughPlaneSlices: Math.max(1, Number(e.target.value) || 1) })} />
+          Paint
+          <select aria-label="Paint mode" value={modeValue(settings.mode)} onChange={(e) => set({ mode: parseMode(e.target.value) })}>
+            <option value="overwrite">over everything</option>
+            <option value="background-only">only background</option>
+            {presentLabels.map((v) => (
+              <option key={v} value={`inside:${v}`}>only inside {isKnownLabel(v) ? labelInfo(v).name : v}</option>
+            ))}
+          </select>
         </label>
-      )}
-      <label>
-        Paint
-        <select aria-label="Paint mode" value={modeValue(settings.mode)} onChange={(e) => set({ mode: parseMode(e.target.value) })}>
-          <option value="overwrite">over everything</option>
-          <option value="background-only">only background</option>
-          {presentLabels.map((v) => (
-            <option key={v} value={`inside:${v}`}>only inside {isKnownLabel(v) ? labelInfo(v).name : v}</option>
-          ))}
-        </select>
-      </label>
-      {thresholdTool && (
-        <span className="threshold-controls">
-          <input type="range" aria-label="Threshold low slider" min={imageRange[0]} max={imageRange[1]} step={step} value={settings.threshold[0]} onChange={(e) => set({ threshold: [Number(e.target.value), Math.max(Number(e.target.value), settings.threshold[1])] })} />
-          <input type="range" aria-label="Threshold high slider" min={imageRange[0]} max={imageRange[1]} step={step} value={settings.threshold[1]} onChange={(e) => set({ threshold: [Math.min(settings.threshold[0], Number(e.target.value)), Number(e.target.value)] })} />
-          <label>
-            low
-            <input type="number" aria-label="Threshold low" step={step} value={settings.threshold[0]} style={{ width: 70 }} onChange={(e) => set({ threshold: [Number(e.target.value), settings.threshold[1]] })} />
-          </label>
-          <label>
-            high
-            <input type="number" aria-label="Threshold high" step={step} value={settings.threshold[1]} style={{ width: 70 }} onChange={(e) => set({ threshold: [settings.threshold[0], Number(e.target.value)] })} />
-          </label>
-          <button
-            className={settings.sampleClick ? 'on' : ''}
-            aria-pressed={settings.sampleClick}
-            data-testid="threshold-sample"
-            title={`Sample: the next click in a view centres the range on the intensity there (±10 % of the image range) and paints nothing${keyHint('threshold-sample')}: the intensity under the pointer at once`}
-            onClick={() => set({ sampleClick: !settings.sampleClick })}
-          >
-            {settings.sampleClick ? `Sampling… ${sampleValue === null ? '' : Number(sampleValue.toPrecision(5))}` : 'Sample'}
-          </button>
-          {tool === 'thresholdFill' && (
+        {thresholdTool && (
+          <span className="threshold-controls">
+            <input type="range" aria-label="Threshold low slider" min={imageRange[0]} max={imageRange[1]} step={step} value={settings.threshold[0]} onChange={(e) => set({ threshold: [Number(e.target.value), Math.max(Number(e.target.value), settings.threshold[1])] })} />
+            <input type="range" aria-label="Threshold high slider" min={imageRange[0]} max={imageRange[1]} step={step} value={settings.threshold[1]} onChange={(e) => set({ threshold: [Math.min(settings.threshold[0], Number(e.target.value)), Number(e.target.value)] })} />
             <label>
-              <input type="checkbox" checked={settings.fill3d} aria-label="Fill in 3-D" onChange={(e) => set({ fill3d: e.target.checked })} /> 3-D
+              low
+              <input type="number" aria-label="Threshold low" step={step} value={settings.threshold[0]} style={{ width: 70 }} onChange={(e) => set({ threshold: [Number(e.target.value), settings.threshold[1]] })} />
             </label>
-          )}
-        </span>
-      )}
-      {fillTool && (
-        <label title={`A fill writes nothing when its region is larger than this share of the ${tool === 'thresholdFill' && settings.fill3d ? 'volume' : 'slice'}`}>
-          max
-          <input type="number" min={1} max={100} step={1} value={settings.maxFillPercent} aria-label="Largest fill, percent" style={{ width: 52 }} onChange={(e) => set({ maxFillPercent: Math.min(100, Math.max(1, Number(e.target.value) || 1)) })} />
-          % of the {tool === 'thresholdFill' && settings.fill3d ? 'volume' : 'slice'}
-        </label>
-      )}
-      {tool === 'fill' && <span className="muted small" title="A region reaching the slice's edge has leaked through a gap">edge: Shift+click</span>}
+            <label>
+              high
+              <input type="number" aria-label="Threshold high" step={step} value={settings.threshold[1]} style={{ width: 70 }} onChange={(e) => set({ threshold: [settings.threshold[0], Number(e.target.value)] })} />
+            </label>
+            <button
+              className={settings.sampleClick ? 'on' : ''}
+              aria-pressed={settings.sampleClick}
+              data-testid="threshold-sample"
+              title={`Sample: the next click in a view centres the range on the intensity there (±10 % of the image range) and paints nothing${keyHint('threshold-sample')}: the intensity under the pointer at once`}
+              onClick={() => set({ sampleClick: !settings.sampleClick })}
+            >
+              {settings.sampleClick ? `Sampling… ${sampleValue === null ? '' : Number(sampleValue.toPrecision(5))}` : 'Sample'}
+            </button>
+            {tool === 'thresholdFill' && (
+              <label>
+                <input type="checkbox" checked={settings.fill3d} aria-label="Fill in 3-D" onChange={(e) => set({ fill3d: e.target.checked })} /> 3-D
+              </label>
+            )}
+          </span>
+        )}
+        {fillTool && (
+          <label title={`A fill writes nothing when its region is larger than this share of the ${tool === 'thresholdFill' && settings.fill3d ? 'volume' : 'slice'}`}>
+            max
+            <input type="number" min={1} max={100} step={1} value={settings.maxFillPercent} aria-label="Largest fill, percent" style={{ width: 52 }} onChange={(e) => set({ maxFillPercent: Math.min(100, Math.max(1, Number(e.target.value) || 1)) })} />
+            % of the {tool === 'thresholdFill' && settings.fill3d ? 'volume' : 'slice'}
+          </label>
+        )}
+        {tool === 'fill' && <span className="muted small" title="A region reaching the slice's edge has leaked through a gap">edge: Shift+click</span>}
       </div>
     </div>
   );
