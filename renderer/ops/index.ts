@@ -27,19 +27,35 @@ function abortError(): DOMException {
   return new DOMException('The operation was cancelled', 'AbortError');
 }
 
-/** Voxels scanned between two yields to the event loop (a few ms of work). */
-const SCAN_VOXELS_PER_STEP = 2_000_000;
+/** UI-thread time spent scanning before yielding to the event loop (a frame at 60 Hz is 16 ms). */
+const SCAN_SLICE_MS = 8;
 
-const nextTask = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
+/** Yields to the event loop (a message, not setTimeout: no 4 ms clamp after a few nested calls). */
+function nextTask(): Promise<void> {
+  return new Promise((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => {
+      channel.port1.close();
+      resolve();
+    };
+    channel.port2.postMessage(null);
+  });
+}
 
-/** Bounding box of `label`, scanned in slabs of slices with a yield between them; null when absent. */
+/**
+ * Bounding box of `label`, scanned slice by slice on the UI thread, yielding whenever SCAN_SLICE_MS have passed
+ * (time-sliced rather than a fixed slab, so a busy machine still gets its frames); null when absent.
+ */
 export async function findLabelBox(vol: LabelmapVolume, label: LabelValue, signal?: AbortSignal): Promise<VoxelBox | null> {
   const scan = labelBoxScan(vol.labels, vol.size, label);
-  const step = Math.max(1, Math.floor(SCAN_VOXELS_PER_STEP / (vol.size[0] * vol.size[1])));
-  for (let k = 0; k < vol.size[2]; k += step) {
-    if (signal?.aborted) throw abortError();
-    scan.scan(k, k + step);
-    await nextTask();
+  let t0 = performance.now();
+  for (let k = 0; k < vol.size[2]; k++) {
+    scan.scan(k, k + 1);
+    if (performance.now() - t0 > SCAN_SLICE_MS) {
+      await nextTask();
+      if (signal?.aborted) throw abortError();
+      t0 = performance.now();
+    }
   }
   if (signal?.aborted) throw abortError();
   return scan.box();
