@@ -112,7 +112,7 @@ describe('menu', () => {
   it('has File, Edit, View and Help with the issue\'s entries', () => {
     expect(template.map((m) => m.label)).toEqual(['File', 'Edit', 'View', 'Help']);
     const labels = all.map((i) => i.label ?? i.role);
-    for (const l of ['Open Dataset…', 'Open Recent', 'Export…', 'Quit', 'Undo', 'Redo', 'Three Views', 'Toggle Label Overlay', 'Keyboard Shortcuts', 'About Spine Workstation']) {
+    for (const l of ['Open Dataset…', 'Open Recent', 'Export…', 'Quit', 'Undo', 'Redo', 'One Large View + Two Small', 'Three Views in a Row', 'Toggle Label Overlay', 'Keyboard Shortcuts', 'About Spine Workstation']) {
       expect(labels).toContain(l);
     }
   });
