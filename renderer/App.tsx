@@ -7,6 +7,7 @@ import { indexToWorld, worldToIndex, type Vec3 } from '../common/geometry.js';
 import { LabelPanel } from './features/labels/LabelPanel.js';
 import { StatusBar } from './features/statusbar/StatusBar.js';
 import { ViewerPanel } from './features/viewer/ViewerPanel.js';
+import { View3DPanel } from './features/view3d/View3DPanel.js';
 import { Worklist } from './features/worklist/Worklist.js';
 import { call, connection, desktopBridge } from './platform/api.js';
 import type { ConnectionState } from './platform/connection.js';
@@ -355,6 +356,7 @@ export function App() {
         <section className="center">
           <div className="viewer-area" onClick={onViewerClick}>
             <ViewerPanel onViewer={setViewer} />
+            <View3DPanel />
             {!opened && !busy && <div className="placeholder">Open a series from the worklist (arrows + Enter, or double-click).</div>}
             <div className="view-banners" onClick={(e) => e.stopPropagation()}>
               {!link.reachable && (

@@ -161,6 +161,9 @@ export function createView3D(container: HTMLElement, opts: View3DOptions = {}): 
   let inFlight = 0;
   /** When the oldest unanswered request was made (for lastUpdateMs). */
   let requestedAt: number | null = null;
+  let workMaxMs = 0;
+  /** The last frames' hand-over + render milliseconds (benches). */
+  const frameLog: string[] = [];
   const state: View3DState = {
     status: 'empty', meshed: [], shown: [], fullBuilds: 0, rebuilds: {}, lastRebuilt: [], lastUpdateMs: null, renders: 0,
     triangles: 0, error: null,
@@ -214,6 +217,14 @@ export function createView3D(container: HTMLElement, opts: View3DOptions = {}): 
     const t2 = performance.now();
     root.dataset['drawn'] = String(version);
     root.dataset['drawMs'] = (t2 - t1).toFixed(1);
+    // Longest main-thread slice of this view (uploads + render) since the current work began (benches).
+    if (applied || busy()) {
+      workMaxMs = Math.max(workMaxMs, t2 - t0);
+      root.dataset['workMaxMs'] = workMaxMs.toFixed(1);
+      frameLog.push(`${(t1 - t0).toFixed(0)}+${(t2 - t1).toFixed(0)}`);
+      if (frameLog.length > 24) frameLog.shift();
+      root.dataset['frameLog'] = frameLog.join(' ');
+    }
     state.renders++;
     root.dataset['renders'] = String(state.renders);
     if (applied) {
@@ -361,6 +372,7 @@ export function createView3D(container: HTMLElement, opts: View3DOptions = {}): 
   };
 
   const startRequest = (): void => {
+    if (!busy()) workMaxMs = 0;
     inFlight++;
     requestedAt ??= performance.now();
     state.status = 'building';
