@@ -209,6 +209,38 @@ describe('grow by N mm (3 mm on a 4 × 2.1 × 2.1 mm grid)', () => {
   });
 });
 
+describe('locks', () => {
+  async function growL3(): Promise<number> {
+    await page.locator('[data-testid="shape-preview"]').click();
+    await waitPreview();
+    const text = (await page.locator('[data-testid="op-preview"]').textContent())!;
+    await page.locator('[data-testid="op-accept"]').click();
+    await waitSaved();
+    return Number(/\+([\d,]+) voxels/.exec(text)![1]!.replace(/,/g, ''));
+  }
+  async function undo(): Promise<void> {
+    await page.locator('[data-testid="viewer"]').hover();
+    await page.keyboard.press('Control+z');
+    await waitSaved();
+  }
+
+  it('growing L3 eats into the disc below when unlocked, and leaves it alone when the disc is locked', async () => {
+    const series = '1_t1'; // still open, label 3 active, grow 3 mm chosen
+    const disc0 = countOf(await serverLabels(series), 203);
+    const unlocked = await growL3();
+    const discUnlocked = countOf(await serverLabels(series), 203);
+    await undo();
+    expect(discUnlocked, 'over everything: the grown vertebra takes disc voxels').toBeLessThan(disc0);
+
+    await page.locator('tr[data-label="203"] input[aria-label^="Lock"]').check();
+    const locked = await growL3();
+    expect(countOf(await serverLabels(series), 203), 'the locked disc keeps every voxel').toBe(disc0);
+    expect(locked).toBe(unlocked - (disc0 - discUnlocked));
+    await undo();
+    await page.locator('tr[data-label="203"] input[aria-label^="Lock"]').uncheck();
+  });
+});
+
 describe('where the interpolation comes from', () => {
   it('every request, the wasm pipeline included, went to the app\'s own origin', () => {
     const origin = new URL(app.server.url).origin;
