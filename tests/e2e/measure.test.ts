@@ -122,10 +122,18 @@ describe.each(['A', 'B'] as const)('measure, orientation group %s', (group) => {
     const deg = 30;
     const armA = inPlane('coronal', v, 0, 30);
     const armB = inPlane('coronal', v, 30 * Math.sin((deg * Math.PI) / 180), 30 * Math.cos((deg * Math.PI) / 180));
-    for (const p of [armA, v, armB]) {
+    const draft = page.locator('[data-measurements="coronal"] g[data-measurement="draft"]');
+    for (const [i, p] of [armA, v, armB].entries()) {
       const [x, y] = await ws.toPage('coronal', p);
+      if (i === 2) {
+        // Between clicks the rubber band follows the pointer, with its live angle.
+        await page.mouse.move(x, y, { steps: 3 });
+        await expect.poll(() => draft.locator('text').textContent()).toMatch(/^\d+\.\d°$/);
+        expect(await draft.locator('circle').count()).toBe(3);
+      }
       await page.mouse.click(x, y);
     }
+    await expect.poll(() => draft.count()).toBe(0);
     await expect.poll(() => rows(page).count(), { timeout: 20_000 }).toBe(2);
     const row = rows(page).nth(1);
     expect(await row.getAttribute('data-kind')).toBe('angle');
