@@ -85,16 +85,46 @@ export interface View3D {
   dispose(): void;
 }
 
-interface LabelActor {
-  label: number;
-  mesh: Mesh;
+/** One vtk.js actor drawing a run of a label's triangles (all parts share the mesh's point and normal arrays). */
+interface Part {
   polyData: vtkPolyData;
   mapper: vtkMapper;
   actor: vtkActor;
 }
 
-/** Triangles handed to vtk.js per frame (its buffer building runs on this thread); at least one mesh per frame. */
-const UPLOAD_BUDGET = 60_000;
+/** A label's surface on screen. */
+interface LabelActor {
+  label: number;
+  mesh: Mesh;
+  parts: Part[];
+}
+
+/** A received mesh being handed to vtk.js part by part; the label's old parts stay until the last one is in. */
+interface Upload {
+  mesh: Mesh;
+  parts: Part[];
+}
+
+/** Triangles per part: vtk.js builds a part's vertex buffers in one go, on this thread, at its first render. */
+const PART_TRIANGLES = 20_000;
+/** Shown triangles handed to vtk.js per frame (at least one part). */
+const UPLOAD_BUDGET = 20_000;
+
+/** Axis-aligned bounds [xmin, xmax, ymin, ymax, zmin, zmax] of meshes' points, or null when there are none. */
+function meshBounds(meshes: Iterable<Mesh>): [number, number, number, number, number, number] | null {
+  const b: [number, number, number, number, number, number] = [Infinity, -Infinity, Infinity, -Infinity, Infinity, -Infinity];
+  for (const m of meshes) {
+    const p = m.points;
+    for (let i = 0; i < p.length; i += 3) {
+      for (let a = 0; a < 3; a++) {
+        const v = p[i + a]!;
+        if (v < b[2 * a]!) b[2 * a] = v;
+        if (v > b[2 * a + 1]!) b[2 * a + 1] = v;
+      }
+    }
+  }
+  return b[0] <= b[1] ? b : null;
+}
 
 /** True when two meshes of a label are the same surface (a full rebuild re-sends unchanged labels). */
 function sameMesh(a: Mesh, b: Mesh): boolean {
@@ -273,66 +303,77 @@ export function createView3D(container: HTMLElement, opts: View3DOptions = {}): 
   resizeObserver.observe(root);
 
   // --- meshes -> actors --- //
+  const deleteParts = (parts: Part[]): void => {
+    for (const p of parts) {
+      renderer.removeActor(p.actor);
+      p.actor.delete();
+      p.mapper.delete();
+      p.polyData.delete();
+    }
+  };
   const removeActor = (label: number): void => {
     const a = actors.get(label);
     if (!a) return;
-    renderer.removeActor(a.actor);
-    a.actor.delete();
-    a.mapper.delete();
-    a.polyData.delete();
+    deleteParts(a.parts);
     actors.delete(label);
   };
-  const showMesh = (mesh: Mesh): void => {
-    let a = actors.get(mesh.label);
-    if (!a) {
-      const polyData = vtkPolyData.newInstance();
-      const mapper = vtkMapper.newInstance({ scalarVisibility: false });
-      mapper.setInputData(polyData);
-      const actor = vtkActor.newInstance();
-      actor.setMapper(mapper);
-      const [r, g, b] = labelColor(mesh.label);
-      const p = actor.getProperty();
-      p.setColor(r / 255, g / 255, b / 255);
-      p.setDiffuse(0.85);
-      p.setAmbient(0.15);
-      p.setSpecular(0.25);
-      p.setSpecularPower(20);
-      renderer.addActor(actor);
-      a = { label: mesh.label, mesh, polyData, mapper, actor };
-      actors.set(mesh.label, a);
-    }
-    a.mesh = mesh;
-    a.polyData.getPoints().setData(mesh.points, 3);
-    a.polyData.getPolys().setData(vtkPolys(mesh.triangles));
-    a.polyData.getPointData().setNormals(vtkDataArray.newInstance({ name: 'Normals', numberOfComponents: 3, values: mesh.normals }));
-    a.polyData.modified();
-    a.actor.setVisibility(isShown(mesh.label));
+  const makePart = (mesh: Mesh, first: number, last: number): Part => {
+    const polyData = vtkPolyData.newInstance();
+    polyData.getPoints().setData(mesh.points, 3);
+    polyData.getPolys().setData(vtkPolys(mesh.triangles.subarray(first * 3, last * 3)));
+    polyData.getPointData().setNormals(vtkDataArray.newInstance({ name: 'Normals', numberOfComponents: 3, values: mesh.normals }));
+    const mapper = vtkMapper.newInstance({ scalarVisibility: false });
+    mapper.setInputData(polyData);
+    const actor = vtkActor.newInstance();
+    actor.setMapper(mapper);
+    const [r, g, b] = labelColor(mesh.label);
+    const p = actor.getProperty();
+    p.setColor(r / 255, g / 255, b / 255);
+    p.setDiffuse(0.85);
+    p.setAmbient(0.15);
+    p.setSpecular(0.25);
+    p.setSpecularPower(20);
+    actor.setVisibility(isShown(mesh.label));
+    renderer.addActor(actor);
+    return { polyData, mapper, actor };
   };
 
   /**
-   * Meshes received and not yet handed to vtk.js. The first frame after a mesh is set builds its vertex buffers on
-   * this thread (vtk.js expands every triangle), ~2–4 k triangles per ms here: a full build at once would stall a
-   * frame for hundreds of ms, so each frame takes meshes up to UPLOAD_BUDGET triangles (at least one).
+   * Meshes received and not yet fully handed to vtk.js. The first render of a part builds its vertex buffers on this
+   * thread (vtk.js expands every triangle; 1–4 k triangles per ms here), so a full build at once would stall a frame
+   * for hundreds of ms: each frame hands over shown triangles up to UPLOAD_BUDGET, in parts of PART_TRIANGLES.
    */
-  const pending = new Map<number, Mesh>();
+  const pending = new Map<number, Upload>();
+  const dropUpload = (label: number): void => {
+    const up = pending.get(label);
+    if (!up) return;
+    deleteParts(up.parts);
+    pending.delete(label);
+  };
   /** An answer arrived since the last frame. */
   let answered = false;
   const applyPending = (): boolean => {
     if (pending.size === 0) return false;
     let triangles = 0;
-    for (const [label, mesh] of pending) {
-      const n = mesh.triangles.length / 3;
-      if (triangles > 0 && triangles + n > UPLOAD_BUDGET) break;
-      pending.delete(label);
-      const current = actors.get(label)?.mesh;
+    for (const [label, up] of pending) {
+      const total = up.mesh.triangles.length / 3;
       // A full rebuild (undo, reload) answers every label: the unchanged ones keep their buffers.
-      if (current && sameMesh(current, mesh)) continue;
-      showMesh(mesh);
-      if (isShown(label)) triangles += n;
-    }
-    if (!cameraSet && actors.size > 0) {
-      setDefaultCamera();
-      cameraSet = true;
+      const current = actors.get(label)?.mesh;
+      if (up.parts.length === 0 && current && sameMesh(current, up.mesh)) {
+        pending.delete(label);
+        continue;
+      }
+      const shown = isShown(label);
+      while (up.parts.length * PART_TRIANGLES < total && !(shown && triangles >= UPLOAD_BUDGET)) {
+        const first = up.parts.length * PART_TRIANGLES;
+        const last = Math.min(total, first + PART_TRIANGLES);
+        up.parts.push(makePart(up.mesh, first, last));
+        if (shown) triangles += last - first;
+      }
+      if (up.parts.length * PART_TRIANGLES < total) break; // this frame's budget is spent
+      removeActor(label);
+      actors.set(label, { label, mesh: up.mesh, parts: up.parts });
+      pending.delete(label);
     }
     renderer.resetCameraClippingRange();
     return true;
@@ -343,7 +384,7 @@ export function createView3D(container: HTMLElement, opts: View3DOptions = {}): 
     inFlight = Math.max(0, inFlight - 1);
     if (u.full) {
       for (const label of [...actors.keys()]) if (!u.meshes.get(label)) removeActor(label);
-      for (const label of [...pending.keys()]) if (!u.meshes.get(label)) pending.delete(label);
+      for (const label of [...pending.keys()]) if (!u.meshes.get(label)) dropUpload(label);
       state.fullBuilds++;
     } else {
       const changed = [...u.meshes.keys()].sort((a, b) => a - b);
@@ -351,10 +392,16 @@ export function createView3D(container: HTMLElement, opts: View3DOptions = {}): 
       state.lastRebuilt = changed;
     }
     for (const [label, mesh] of u.meshes) {
-      if (mesh) pending.set(label, mesh);
-      else {
-        pending.delete(label);
-        removeActor(label);
+      dropUpload(label);
+      if (mesh) pending.set(label, { mesh, parts: [] });
+      else removeActor(label);
+    }
+    // The first camera frames every surface of the first answer (they arrive on screen over several frames).
+    if (!cameraSet) {
+      const bounds = meshBounds([...u.meshes.values()].filter((m): m is Mesh => m !== null));
+      if (bounds) {
+        setDefaultCamera(bounds);
+        cameraSet = true;
       }
     }
     answered = true;
@@ -398,16 +445,16 @@ export function createView3D(container: HTMLElement, opts: View3DOptions = {}): 
   };
 
   // --- camera --- //
-  function setDefaultCamera(): void {
-    const b = renderer.computeVisiblePropBounds();
+  function setDefaultCamera(bounds?: [number, number, number, number, number, number]): void {
+    const b = bounds ?? renderer.computeVisiblePropBounds();
     const centre: Vec3 = [(b[0] + b[1]) / 2, (b[2] + b[3]) / 2, (b[4] + b[5]) / 2];
     const cam = renderer.getActiveCamera();
     // LPS: a left-anterior oblique view, head up (+z = superior).
     cam.setFocalPoint(...centre);
     cam.setPosition(centre[0] + 0.8, centre[1] - 0.6, centre[2]);
     cam.setViewUp(0, 0, 1);
-    renderer.resetCamera();
-    renderer.resetCameraClippingRange();
+    renderer.resetCamera(b);
+    renderer.resetCameraClippingRange(b);
   }
 
   // --- picking: a left click (no drag) on a shown surface --- //
@@ -462,7 +509,7 @@ export function createView3D(container: HTMLElement, opts: View3DOptions = {}): 
       builder = null;
       inFlight = 0;
       requestedAt = null;
-      pending.clear();
+      for (const label of [...pending.keys()]) dropUpload(label);
       answered = false;
       for (const label of [...actors.keys()]) removeActor(label);
       labels = next;
@@ -492,7 +539,8 @@ export function createView3D(container: HTMLElement, opts: View3DOptions = {}): 
     setLabelDisplay(d) {
       hidden = new Set(d.hidden);
       allHidden = d.allHidden;
-      for (const a of actors.values()) a.actor.setVisibility(isShown(a.label));
+      for (const a of actors.values()) for (const p of a.parts) p.actor.setVisibility(isShown(a.label));
+      for (const [label, up] of pending) for (const p of up.parts) p.actor.setVisibility(isShown(label));
       publish();
       invalidate();
     },
@@ -502,7 +550,8 @@ export function createView3D(container: HTMLElement, opts: View3DOptions = {}): 
       invalidate();
     },
     resetCamera() {
-      if (actors.size) setDefaultCamera();
+      const b = meshBounds([...actors.values()].filter((a) => isShown(a.label)).map((a) => a.mesh));
+      if (b) setDefaultCamera(b);
       invalidate();
     },
     onPick(cb) {
@@ -544,6 +593,7 @@ export function createView3D(container: HTMLElement, opts: View3DOptions = {}): 
       resizeObserver.disconnect();
       root.removeEventListener('pointerdown', onPointerDown, true);
       root.removeEventListener('pointerup', onPointerUp, true);
+      for (const label of [...pending.keys()]) dropUpload(label);
       for (const label of [...actors.keys()]) removeActor(label);
       renderer.removeActor(markerActor);
       markerActor.delete();
