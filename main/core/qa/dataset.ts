@@ -17,10 +17,16 @@ function median(xs: readonly number[]): number {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
-/** Robust z-scores 0.6745 · (x − median) / MAD; all zero when the MAD is 0. */
-export function robustZ(xs: readonly number[]): number[] {
+/** The MAD is taken as at least this fraction of the median: near-identical volumes give no outliers. */
+export const MIN_MAD_FRACTION = 0.05;
+
+/**
+ * Robust z-scores 0.6745 · (x − median) / MAD, the MAD floored at `minMadFraction` × |median| (a group of almost
+ * equal volumes has a MAD near 0, which would make any small difference an outlier); all zero when it is 0.
+ */
+export function robustZ(xs: readonly number[], minMadFraction = 0): number[] {
   const med = median(xs);
-  const mad = median(xs.map((x) => Math.abs(x - med)));
+  const mad = Math.max(median(xs.map((x) => Math.abs(x - med))), minMadFraction * Math.abs(med));
   return xs.map((x) => (mad === 0 ? 0 : (0.6745 * (x - med)) / mad));
 }
 
@@ -37,7 +43,7 @@ export function volumeOutliers(series: readonly SeriesQaSummary[]): QaFinding[] 
   const out: QaFinding[] = [];
   for (const g of groups.values()) {
     if (g.length < MIN_OUTLIER_GROUP) continue;
-    const z = robustZ(g.map((x) => x.mm3));
+    const z = robustZ(g.map((x) => x.mm3), MIN_MAD_FRACTION);
     const med = median(g.map((x) => x.mm3));
     g.forEach((x, n) => {
       if (Math.abs(z[n]!) <= OUTLIER_Z) return;

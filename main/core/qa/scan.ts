@@ -108,10 +108,12 @@ export function scanVolume(data: PixelArray, size: Vec3, connectivity: Connectiv
     }
   };
 
+  const occupied = occupiedRows(data, nx, rows);
   for (let k = 0; k < nz; k++) {
     for (let j = 0; j < ny; j++) {
       const row = j + ny * k;
       rowFirst[row] = rStart.n;
+      if (!occupied[row]) continue;
       const base = row * nx;
       let prevEnd = -2, prevSlot = -1;
       for (let i = 0; i < nx; i++) {
@@ -155,6 +157,26 @@ export function scanVolume(data: PixelArray, size: Vec3, connectivity: Connectiv
   }
   rowFirst[rows] = rStart.n;
   return summarise(size, values, rStart, rEnd, rSlot, rowFirst, find, contactCounts);
+}
+
+/**
+ * Rows (j, k) that may hold a non-zero voxel, found 4 bytes at a time (most of a mask is background): a row is
+ * marked when any 32-bit word overlapping it has a bit set. A superset (a float -0 marks its row), never fewer.
+ */
+function occupiedRows(data: PixelArray, nx: number, rows: number): Uint8Array {
+  const out = new Uint8Array(rows);
+  const bpe = data.BYTES_PER_ELEMENT;
+  if (data.byteOffset % 4 !== 0 || data.byteLength % 4 !== 0) return out.fill(1);
+  const words = new Int32Array(data.buffer, data.byteOffset, data.byteLength / 4);
+  const rowBytes = nx * bpe;
+  for (let w = 0; w < words.length; w++) {
+    if (words[w] === 0) continue;
+    const first = ((4 * w) / rowBytes) | 0;
+    const last = ((4 * w + 3) / rowBytes) | 0;
+    out[first] = 1;
+    if (last < rows) out[last] = 1;
+  }
+  return out;
 }
 
 function summarise(

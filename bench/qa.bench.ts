@@ -1,0 +1,147 @@
+// Bench: `spine-ws qa` over realistic-size series (issue 14) against reading and inflating every mask in the same
+// run. Masks are the sample generator's spine phantom rasterised with real voxels onto the grids of the scan
+// bench's mix (group A 15–24 × 320–896 × 320–896 identity/LPS, group B 640×512×120 t2_SPACE and 512×512×17 PIR,
+// about 1 in 11 a SPACE series as in SPIDER), zlib-compressed as SPIDER's masks are. Each distinct grid is
+// rasterised once and hard-linked for every series that uses it (image = mask file: the scan reads headers only).
+// Baseline: readMetaImage of every mask (read + inflate), `concurrency` at a time (both cores: inflate runs on
+// libuv's pool). QA: scanDataset + runQa (read, inflate, every per-series and dataset check).
+// Run: node bin/run-ts.mjs bench/qa.bench.ts   (QA_BENCH_SERIES=447 for the full dataset size, default 40;
+//      QA_BENCH_RUNS=n repetitions, default 3)
+import { linkSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import type { VolumeGeometry } from '../common/geometry.js';
+import { mapLimit, scanDataset } from '../main/core/dataset/index.js';
+import { readMetaImage, writeMetaImage } from '../main/core/mha/index.js';
+import { checkSeries, runQa } from '../main/core/qa/index.js';
+import { createAnatomy, rasterise } from '../main/core/sample/phantom.js';
+import { seriesGeometry, type GridTemplate, type SeriesTemplate } from '../main/core/sample/plan.js';
+import { figure, interleave, machineLine, median, writeResults } from './lib/report.js';
+
+const SERIES = Math.max(4, Number(process.env.QA_BENCH_SERIES ?? 40));
+const RUNS = Math.max(1, Number(process.env.QA_BENCH_RUNS ?? 3));
+const CONCURRENCY = Math.max(2, os.availableParallelism());
+const COMMAND = `QA_BENCH_SERIES=${SERIES} node bin/run-ts.mjs bench/qa.bench.ts`;
+
+interface Grid {
+  name: string;
+  group: 'A' | 'B';
+  grid: GridTemplate;
+  seq: 't1' | 't2' | 't2_SPACE';
+}
+const A = (lr: [number, number], ap: [number, number], si: [number, number], seq: 't1' | 't2' = 't2'): Grid => ({ name: `A ${lr[0]}×${ap[0]}×${si[0]}`, group: 'A', grid: { lr, ap, si }, seq });
+const GRIDS: Grid[] = [
+  A([17, 3.3], [512, 0.586], [512, 0.586], 't1'),
+  A([17, 3.321], [448, 0.625], [578, 0.5006]),
+  A([15, 4.4], [896, 0.3125], [896, 0.3125], 't1'),
+  A([17, 3.3], [512, 0.586], [512, 0.586]),
+  { name: 'B 640×512×120 (t2_SPACE)', group: 'B', grid: { lr: [120, 0.9], ap: [640, 0.46875], si: [512, 0.46875] }, seq: 't2_SPACE' },
+  A([15, 4.4], [320, 0.478], [384, 0.478], 't1'),
+  A([17, 3.321], [448, 0.625], [578, 0.5006], 't1'),
+  A([20, 3.321], [448, 0.625], [448, 0.5006]),
+  { name: 'B 512×512×17', group: 'B', grid: { lr: [17, 3.3], ap: [512, 0.5859375], si: [512, 0.5859375] }, seq: 't2' },
+  A([24, 3.321], [448, 0.625], [578, 0.5006], 't1'),
+  A([19, 4.786], [320, 0.889], [384, 0.8125]),
+];
+
+async function build(dir: string): Promise<{ voxels: number; maskBytes: number; perGrid: { name: string; inflateMs: number; checkMs: number }[] }> {
+  mkdirSync(join(dir, 'images'));
+  mkdirSync(join(dir, 'masks'));
+  const anatomy = createAnatomy({ vertebrae: 7, pfirrmann: [3, 3, 2, 2, 2, 1, 1], seed: 'bench-qa' });
+  const files: string[] = [];
+  const perGrid: { name: string; inflateMs: number; checkMs: number }[] = [];
+  for (const [n, g] of GRIDS.entries()) {
+    const t: SeriesTemplate = { suffix: g.seq, contrast: 't2', group: g.group, pixelType: 'int16', grid: g.grid, scanner: 'ingenia3' };
+    const geometry: VolumeGeometry = seriesGeometry(anatomy, t);
+    const { labels } = rasterise(anatomy, geometry, 't2', `bench-qa:${n}`, 0);
+    const file = join(dir, `grid-${n}.mha`);
+    await writeMetaImage(file, { geometry, pixelType: 'int16', data: labels }, { compress: true });
+    files.push(file);
+    // One-off split of the work: inflate (libuv pool) vs the checks (this thread), per grid.
+    let t0 = performance.now();
+    const m = await readMetaImage(file);
+    const inflateMs = performance.now() - t0;
+    t0 = performance.now();
+    checkSeries({ seriesId: 'x', geometry: m.geometry, data: m.data });
+    perGrid.push({ name: g.name, inflateMs, checkMs: performance.now() - t0 });
+  }
+  let voxels = 0;
+  let maskBytes = 0;
+  for (let s = 0; s < SERIES; s++) {
+    const gi = s % GRIDS.length;
+    const g = GRIDS[gi]!;
+    // One patient per series (the sibling check then has nothing to compare; the per-series work is the cost).
+    const id = `${s + 1}_${g.seq}`;
+    linkSync(files[gi]!, join(dir, 'masks', `${id}.mha`));
+    linkSync(files[gi]!, join(dir, 'images', `${id}.mha`));
+    const [a, b, c] = g.group === 'A' ? [g.grid.lr[0], g.grid.ap[0], g.grid.si[0]] : [g.grid.ap[0], g.grid.si[0], g.grid.lr[0]];
+    voxels += a * b * c;
+    maskBytes += statSync(files[gi]!).size;
+  }
+  writeFileSync(join(dir, 'radiological_gradings.csv'), 'Patient,IVD label,Modic,UP endplate,LOW endplate,Spondylolisthesis,Disc herniation,Disc narrowing,Disc bulging,Pfirrman grade\n');
+  return { voxels, maskBytes, perGrid };
+}
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(os.tmpdir(), 'spine-bench-qa-'));
+  const load0 = os.loadavg()[0]!;
+  try {
+    const t0 = performance.now();
+    const built = await build(dir);
+    const buildMs = performance.now() - t0;
+    const index = await scanDataset(dir);
+    const masks = index.series.map((s) => join(dir, s.maskFile!));
+    let findings = -1;
+    const samples = await interleave(
+      {
+        baseline: async () => {
+          await mapLimit(masks, CONCURRENCY, async (f) => {
+            await readMetaImage(f, { within: dir });
+          });
+        },
+        qa: async () => {
+          const r = await runQa(await scanDataset(dir), { concurrency: CONCURRENCY });
+          findings = r.findings.length;
+        },
+        qa1: async () => {
+          await runQa(await scanDataset(dir), { concurrency: 1 });
+        },
+      },
+      RUNS,
+    );
+    const base = median(samples.baseline!), qa = median(samples.qa!), qa1 = median(samples.qa1!);
+    const load1 = os.loadavg()[0]!;
+    const ratio = qa / base;
+    const figures = [
+      figure('qa-dataset', 'ms', qa, base, RUNS, { series: SERIES, voxels: built.voxels, concurrency: CONCURRENCY, findings }),
+      figure('qa-dataset-one-lane', 'ms', qa1, base, RUNS, { series: SERIES, concurrency: 1 }),
+    ];
+    const gridRows = built.perGrid.map((g) => `| ${g.name} | ${g.inflateMs.toFixed(0)} | ${g.checkMs.toFixed(0)} |`).join('\n');
+    const md = `## Label QA: \`spine-ws qa\` over a dataset's masks
+
+Command: \`${COMMAND}\` — ${machineLine()}; load average ${load0.toFixed(1)} before, ${load1.toFixed(1)} after (shared machine); ${RUNS} interleaved rounds after one warm-up, medians.
+
+${SERIES} series of the scan bench's grid mix with real voxels: the sample generator's spine phantom rasterised onto ${GRIDS.length} realistic grids (group A 15–24 slices × 320–896², group B 640×512×120 t2_SPACE and 512×512×17 PIR), int16, zlib-compressed; ${(built.voxels / 1e6).toFixed(0)} M voxels, ${(built.maskBytes / 2 ** 20).toFixed(1)} MiB of compressed masks (build ${(buildMs / 1000).toFixed(0)} s, not timed). **Baseline**: \`readMetaImage\` of every mask (read + inflate), ${CONCURRENCY} in flight. **QA**: \`scanDataset\` + \`runQa\` (read, inflate, run-length scan with 26-connected components and contacts, per-series checks, dataset checks), ${CONCURRENCY} masks in flight — inflate runs on libuv's thread pool while the checks of another mask run on the main thread, so both cores work without worker threads.
+
+| | time (ms) | vs baseline |
+|---|---:|---:|
+| baseline: read + inflate all masks | ${base.toFixed(0)} | 1.00× |
+| qa, ${CONCURRENCY} masks in flight | ${qa.toFixed(0)} | **${ratio.toFixed(2)}×** |
+| qa, one mask at a time | ${qa1.toFixed(0)} | ${(qa1 / base).toFixed(2)}× |
+
+Per grid, one mask, single run (what is CPU-bound where): 
+
+| grid | read + inflate (ms) | checks (ms) |
+|---|---:|---:|
+${gridRows}
+
+Goal (issue 14): qa ≤ 1.5× reading and inflating all masks: **${ratio <= 1.5 ? 'met' : 'not met'}** at ${SERIES} series (${findings} findings: the phantom is clean; hard links make every grid's mask identical across its series). For the full size run \`QA_BENCH_SERIES=447 node bin/run-ts.mjs bench/qa.bench.ts\`.
+`;
+    writeResults('qa', figures, md);
+    console.log(md);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main();
