@@ -92,6 +92,7 @@ describe.each(['A', 'B'] as const)('measure, orientation group %s', (group) => {
     const row = rows(page).first();
     expect(await row.getAttribute('data-kind')).toBe('ruler');
     const value = Number(await row.locator('.measure-value').getAttribute('data-value'));
+    console.log(`group ${group}: ruler ${value.toFixed(3)} mm stored, ${expected.toFixed(3)} mm drawn with the mouse`);
     expect(Math.abs(value - expected)).toBeLessThan(0.5);
     expect(await row.locator('.measure-value').textContent()).toBe(`${value.toFixed(1)} mm`);
     expect(await row.locator('.measure-who').textContent()).toBe('e2e');
@@ -138,6 +139,7 @@ describe.each(['A', 'B'] as const)('measure, orientation group %s', (group) => {
     const row = rows(page).nth(1);
     expect(await row.getAttribute('data-kind')).toBe('angle');
     const value = Number(await row.locator('.measure-value').getAttribute('data-value'));
+    console.log(`group ${group}: angle ${value.toFixed(3)}° stored, ${deg}° clicked`);
     expect(Math.abs(value - deg)).toBeLessThan(1);
     expect(await row.locator('.measure-value').textContent()).toBe(`${value.toFixed(1)}°`);
     angleId = Number(await row.getAttribute('data-measurement-id'));
