@@ -2,10 +2,10 @@
 // Session, display and dialog state live in the app store (state/appStore.ts); volumes stay outside state.
 // Keys and menu commands come from the command registry (commands.ts).
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { GradingLevel, OpenSeriesResponse } from '../common/contract.js';
+import type { GradingLevel } from '../common/contract.js';
 import { indexToWorld, worldToIndex, type Vec3 } from '../common/geometry.js';
 import { LabelPanel } from './features/labels/LabelPanel.js';
-import { StatusBar } from './features/statusbar/StatusBar.js';
+import { maskNote, StatusBar } from './features/statusbar/StatusBar.js';
 import { ViewerPanel } from './features/viewer/ViewerPanel.js';
 import { View3DPanel } from './features/view3d/View3DPanel.js';
 import { Worklist } from './features/worklist/Worklist.js';
@@ -27,6 +27,7 @@ import { labelName } from './tools/describe.js';
 import { viewFrames } from './viewer/index.js';
 import { HistoryPanel } from './features/history/HistoryPanel.js';
 import { MeasurementsPanel } from './features/measurements/MeasurementsPanel.js';
+import { AboutDialog, AppTitle, DatasetProblems } from './features/session/AppChrome.js';
 import { ShortcutOverlay } from './features/help/ShortcutOverlay.js';
 import { commandForKey, commandForMenu, isTyping, type AppCommandId, type Command, type CommandContext } from './commands.js';
 import { GradingPanel } from './features/grading/GradingPanel.js';
@@ -38,15 +39,8 @@ import { toggleLeftPanel, toggleRightPanel } from './features/viewer/layoutPrefs
 import { LayoutControls, layoutActions, useViewerLayout } from './features/viewer/LayoutControls.js';
 import { PanelHead } from './features/viewer/PanelHead.js';
 
-/** The status bar's note on where the labels came from. */
-function maskNote(source: OpenSeriesResponse['mask']['source']): string {
-  if (source === 'empty') return 'no mask file: labels start empty';
-  if (source === 'unreadable') return 'mask file unreadable: labels shown empty and read-only';
-  return '';
-}
-
 export function App() {
-  const { dataset, series, opened, error, busy, display, probe, viewer, labelRows, showHelp, session, askAnnotator, progress, gradingFocus, exportOpen, showAbout } = useApp((s) => s);
+  const { series, opened, error, busy, display, probe, viewer, labelRows, showHelp, session, askAnnotator, progress, gradingFocus, exportOpen, showAbout } = useApp((s) => s);
   /** Whether main answers (the "service unreachable" banner). */
   const [link, setLink] = useState<ConnectionState>(connection.state());
   useEffect(() => connection.subscribe(setLink), []);
@@ -303,16 +297,7 @@ export function App() {
   return (
     <div className="app">
       <header className="toolbar">
-        <span className="brand">Spine Workstation</span>
-        <span className="muted">{dataset ? `${dataset.name} · ${dataset.patients} patients · ${dataset.series} series` : 'Loading dataset …'}</span>
-        {session?.annotator && (
-          <button className="annotator" data-testid="annotator" title="Who is annotating: carried by every edit and grading (click to change)" onClick={() => setAskAnnotator(true)}>
-            {session.annotator}
-          </button>
-        )}
-        <button data-testid="export-open" title="Export a revised dataset (SPIDER .mha or nnU-Net NIfTI)" onClick={() => setExportOpen(true)}>
-          Export…
-        </button>
+        <AppTitle />
         <span className="spacer" />
         {opened && (
           <>
@@ -442,26 +427,12 @@ export function App() {
           ) : (
             <div className="muted pad">No series open.</div>
           )}
-          {dataset && dataset.problems.length > 0 && (
-            <div className="problems">
-              <div className="panel-title">Dataset problems</div>
-              {dataset.problems.map((p, i) => <div key={i} className={`problem-line ${p.severity}`}>{p.message}</div>)}
-            </div>
-          )}
+          <DatasetProblems />
         </aside>
       </main>
       <StatusBar probe={probe} message={busy ?? editing.message} saved={opened ? maskNote(opened.info.mask.source) : ''} />
       {exportOpen && <ExportDialog onClose={() => setExportOpen(false)} />}
-      {showAbout && (
-        <div className="overlay-backdrop" role="dialog" aria-label="About" data-testid="about" onClick={() => setShowAbout(false)}>
-          <div className="overlay-card pad" onClick={(e) => e.stopPropagation()}>
-            <div className="panel-title">Spine Workstation {__APP_VERSION__}</div>
-            <p className="pad-x">Offline annotation workstation for SPIDER-layout lumbar-spine MRI: label correction, per-level grading, revised-dataset export.</p>
-            <p className="pad-x muted">{dataset ? `Dataset: ${dataset.name}` : ''}{session?.annotator ? ` · Annotator: ${session.annotator}` : ''}</p>
-            <div className="pad-x"><button onClick={() => setShowAbout(false)}>Close</button></div>
-          </div>
-        </div>
-      )}
+      {showAbout && <AboutDialog />}
       {showHelp && <ShortcutOverlay onClose={() => setShowHelp(false)} />}
       {session && (session.annotator === null || askAnnotator) && (
         <AnnotatorDialog

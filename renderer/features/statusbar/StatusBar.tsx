@@ -1,4 +1,5 @@
 // Status bar: voxel (i, j, k), world position in mm, intensity and the label under the cursor.
+import type { OpenSeriesResponse } from '../../../common/contract.js';
 import type { Vec3 } from '../../../common/geometry.js';
 import { isKnownLabel, labelInfo } from '../../../common/labels.js';
 
@@ -31,4 +32,11 @@ export function StatusBar({ probe, message, saved }: { probe: ProbeInfo | null; 
       <span className="muted">{saved}</span>
     </div>
   );
+}
+
+/** The status bar's note on where the labels came from. */
+export function maskNote(source: OpenSeriesResponse['mask']['source']): string {
+  if (source === 'empty') return 'no mask file: labels start empty';
+  if (source === 'unreadable') return 'mask file unreadable: labels shown empty and read-only';
+  return '';
 }
