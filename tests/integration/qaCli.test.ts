@@ -2,7 +2,7 @@
 // found in the right series with the right labels; the same generator without faults gives no finding at all;
 // exit codes 1 / 0 / 2; --json parses.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync, truncateSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -77,6 +77,18 @@ describe('spine-ws qa', () => {
     const table = cli(['qa', clean.out]);
     expect(table.status).toBe(0);
     expect(table.stdout).toContain('Findings  0 error(s), 0 warning(s), 0 info');
+  });
+
+  it('an unreadable mask is an error finding of its series; the other series are still checked', () => {
+    const copy = join(root, 'broken');
+    cpSync(clean.out, copy, { recursive: true });
+    truncateSync(join(copy, 'masks', '2_t1.mha'), 400);
+    const r = cli(['qa', copy, '--json']);
+    expect(r.status).toBe(1);
+    const report = JSON.parse(r.stdout) as QaReport;
+    const broken = report.findings.filter((f) => f.code === 'mask_unreadable');
+    expect(broken.map((f) => [f.seriesId, f.severity])).toEqual([['2_t1', 'error']]);
+    expect(report.seriesChecked).toBe(clean.series.length - 1);
   });
 
   it('bad arguments exit 2; a folder that is no dataset exits 1', () => {
