@@ -222,7 +222,7 @@ Command: \`node bin/run-ts.mjs bench/view3d.bench.ts --runs ${runs}\` — ${mach
 \`--use-angle=gl-egl\` (Mesa llvmpipe: software GL). Real web server and SQLite store; series \`${SERIES}\` (${size},
 labels ${meshed}; ${triangles.toLocaleString('en-US')} triangles). ${runs} rounds after one warm-up round; each round: in 1×3 (no 3-D
 view) a brush stroke of label ${LABEL} into background and its undo; switch to 2×2 (the 3-D view mounts, the worker builds
-every surface, the meshes go to vtk.js in parts of 20 k triangles, one shown part per frame); 1.5 s idle; the same stroke (3-D view
+every surface, the meshes go to vtk.js at most 60 k shown triangles per frame, whole labels); 1.5 s idle; the same stroke (3-D view
 re-meshes the label); undo (full rebuild; unchanged labels keep their buffers); back to 1×3 (view disposed).
 
 - *stroke → frame* and *undo → frame*: in the page, from the edit reaching the 3-D view (useEditing's label-change

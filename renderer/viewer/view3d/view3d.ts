@@ -105,10 +105,15 @@ interface Upload {
   parts: Part[];
 }
 
-/** Triangles per part: vtk.js builds a part's vertex buffers in one go, on this thread, at its first render. */
-const PART_TRIANGLES = 20_000;
-/** Shown triangles handed to vtk.js per frame (at least one part). */
-const UPLOAD_BUDGET = 20_000;
+/**
+ * Triangles per part: vtk.js builds a part's vertex buffers in one go, on this thread, at its first render. Measured
+ * in Chromium with software GL (bench/view3d.bench.ts): every frame also redraws all uploaded triangles, and that
+ * redraw, not the buffer building, dominates a frame; 20 k parts made a stroke's rebuild take 3 frames of full
+ * redraws (~3× slower) without shortening frames. So a part is a whole label (the largest, the canal, ~90 k).
+ */
+const PART_TRIANGLES = 150_000;
+/** Shown triangles handed to vtk.js per frame (at least one part): a full build spreads over ~8 frames. */
+const UPLOAD_BUDGET = 60_000;
 
 /** Axis-aligned bounds [xmin, xmax, ymin, ymax, zmin, zmax] of meshes' points, or null when there are none. */
 function meshBounds(meshes: Iterable<Mesh>): [number, number, number, number, number, number] | null {
