@@ -37,3 +37,6 @@ export function pickSurface(points: Float32Array, triangles: Uint32Array, origin
   }
   return best === Infinity ? null : best;
 }
+
+/** Pixels the pointer may move between press and release for the gesture to count as a click (not a rotate). */
+export const CLICK_SLOP_PX = 4;

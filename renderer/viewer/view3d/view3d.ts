@@ -5,146 +5,19 @@
 // changes come in as VoxelDiffs: only the labels a diff touched are re-meshed.
 import '@kitware/vtk.js/Rendering/OpenGL/Profiles/Geometry.js';
 import '@kitware/vtk.js/Rendering/OpenGL/RenderWindow.js';
-import vtkDataArray from '@kitware/vtk.js/Common/Core/DataArray.js';
-import vtkPolyData from '@kitware/vtk.js/Common/DataModel/PolyData.js';
-import vtkSphereSource from '@kitware/vtk.js/Filters/Sources/SphereSource.js';
 import vtkInteractorStyleTrackballCamera from '@kitware/vtk.js/Interaction/Style/InteractorStyleTrackballCamera.js';
-import vtkActor from '@kitware/vtk.js/Rendering/Core/Actor.js';
-import vtkMapper from '@kitware/vtk.js/Rendering/Core/Mapper.js';
 import vtkRenderer from '@kitware/vtk.js/Rendering/Core/Renderer.js';
 import vtkRenderWindow from '@kitware/vtk.js/Rendering/Core/RenderWindow.js';
 import vtkRenderWindowInteractor from '@kitware/vtk.js/Rendering/Core/RenderWindowInteractor.js';
 import type vtkOpenGLRenderWindow from '@kitware/vtk.js/Rendering/OpenGL/RenderWindow.js';
 import type { Vec3 } from '../../../common/geometry.js';
-import type { VoxelDiff } from '../../../common/labelDiff.js';
-import { labelColor } from '../labelAppearance.js';
-import { diffBox, SurfaceBuilder, vtkPolys, type Mesh, type SurfaceBuilderOptions, type SurfaceUpdate } from '../surfaces/index.js';
-import type { LabelDisplay, LabelVolume } from '../types.js';
-import { pickSurface } from './pick.js';
+import { diffBox, SurfaceBuilder, type Mesh, type SurfaceUpdate } from '../surfaces/index.js';
+import type { LabelVolume } from '../types.js';
+import { createMarker, createPart, meshBounds, PART_TRIANGLES, rayThrough, removeParts, sameMesh, UPLOAD_BUDGET, type LabelActor, type Part, type Upload } from './parts.js';
+import { CLICK_SLOP_PX, pickSurface } from './pick.js';
+import { mirrorState, type View3D, type View3DOptions, type View3DState } from './types.js';
 
-/** What the 3-D view is doing (also on its root element as data-status). */
-export type View3DStatus = 'empty' | 'building' | 'ready' | 'error';
-
-/** Observable state of the 3-D view (tests and benches read it; also mirrored as data-* attributes of its root). */
-export interface View3DState {
-  status: View3DStatus;
-  /** Labels that have a mesh, ascending. */
-  meshed: number[];
-  /** Labels whose actor is drawn (meshed and not hidden), ascending. */
-  shown: number[];
-  /** Full builds answered. */
-  fullBuilds: number;
-  /** Per label: how often a partial rebuild re-meshed it (or removed it). */
-  rebuilds: Record<number, number>;
-  /** Labels of the last partial rebuild. */
-  lastRebuilt: number[];
-  /** Milliseconds from the last request (build or rebuild) to the first frame showing its answer. */
-  lastUpdateMs: number | null;
-  /** Frames rendered so far. */
-  renders: number;
-  /** Triangles drawn (shown actors). */
-  triangles: number;
-  error: string | null;
-}
-
-export interface View3DOptions {
-  /** Passed to the SurfaceBuilder (tests: an in-process port). */
-  builder?: SurfaceBuilderOptions;
-  /** Background RGB 0..1. */
-  background?: [number, number, number];
-}
-
-export interface View3D {
-  /**
-   * Shows the surfaces of this label volume (a full build in the worker), or nothing with null. The view keeps a
-   * reference to `labels.scalars` and reads changed regions from it in labelsChanged().
-   */
-  setLabels(labels: LabelVolume | null): void;
-  /**
-   * Call after the labels were written in place: with the edit's diff only the labels it touched are re-meshed;
-   * with null (undo, redo, reload: changed in an unknown way) everything is rebuilt.
-   */
-  labelsChanged(diff: VoxelDiff | null): void;
-  /** Per-label visibility follows `hidden` and `allHidden` (opacity and outline mode do not apply in 3-D). */
-  setLabelDisplay(display: LabelDisplay): void;
-  /** Where the crosshair is: drawn as a small marker. */
-  setCrosshair(world: Vec3): void;
-  /** Camera back to the default oblique view of every meshed label. */
-  resetCamera(): void;
-  /** A left click on a shown surface: the world point (LPS mm) and its label. Returns unsubscribe. */
-  onPick(cb: (world: Vec3, label: number) => void): () => void;
-  onState(cb: (s: View3DState) => void): () => void;
-  getState(): View3DState;
-  /**
-   * Display position (CSS px from the container's top-left) of a world point, or null when it falls outside the
-   * view (tests click on surfaces through it).
-   */
-  worldToDisplay(world: Vec3): [number, number] | null;
-  /** Resolves after the next frame once no build is pending (at once when idle and nothing is to draw). */
-  rendered(): Promise<void>;
-  dispose(): void;
-}
-
-/** One vtk.js actor drawing a run of a label's triangles (all parts share the mesh's point and normal arrays). */
-interface Part {
-  polyData: vtkPolyData;
-  mapper: vtkMapper;
-  actor: vtkActor;
-}
-
-/** A label's surface on screen. */
-interface LabelActor {
-  label: number;
-  mesh: Mesh;
-  parts: Part[];
-}
-
-/** A received mesh being handed to vtk.js part by part; the label's old parts stay until the last one is in. */
-interface Upload {
-  mesh: Mesh;
-  parts: Part[];
-}
-
-/**
- * Triangles per part: vtk.js builds a part's vertex buffers in one go, on this thread, at its first render. Measured
- * in Chromium with software GL (bench/view3d.bench.ts): every frame also redraws all uploaded triangles, and that
- * redraw, not the buffer building, dominates a frame; 20 k parts made a stroke's rebuild take 3 frames of full
- * redraws (~3× slower) without shortening frames. So a part is a whole label (the largest, the canal, ~90 k).
- */
-const PART_TRIANGLES = 150_000;
-/** Shown triangles handed to vtk.js per frame (at least one part): a full build spreads over ~8 frames. */
-const UPLOAD_BUDGET = 60_000;
-
-/** Axis-aligned bounds [xmin, xmax, ymin, ymax, zmin, zmax] of meshes' points, or null when there are none. */
-function meshBounds(meshes: Iterable<Mesh>): [number, number, number, number, number, number] | null {
-  const b: [number, number, number, number, number, number] = [Infinity, -Infinity, Infinity, -Infinity, Infinity, -Infinity];
-  for (const m of meshes) {
-    const p = m.points;
-    for (let i = 0; i < p.length; i += 3) {
-      for (let a = 0; a < 3; a++) {
-        const v = p[i + a]!;
-        if (v < b[2 * a]!) b[2 * a] = v;
-        if (v > b[2 * a + 1]!) b[2 * a + 1] = v;
-      }
-    }
-  }
-  return b[0] <= b[1] ? b : null;
-}
-
-/** True when two meshes of a label are the same surface (a full rebuild re-sends unchanged labels). */
-function sameMesh(a: Mesh, b: Mesh): boolean {
-  if (a.points.length !== b.points.length || a.triangles.length !== b.triangles.length) return false;
-  const pa = new Uint32Array(a.points.buffer, a.points.byteOffset, a.points.length);
-  const pb = new Uint32Array(b.points.buffer, b.points.byteOffset, b.points.length);
-  for (let i = 0; i < pa.length; i++) if (pa[i] !== pb[i]) return false;
-  const ta = a.triangles;
-  const tb = b.triangles;
-  for (let i = 0; i < ta.length; i++) if (ta[i] !== tb[i]) return false;
-  return true;
-}
-
-/** Pixels the pointer may move between press and release for the gesture to count as a click (not a rotate). */
-const CLICK_SLOP_PX = 4;
+export type { View3D, View3DOptions, View3DState, View3DStatus } from './types.js';
 
 export function createView3D(container: HTMLElement, opts: View3DOptions = {}): View3D {
   const root = document.createElement('div');
@@ -171,16 +44,7 @@ export function createView3D(container: HTMLElement, opts: View3DOptions = {}): 
   root.removeEventListener('keydown', interactor.handleKeyDown);
   interactor.setInteractorStyle(vtkInteractorStyleTrackballCamera.newInstance());
 
-  // Crosshair marker: a small sphere, not pickable.
-  const marker = vtkSphereSource.newInstance({ radius: 1.5, thetaResolution: 16, phiResolution: 12 });
-  const markerMapper = vtkMapper.newInstance();
-  markerMapper.setInputConnection(marker.getOutputPort());
-  const markerActor = vtkActor.newInstance();
-  markerActor.setMapper(markerMapper);
-  markerActor.getProperty().setColor(1, 1, 1);
-  markerActor.setPickable(false);
-  markerActor.setVisibility(false);
-  renderer.addActor(markerActor);
+  const { source: marker, mapper: markerMapper, actor: markerActor } = createMarker(renderer);
 
   // --- state --- //
   const actors = new Map<number, LabelActor>();
@@ -212,14 +76,7 @@ export function createView3D(container: HTMLElement, opts: View3DOptions = {}): 
     state.meshed = [...actors.keys()].sort((a, b) => a - b);
     state.shown = state.meshed.filter(isShown);
     state.triangles = state.shown.reduce((n, l) => n + actors.get(l)!.mesh.triangles.length / 3, 0);
-    root.dataset['status'] = state.status;
-    root.dataset['meshed'] = state.meshed.join(',');
-    root.dataset['shown'] = state.shown.join(',');
-    root.dataset['triangles'] = String(state.triangles);
-    root.dataset['fullBuilds'] = String(state.fullBuilds);
-    root.dataset['rebuilds'] = Object.entries(state.rebuilds).map(([l, n]) => `${l}:${n}`).join(',');
-    root.dataset['lastRebuilt'] = state.lastRebuilt.join(',');
-    root.dataset['renders'] = String(state.renders);
+    mirrorState(root, state);
     const snapshot = getState();
     for (const cb of [...stateListeners]) cb(snapshot);
   };
@@ -308,40 +165,14 @@ export function createView3D(container: HTMLElement, opts: View3DOptions = {}): 
   resizeObserver.observe(root);
 
   // --- meshes -> actors --- //
-  const deleteParts = (parts: Part[]): void => {
-    for (const p of parts) {
-      renderer.removeActor(p.actor);
-      p.actor.delete();
-      p.mapper.delete();
-      p.polyData.delete();
-    }
-  };
+  const deleteParts = (parts: Part[]): void => removeParts(renderer, parts);
   const removeActor = (label: number): void => {
     const a = actors.get(label);
     if (!a) return;
     deleteParts(a.parts);
     actors.delete(label);
   };
-  const makePart = (mesh: Mesh, first: number, last: number): Part => {
-    const polyData = vtkPolyData.newInstance();
-    polyData.getPoints().setData(mesh.points, 3);
-    polyData.getPolys().setData(vtkPolys(mesh.triangles.subarray(first * 3, last * 3)));
-    polyData.getPointData().setNormals(vtkDataArray.newInstance({ name: 'Normals', numberOfComponents: 3, values: mesh.normals }));
-    const mapper = vtkMapper.newInstance({ scalarVisibility: false });
-    mapper.setInputData(polyData);
-    const actor = vtkActor.newInstance();
-    actor.setMapper(mapper);
-    const [r, g, b] = labelColor(mesh.label);
-    const p = actor.getProperty();
-    p.setColor(r / 255, g / 255, b / 255);
-    p.setDiffuse(0.85);
-    p.setAmbient(0.15);
-    p.setSpecular(0.25);
-    p.setSpecularPower(20);
-    actor.setVisibility(isShown(mesh.label));
-    renderer.addActor(actor);
-    return { polyData, mapper, actor };
-  };
+  const makePart = (mesh: Mesh, first: number, last: number): Part => createPart(renderer, mesh, first, last, isShown(mesh.label));
 
   /**
    * Meshes received and not yet fully handed to vtk.js. The first render of a part builds its vertex buffers on this
@@ -481,15 +312,7 @@ export function createView3D(container: HTMLElement, opts: View3DOptions = {}): 
   /** Ray through CSS pixel (x, y) from the top-left: its world origin and direction. */
   const rayAt = (x: number, y: number): { origin: Vec3; dir: Vec3 } | null => {
     syncSize();
-    if (!hasArea()) return null;
-    const aspect = size.width / size.height;
-    const nx = (2 * x) / size.width - 1;
-    const ny = 1 - (2 * y) / size.height;
-    // normalized display (0..1) -> world at the near and far planes
-    const near = renderer.normalizedDisplayToWorld((nx + 1) / 2, (ny + 1) / 2, 0, aspect);
-    const far = renderer.normalizedDisplayToWorld((nx + 1) / 2, (ny + 1) / 2, 1, aspect);
-    const dir: Vec3 = [far[0]! - near[0]!, far[1]! - near[1]!, far[2]! - near[2]!];
-    return { origin: [near[0]!, near[1]!, near[2]!], dir };
+    return hasArea() ? rayThrough(renderer, size, x, y) : null;
   };
   const pickAt = (x: number, y: number): { world: Vec3; label: number } | null => {
     const ray = rayAt(x, y);
