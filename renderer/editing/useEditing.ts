@@ -40,6 +40,8 @@ function applySample(intensity: number, imageRange: readonly [number, number]): 
  * `onLabelsChanged(diff)`: the label volume changed; with a diff, exactly by that diff applied forwards (so
  * derived state such as label counts can follow it), without one in an unknown way (undo, redo, reload).
  */
+const isMeasureTool = (id: ToolId | null): boolean => id !== null && toolById(id).kind === 'measure';
+
 export function useEditing(viewer: Viewer | null, opened: OpenedSeries | null, onLabelsChanged: (diff?: VoxelDiff) => void) {
   const tool = useApp((s) => s.tool);
   const settings = useApp((s) => s.toolSettings);
@@ -71,7 +73,7 @@ export function useEditing(viewer: Viewer | null, opened: OpenedSeries | null, o
     setReadOnly(lockedReason);
     setRefusal(null);
     setMessage(''); // messages were about the series before
-    if (lockedReason !== null) setTool(null);
+    if (lockedReason !== null && !isMeasureTool(appStore.get().tool)) setTool(null);
     setHistory([]);
     const session = createEditSession({
       seriesId,
@@ -89,7 +91,7 @@ export function useEditing(viewer: Viewer | null, opened: OpenedSeries | null, o
           setSaveState(st);
           if (st.kind === 'readOnly') {
             setReadOnly(st.reason);
-            setTool(null);
+            if (!isMeasureTool(appStore.get().tool)) setTool(null);
           }
         },
         onHistory: (edits) => setHistory(edits),
@@ -166,7 +168,8 @@ export function useEditing(viewer: Viewer | null, opened: OpenedSeries | null, o
   }, [viewer, opened, tool, settings.threshold]);
 
   const chooseTool = useCallback((t: ToolId | null) => {
-    if (t !== null && appStore.get().labelsReadOnly !== null) {
+    // Measure tools write no labels: they stay available on a read-only series.
+    if (t !== null && !isMeasureTool(t) && appStore.get().labelsReadOnly !== null) {
       setMessage(`Labels read-only: ${appStore.get().labelsReadOnly}`);
       return;
     }

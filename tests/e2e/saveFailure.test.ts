@@ -177,4 +177,21 @@ describe('a series whose mask cannot be read exactly', () => {
     expect(app.ws.store.edits.count(READ_ONLY_SERIES).total).toBe(0);
     expect(await page.locator('[data-testid="statusbar"]').textContent()).toContain('Labels read-only');
   });
+
+  it('can still be measured: the measure tools write no labels', async () => {
+    const ruler = page.locator('[data-tool="ruler"]');
+    expect(await ruler.isDisabled()).toBe(false);
+    await ruler.click();
+    expect(await ruler.getAttribute('class')).toBe('on');
+    expect(await page.locator('[data-testid="measure-help"]').textContent()).toMatch(/^Ruler:/);
+    const sent = apiCalls.length;
+    const box = (await page.locator('[data-testid="viewer"]').boundingBox())!;
+    await page.mouse.move(box.x + box.width / 6, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width / 6, box.y + box.height / 2 + 60, { steps: 4 });
+    await page.mouse.up();
+    await expect.poll(() => app.ws.store.measurements.forSeries(READ_ONLY_SERIES).length, { timeout: 10_000 }).toBe(1);
+    expect(apiCalls.slice(sent).filter((m) => m === 'commitEdit')).toEqual([]);
+    expect(app.ws.store.edits.count(READ_ONLY_SERIES).total).toBe(0);
+  });
 });

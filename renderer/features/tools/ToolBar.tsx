@@ -5,7 +5,7 @@
 import { labelInfo, isKnownLabel } from '../../../common/labels.js';
 import type { SaveState } from '../../editing/editSession.js';
 import { keyHint } from '../../commands.js';
-import { TOOLS, type ToolId, type ToolSettings } from '../../tools/index.js';
+import { TOOLS, toolById, type ToolId, type ToolSettings } from '../../tools/index.js';
 
 export interface ToolBarProps {
   tool: ToolId | null;
@@ -60,6 +60,7 @@ export function ToolBar({ tool, onTool, settings, onSettings, saveState, sampleV
   const set = (patch: Partial<ToolSettings>): void => onSettings({ ...settings, ...patch });
   const thresholdTool = tool === 'threshold' || tool === 'thresholdFill';
   const fillTool = tool === 'fill' || tool === 'thresholdFill';
+  const measuring = tool !== null && toolById(tool).kind === 'measure';
   const step = Math.max((imageRange[1] - imageRange[0]) / 500, Number.EPSILON);
   return (
     <div className="tool-bar" data-testid="toolbar">
@@ -71,8 +72,8 @@ export function ToolBar({ tool, onTool, settings, onSettings, saveState, sampleV
               key={t.id}
               className={tool === t.id ? 'on' : ''}
               onClick={() => onTool(t.id)}
-              disabled={readOnly !== null}
-              title={readOnly !== null ? `Labels read-only: ${readOnly}` : `${t.title}${keyHint(`tool:${t.id}`)}`}
+              disabled={readOnly !== null && t.kind !== 'measure'}
+              title={readOnly !== null && t.kind !== 'measure' ? `Labels read-only: ${readOnly}` : `${t.title}${keyHint(`tool:${t.id}`)}`}
               data-tool={t.id}
             >
               {t.title}
@@ -83,6 +84,12 @@ export function ToolBar({ tool, onTool, settings, onSettings, saveState, sampleV
         <SaveIndicator state={saveState} onRetry={onRetry} onDiscard={onDiscard} />
       </div>
       <div className="tool-row tool-options" data-testid="tool-options">
+        {measuring ? (
+          <span className="muted" data-testid="measure-help">
+            {tool === 'angle' ? 'Angle: click three points in a view, the vertex second.' : 'Ruler: drag in a view, or click both ends.'} Measurements are listed in the right-hand panel.
+          </span>
+        ) : (
+          <>
         <label title={`Brush radius in mm${keyHint('brush-smaller')}${keyHint('brush-larger')}`}>
           Radius
           <input type="range" min={0.5} max={30} step={0.5} value={settings.radiusMm} aria-label="Brush radius" onChange={(e) => set({ radiusMm: Number(e.target.value) })} />
@@ -143,6 +150,8 @@ export function ToolBar({ tool, onTool, settings, onSettings, saveState, sampleV
           </label>
         )}
         {tool === 'fill' && <span className="muted small" title="A region reaching the slice's edge has leaked through a gap">edge: Shift+click</span>}
+          </>
+        )}
       </div>
     </div>
   );
