@@ -6,7 +6,8 @@ import { cpSync, mkdtempSync, rmSync, truncateSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { QaFinding, QaReport } from '../../main/core/qa/index.js';
+import { scanDataset } from '../../main/core/dataset/index.js';
+import { runQa, type QaFinding, type QaReport } from '../../main/core/qa/index.js';
 import { generateSample, type SampleFault, type SampleResult } from '../../main/core/sample/index.js';
 
 const CLI = join(process.cwd(), 'bin', 'spine-ws.mjs');
@@ -58,6 +59,14 @@ describe('spine-ws qa', () => {
     const report = JSON.parse(cli(['qa', faulty.out, '--json']).stdout) as QaReport;
     const island = report.findings.find((f) => f.seriesId === fault.seriesId && f.code === 'island')!;
     expect(island.ijk).toEqual(centre);
+  });
+
+  it('worker threads and the calling thread give the same report', async () => {
+    const index = await scanDataset(faulty.out);
+    const inThread = await runQa(index, { workers: 0 });
+    const pooled = await runQa(index, { workers: 2, concurrency: 3 });
+    expect(pooled).toEqual(inThread);
+    expect(inThread.counts.error).toBeGreaterThan(0);
   });
 
   it('prints a table with one line per finding', () => {

@@ -1,34 +1,15 @@
-// One pass over a label volume: runs of equal values along the i axis, from which come each label's voxel count,
-// centroid and bounding box, its connected components (union-find over runs, 26- or 6-connectivity) and the
-// face contacts between different labels. Pure; no geometry beyond the grid size.
+// The voxel pass behind the checks (scanRuns.mjs, shared with the worker threads) as the checks use it: labels,
+// a contact map, and runs per label value for the few labels a check walks voxel by voxel (the canal).
 import type { Vec3 } from '../../../common/geometry.js';
+import { CANAL_LABEL } from '../../../common/labels.js';
 import type { PixelArray } from '../mha/index.js';
+import { scanRuns, type RawComponent, type RawLabel, type RawRuns, type RawScan } from './scanRuns.mjs';
 
-export interface Component {
-  voxels: number;
-  /** Sum of the voxel indices (centroid = sum / voxels). */
-  sum: Vec3;
-}
-
-export interface LabelScan {
-  value: number;
-  voxels: number;
-  sum: Vec3;
-  min: Vec3;
-  max: Vec3;
-  /** Largest first. */
-  components: Component[];
-}
-
-/** Runs of one label (for later per-voxel passes over a few labels). */
-export interface RunList {
-  /** Row of each run: j + ny * k. */
-  row: Int32Array;
-  start: Int32Array;
-  /** Inclusive. */
-  end: Int32Array;
-  count: number;
-}
+export type Component = RawComponent;
+export type LabelScan = RawLabel;
+export type RunList = RawRuns;
+export type Connectivity = 6 | 26;
+export type { RawScan };
 
 export interface VolumeScan {
   size: Vec3;
@@ -36,216 +17,24 @@ export interface VolumeScan {
   labels: LabelScan[];
   /** Faces shared by two different non-zero labels, keyed `${a}:${b}` with a < b. */
   contacts: Map<string, number>;
-  /** Runs per label value. */
+  /** Runs of a label value listed in RUNS_KEPT (empty for others). */
   runsOf(value: number): RunList;
 }
 
-export type Connectivity = 6 | 26;
+/** Label values whose runs the scan keeps for the checks. */
+export const RUNS_KEPT: readonly number[] = [CANAL_LABEL];
 
-class Growable {
-  a: Int32Array;
-  n = 0;
-  constructor(cap: number) {
-    this.a = new Int32Array(cap);
-  }
-  push(v: number): void {
-    if (this.n === this.a.length) {
-      const b = new Int32Array(this.a.length * 2);
-      b.set(this.a);
-      this.a = b;
-    }
-    this.a[this.n++] = v;
-  }
+/** The scan of a worker (or of scanRuns) as the checks read it. */
+export function fromRaw(raw: RawScan): VolumeScan {
+  const contacts = new Map<string, number>();
+  for (const [a, b, n] of raw.contacts) contacts.set(`${a}:${b}`, n);
+  const empty = (value: number): RunList => ({ value, row: new Int32Array(0), start: new Int32Array(0), end: new Int32Array(0), count: 0 });
+  return { size: raw.size, labels: raw.labels, contacts, runsOf: (value) => raw.runs.find((r) => r.value === value) ?? empty(value) };
 }
 
 /** Scans `data` on a grid of `size` (voxel (i, j, k) at i + nx * (j + ny * k)). */
 export function scanVolume(data: PixelArray, size: Vec3, connectivity: Connectivity = 26): VolumeScan {
-  const [nx, ny, nz] = size;
-  const rows = ny * nz;
-  const cap = Math.max(1024, rows);
-  const rStart = new Growable(cap), rEnd = new Growable(cap), rSlot = new Growable(cap);
-  const rowFirst = new Int32Array(rows + 1);
-  let parent = new Int32Array(cap);
-  const slotOf = new Map<number, number>();
-  const values: number[] = [];
-  const contactCounts = new Map<number, number>(); // slotA * 65536 + slotB
-  const tol = connectivity === 26 ? 1 : 0;
-
-  const find = (x: number): number => {
-    while (parent[x] !== x) {
-      parent[x] = parent[parent[x]!]!;
-      x = parent[x]!;
-    }
-    return x;
-  };
-  const union = (a: number, b: number): void => {
-    const ra = find(a), rb = find(b);
-    if (ra < rb) parent[rb] = ra;
-    else if (rb < ra) parent[ra] = rb;
-  };
-  const contact = (sa: number, sb: number, n: number): void => {
-    const key = sa < sb ? sa * 65536 + sb : sb * 65536 + sa;
-    contactCounts.set(key, (contactCounts.get(key) ?? 0) + n);
-  };
-  /** Sweeps the runs of row `cur` against those of an earlier row `prev`; `face`: the rows share faces. */
-  const link = (cur: number, prev: number, face: boolean): void => {
-    let q0 = rowFirst[prev]!;
-    const pEnd = rStart.n, qEnd = rowFirst[prev + 1]!;
-    const t = face ? tol : 1;
-    const s = rStart.a, e = rEnd.a, l = rSlot.a;
-    // Runs of a row are sorted and disjoint; the widened current runs may overlap each other, so every current
-    // run scans the previous row's runs from the first one that does not end before it.
-    for (let p = rowFirst[cur]!; p < pEnd; p++) {
-      const as = s[p]! - t, ae = e[p]! + t;
-      while (q0 < qEnd && e[q0]! < as) q0++;
-      for (let q = q0; q < qEnd && s[q]! <= ae; q++) {
-        if (l[p] === l[q]) union(p, q);
-        else if (face) {
-          const ov = Math.min(e[p]!, e[q]!) - Math.max(s[p]!, s[q]!) + 1;
-          if (ov > 0) contact(l[p]!, l[q]!, ov);
-        }
-      }
-    }
-  };
-
-  const occupied = occupiedRows(data, nx, rows);
-  for (let k = 0; k < nz; k++) {
-    for (let j = 0; j < ny; j++) {
-      const row = j + ny * k;
-      rowFirst[row] = rStart.n;
-      if (!occupied[row]) continue;
-      const base = row * nx;
-      let prevEnd = -2, prevSlot = -1;
-      for (let i = 0; i < nx; i++) {
-        const v = data[base + i]!;
-        if (v === 0) continue;
-        const start = i;
-        while (i + 1 < nx && data[base + i + 1] === v) i++;
-        let slot = slotOf.get(v);
-        if (slot === undefined) {
-          slot = values.length;
-          slotOf.set(v, slot);
-          values.push(v);
-        }
-        if (prevEnd === start - 1 && prevSlot !== slot) contact(prevSlot, slot, 1);
-        prevEnd = i;
-        prevSlot = slot;
-        const id = rStart.n;
-        rStart.push(start);
-        rEnd.push(i);
-        rSlot.push(slot);
-        if (id >= parent.length) {
-          const np = new Int32Array(parent.length * 2);
-          np.set(parent);
-          parent = np;
-        }
-        parent[id] = id;
-      }
-      if (rStart.n === rowFirst[row]) continue;
-      if (connectivity === 26) {
-        if (j > 0) link(row, row - 1, true);
-        if (k > 0) {
-          if (j > 0) link(row, row - ny - 1, false);
-          link(row, row - ny, true);
-          if (j + 1 < ny) link(row, row - ny + 1, false);
-        }
-      } else {
-        if (j > 0) link(row, row - 1, true);
-        if (k > 0) link(row, row - ny, true);
-      }
-    }
-  }
-  rowFirst[rows] = rStart.n;
-  return summarise(size, values, rStart, rEnd, rSlot, rowFirst, find, contactCounts);
-}
-
-/**
- * Rows (j, k) that may hold a non-zero voxel, found 4 bytes at a time (most of a mask is background): a row is
- * marked when any 32-bit word overlapping it has a bit set. A superset (a float -0 marks its row), never fewer.
- */
-function occupiedRows(data: PixelArray, nx: number, rows: number): Uint8Array {
-  const out = new Uint8Array(rows);
-  const bpe = data.BYTES_PER_ELEMENT;
-  if (data.byteOffset % 4 !== 0 || data.byteLength % 4 !== 0) return out.fill(1);
-  const words = new Int32Array(data.buffer, data.byteOffset, data.byteLength / 4);
-  const rowBytes = nx * bpe;
-  for (let w = 0; w < words.length; w++) {
-    if (words[w] === 0) continue;
-    const first = ((4 * w) / rowBytes) | 0;
-    const last = ((4 * w + 3) / rowBytes) | 0;
-    out[first] = 1;
-    if (last < rows) out[last] = 1;
-  }
-  return out;
-}
-
-function summarise(
-  size: Vec3,
-  values: number[],
-  rStart: Growable,
-  rEnd: Growable,
-  rSlot: Growable,
-  rowFirst: Int32Array,
-  find: (x: number) => number,
-  contactCounts: Map<number, number>,
-): VolumeScan {
-  const ny = size[1];
-  const nRuns = rStart.n;
-  const runRow = new Int32Array(nRuns);
-  for (let r = 0; r < rowFirst.length - 1; r++) for (let x = rowFirst[r]!; x < rowFirst[r + 1]!; x++) runRow[x] = r;
-  const stats = values.map((value) => ({
-    value,
-    voxels: 0,
-    sum: [0, 0, 0] as Vec3,
-    min: [Infinity, Infinity, Infinity] as Vec3,
-    max: [-Infinity, -Infinity, -Infinity] as Vec3,
-    comps: new Map<number, Component>(),
-    runs: 0,
-  }));
-  for (let x = 0; x < nRuns; x++) {
-    const st = stats[rSlot.a[x]!]!;
-    const s = rStart.a[x]!, e = rEnd.a[x]!, len = e - s + 1;
-    const row = runRow[x]!;
-    const j = row % ny, k = (row - j) / ny;
-    const si = ((s + e) * len) / 2, sj = j * len, sk = k * len;
-    st.voxels += len;
-    st.runs++;
-    st.sum[0] += si; st.sum[1] += sj; st.sum[2] += sk;
-    if (s < st.min[0]) st.min[0] = s;
-    if (e > st.max[0]) st.max[0] = e;
-    if (j < st.min[1]) st.min[1] = j;
-    if (j > st.max[1]) st.max[1] = j;
-    if (k < st.min[2]) st.min[2] = k;
-    if (k > st.max[2]) st.max[2] = k;
-    const root = find(x);
-    let c = st.comps.get(root);
-    if (!c) st.comps.set(root, (c = { voxels: 0, sum: [0, 0, 0] }));
-    c.voxels += len;
-    c.sum[0] += si; c.sum[1] += sj; c.sum[2] += sk;
-  }
-  const labels: LabelScan[] = stats
-    .map((st) => ({ value: st.value, voxels: st.voxels, sum: st.sum, min: st.min, max: st.max, components: [...st.comps.values()].sort((a, b) => b.voxels - a.voxels) }))
-    .sort((a, b) => a.value - b.value);
-  const contacts = new Map<string, number>();
-  for (const [key, n] of contactCounts) {
-    const a = values[Math.floor(key / 65536)]!, b = values[key % 65536]!;
-    contacts.set(a < b ? `${a}:${b}` : `${b}:${a}`, n);
-  }
-  const runsOf = (value: number): RunList => {
-    const slot = values.indexOf(value);
-    const count = slot < 0 ? 0 : stats[slot]!.runs;
-    const out: RunList = { row: new Int32Array(count), start: new Int32Array(count), end: new Int32Array(count), count };
-    let n = 0;
-    for (let x = 0; x < nRuns && n < count; x++) {
-      if (rSlot.a[x] !== slot) continue;
-      out.row[n] = runRow[x]!;
-      out.start[n] = rStart.a[x]!;
-      out.end[n] = rEnd.a[x]!;
-      n++;
-    }
-    return out;
-  };
-  return { size, labels, contacts, runsOf };
+  return fromRaw(scanRuns(data, size, connectivity, [...RUNS_KEPT]));
 }
 
 /** Face contacts between labels a and b. */

@@ -1,0 +1,42 @@
+// Types of scanRuns.mjs (plain JavaScript so that the QA worker threads can import it without a loader).
+
+export type LabelData = Uint8Array | Int8Array | Uint16Array | Int16Array | Uint32Array | Int32Array | Float32Array | Float64Array;
+
+export interface RawComponent {
+  voxels: number;
+  /** Sum of the voxel indices (centroid = sum / voxels). */
+  sum: [number, number, number];
+}
+
+export interface RawLabel {
+  value: number;
+  voxels: number;
+  sum: [number, number, number];
+  min: [number, number, number];
+  max: [number, number, number];
+  /** Largest first. */
+  components: RawComponent[];
+}
+
+export interface RawRuns {
+  value: number;
+  /** Row of each run: j + ny * k. */
+  row: Int32Array;
+  start: Int32Array;
+  /** Inclusive. */
+  end: Int32Array;
+  count: number;
+}
+
+/** Plain data (structured-clonable): what a worker posts back. */
+export interface RawScan {
+  size: [number, number, number];
+  /** By label value, ascending. */
+  labels: RawLabel[];
+  /** [a, b, faces] with a < b: faces shared by two different non-zero labels. */
+  contacts: [number, number, number][];
+  /** The runs of the values asked for, in that order. */
+  runs: RawRuns[];
+}
+
+export function scanRuns(data: LabelData, size: [number, number, number], connectivity?: 6 | 26, runsFor?: number[]): RawScan;
