@@ -230,7 +230,8 @@ export function App() {
   };
   /** The actions of the registry's app commands (renderer/commands.ts). */
   const actions: Record<AppCommandId, () => void> = {
-    'navigate': () => editing.setTool(null),
+    'navigate': () => (preview.state.phase !== 'idle' && preview.cancel(), editing.setTool(null)),
+    'preview-accept': () => preview.state.phase === 'preview' && preview.accept(),
     'brush-smaller': () => editing.setSettings((st) => ({ ...st, radiusMm: Math.max(0.5, st.radiusMm - 0.5) })),
     'brush-larger': () => editing.setSettings((st) => ({ ...st, radiusMm: Math.min(30, st.radiusMm + 0.5) })),
     'label-previous': () => stepLabel(-1),
@@ -252,10 +253,7 @@ export function App() {
     'export': () => setExportOpen(true),
     'shortcuts': () => setShowHelp((x) => !x),
     'about': () => setShowAbout(true),
-    'dialog-close': () => {
-      setShowHelp(false);
-      setShowAbout(false);
-    },
+    'dialog-close': () => (setShowHelp(false), setShowAbout(false)),
   };
   /** Runs a command of the registry; commands owned by a component (the grading dock, the viewer) run there. */
   const runCommand = (c: Command): boolean => {

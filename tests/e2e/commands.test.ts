@@ -84,6 +84,21 @@ const effects: Record<string, Effect> = {
     await press(key);
     await expect.poll(() => hasClass('[aria-label="Tools"] button', 'on')).toBe(true);
   },
+  // A previewed grow of the active label: Enter keeps it (one more active journal entry), undone again afterwards.
+  'preview-accept': async (key) => {
+    const active = (): number => app.ws.store.edits.count(SERIES).active;
+    await page.locator('select[aria-label="Shape operation"]').selectOption('grow');
+    await page.locator('input[aria-label="Shape radius (mm)"]').fill('3');
+    await page.locator('[data-testid="shape-preview"]').click();
+    await page.locator('[data-testid="op-preview"]').waitFor({ timeout: 40_000 });
+    const before = active();
+    await viewerContext();
+    await press(key);
+    await expect.poll(() => page.locator('[data-testid="op-preview"]').count(), { timeout: 20_000 }).toBe(0);
+    await expect.poll(active, { timeout: 20_000 }).toBe(before + 1);
+    await press('Mod+z');
+    await expect.poll(active, { timeout: 20_000 }).toBe(before);
+  },
   'brush-smaller': async (key) => {
     const r = await radius();
     await press(key);

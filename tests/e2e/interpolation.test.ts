@@ -241,6 +241,21 @@ describe('locks', () => {
   });
 });
 
+describe('keys', () => {
+  it('Esc over the views cancels a preview: nothing written, the labels on screen as before', async () => {
+    const series = '1_t1'; // still open, label 3 active, grow 3 mm chosen
+    const edits0 = app.ws.store.edits.count(series).active;
+    const count0 = await pageCount(3);
+    await page.locator('[data-testid="shape-preview"]').click();
+    await waitPreview();
+    await page.locator('[data-testid="viewer"]').hover();
+    await page.keyboard.press('Escape');
+    await expect.poll(() => page.locator('[data-testid="op-preview"]').count()).toBe(0);
+    expect(await pageCount(3)).toBe(count0);
+    expect(app.ws.store.edits.count(series).active).toBe(edits0);
+  });
+});
+
 describe('where the interpolation comes from', () => {
   it('every request, the wasm pipeline included, went to the app\'s own origin', () => {
     const origin = new URL(app.server.url).origin;
