@@ -2,8 +2,8 @@
 // The worker is plain JavaScript (compressWorker.mjs), so it loads without a TypeScript loader under tsx, vitest
 // and a bundled app alike. One task per worker at a time; the engine keeps at most one series per worker in
 // flight, which bounds memory.
-import { Worker } from 'node:worker_threads';
 import { AppError } from '../../../common/errors.js';
+import { createThreadPool } from '../threadPool.js';
 
 export interface MaskTask {
   kind: 'mask';
@@ -87,11 +87,6 @@ type ResultOf<T extends Task> = T extends MaskTask
         ? LabelsResult
         : CopyResult;
 
-interface Pending {
-  resolve(v: unknown): void;
-  reject(e: unknown): void;
-}
-
 export interface WorkerPool {
   readonly size: number;
   /** Runs one task on an idle worker (queued when all are busy). `transfer` buffers are moved, not copied. */
@@ -110,65 +105,20 @@ export function transferable(u8: Uint8Array): ArrayBuffer | null {
 }
 
 export function createWorkerPool(size: number): WorkerPool {
-  const n = Math.max(1, Math.floor(size));
-  const idle: Worker[] = [];
-  const queue: { task: Task; transfer: ArrayBuffer[]; p: Pending }[] = [];
-  const busy = new Map<Worker, Pending>();
-  let nextId = 1;
-  let stopped = false;
-
-  const dispatch = (): void => {
-    while (idle.length > 0 && queue.length > 0) {
-      const w = idle.pop()!;
-      const job = queue.shift()!;
-      busy.set(w, job.p);
-      w.postMessage({ id: nextId++, task: job.task }, job.transfer);
-    }
-  };
-
-  const fail = (w: Worker, err: unknown): void => {
-    const p = busy.get(w);
-    busy.delete(w);
-    p?.reject(err);
-  };
-
-  const workers: Worker[] = [];
-  for (let i = 0; i < n; i++) {
-    const w = new Worker(WORKER_URL);
-    w.unref();
-    w.on('message', (msg: { ok: boolean; result?: unknown; error?: { message: string; code?: string } }) => {
-      const p = busy.get(w);
-      busy.delete(w);
-      if (!stopped) idle.push(w);
-      if (msg.ok) p?.resolve(msg.result);
-      else {
-        const code = msg.error?.code;
-        const appCode = code === 'ENOENT' ? 'not_found' : code && /^E[A-Z]+$/.test(code) ? 'io' : 'internal';
-        p?.reject(new AppError(appCode, `Export worker: ${msg.error?.message ?? 'failed'}`));
-      }
-      dispatch();
-    });
-    w.on('error', (err) => fail(w, err));
-    w.on('exit', (code) => {
-      if (busy.has(w)) fail(w, new AppError(stopped ? 'internal' : 'internal', stopped ? 'Export stopped' : `Export worker exited (${code})`));
-    });
-    workers.push(w);
-    idle.push(w);
-  }
-
+  const pool = createThreadPool<{ ok: boolean; result?: unknown; error?: { message: string; code?: string } }>(size, {
+    url: WORKER_URL,
+    settle: (msg) => {
+      if (msg.ok) return { ok: true, value: msg.result };
+      const code = msg.error?.code;
+      const appCode = code === 'ENOENT' ? 'not_found' : code && /^E[A-Z]+$/.test(code) ? 'io' : 'internal';
+      return { ok: false, error: new AppError(appCode, `Export worker: ${msg.error?.message ?? 'failed'}`) };
+    },
+    stopped: () => new AppError('internal', 'Export stopped'),
+    exited: (code, stopping) => new AppError('internal', stopping ? 'Export stopped' : `Export worker exited (${code})`),
+  });
   return {
-    size: n,
-    run<T extends Task>(task: T, transfer: ArrayBuffer[] = []): Promise<ResultOf<T>> {
-      if (stopped) return Promise.reject(new AppError('internal', 'Export stopped'));
-      return new Promise<ResultOf<T>>((resolve, reject) => {
-        queue.push({ task, transfer, p: { resolve: resolve, reject } });
-        dispatch();
-      });
-    },
-    async terminate() {
-      stopped = true;
-      for (const q of queue.splice(0)) q.p.reject(new AppError('internal', 'Export stopped'));
-      await Promise.all(workers.map((w) => w.terminate()));
-    },
+    size: pool.size,
+    run: <T extends Task>(task: T, transfer: ArrayBuffer[] = []) => pool.run({ task }, transfer) as Promise<ResultOf<T>>,
+    terminate: () => pool.terminate(),
   };
 }
