@@ -12,6 +12,7 @@
 import type { Axis, Vec3 } from '../../common/geometry.js';
 import type { LabelValue } from '../../common/labels.js';
 import { DEFAULT_MARGIN, assertDims, prepareJob, type Box } from './core.js';
+import { createWorkerClient } from '../platform/workerClient.js';
 import type { WorkerRequest, WorkerResponse } from './protocol.js';
 
 export { applyInterpolation, DEFAULT_MARGIN, type Box } from './core.js';
@@ -44,45 +45,19 @@ export interface InterpolationResult {
   timings: { prepareMs: number; workerMs: number; totalMs: number };
 }
 
-interface Pending {
-  resolve(r: { fill: Uint32Array; ms: number }): void;
-  reject(e: unknown): void;
-}
-
-let worker: Worker | null = null;
-let nextId = 1;
-const pending = new Map<number, Pending>();
-
 function abortError(): DOMException {
   return new DOMException('Fill between slices was cancelled', 'AbortError');
 }
 
+// Vite bundles the worker (and what it imports) from this exact `new Worker(new URL(...))` form.
+const client = createWorkerClient<WorkerResponse>(
+  () => new Worker(new URL('./interpolate.worker.ts', import.meta.url), { type: 'module', name: 'interpolation' }),
+  'Fill between slices',
+);
+
 /** Stops the worker; calls in flight reject with `reason`. The next interpolateLabel starts a new worker. */
 export function disposeInterpolationWorker(reason: unknown = abortError()): void {
-  worker?.terminate();
-  worker = null;
-  const waiting = [...pending.values()];
-  pending.clear();
-  for (const p of waiting) p.reject(reason);
-}
-
-function ensureWorker(): Worker {
-  if (worker) return worker;
-  // Vite bundles the worker (and what it imports) from this exact `new Worker(new URL(...))` form.
-  const w = new Worker(new URL('./interpolate.worker.ts', import.meta.url), { type: 'module', name: 'interpolation' });
-  w.addEventListener('message', (event: MessageEvent<WorkerResponse>) => {
-    const msg = event.data;
-    const p = pending.get(msg.id);
-    if (!p) return; // cancelled meanwhile
-    pending.delete(msg.id);
-    if (msg.ok) p.resolve({ fill: msg.fill, ms: msg.ms });
-    else p.reject(new Error(`Fill between slices failed: ${msg.message}`));
-  });
-  w.addEventListener('error', (event: ErrorEvent) => {
-    if (worker === w) disposeInterpolationWorker(new Error(`Fill between slices: worker error: ${event.message || 'could not start'}`));
-  });
-  worker = w;
-  return w;
+  client.dispose(reason);
 }
 
 function defaultPipelinesBaseUrl(): string {
@@ -122,21 +97,10 @@ export async function interpolateLabel(
   const prepareMs = performance.now() - t0;
   if (!job) return { fill: new Uint32Array(0), box: null, timings: { prepareMs, workerMs: 0, totalMs: performance.now() - t0 } };
 
-  const id = nextId++;
-  const w = ensureWorker();
-  const answer = new Promise<{ fill: Uint32Array; ms: number }>((resolve, reject) => pending.set(id, { resolve, reject }));
-  const onAbort = (): void => {
-    // The wasm call cannot be interrupted: stop the worker. Other calls in flight (the UI runs one at a time)
-    // reject too.
-    if (pending.has(id)) disposeInterpolationWorker(abortError());
-  };
-  signal?.addEventListener('abort', onAbort, { once: true });
-  const request: WorkerRequest = { id, job, pipelinesBaseUrl: opts.pipelinesBaseUrl ?? defaultPipelinesBaseUrl() };
-  w.postMessage(request, [job.mask.buffer]);
-  try {
-    const { fill, ms } = await answer;
-    return { fill, box: job.box, timings: { prepareMs, workerMs: ms, totalMs: performance.now() - t0 } };
-  } finally {
-    signal?.removeEventListener('abort', onAbort);
-  }
+  // The wasm call cannot be interrupted: aborting stops the worker (other calls in flight reject too; the UI runs
+  // one at a time).
+  const pipelinesBaseUrl = opts.pipelinesBaseUrl ?? defaultPipelinesBaseUrl();
+  const res = await client.call((id): WorkerRequest => ({ id, job, pipelinesBaseUrl }), [job.mask.buffer], signal, abortError);
+  if (!res.ok) throw new Error(`Fill between slices failed: ${res.message}`);
+  return { fill: res.fill, box: job.box, timings: { prepareMs, workerMs: res.ms, totalMs: performance.now() - t0 } };
 }

@@ -11,6 +11,7 @@ import { applyInterpolation, DEFAULT_MARGIN, interpolateLabel } from '../interpo
 import {
   cutBox, expandBox, labelBoxScan, morphologyBox, type LabelmapVolume, type MorphologyOp, type VoxelBox, type WriteGuard,
 } from '../labelmap/index.js';
+import { createWorkerClient } from '../platform/workerClient.js';
 import type { MorphologyRequest, MorphologyResponse } from './protocol.js';
 
 export interface OpResult {
@@ -61,37 +62,14 @@ export async function findLabelBox(vol: LabelmapVolume, label: LabelValue, signa
   return scan.box();
 }
 
-let worker: Worker | null = null;
-let nextId = 1;
-const pending = new Map<number, { resolve(r: MorphologyResponse): void; reject(e: unknown): void }>();
-
-function disposeWorker(reason: unknown): void {
-  worker?.terminate();
-  worker = null;
-  const waiting = [...pending.values()];
-  pending.clear();
-  for (const p of waiting) p.reject(reason);
-}
-
-function ensureWorker(): Worker {
-  if (worker) return worker;
-  const w = new Worker(new URL('./morphology.worker.ts', import.meta.url), { type: 'module', name: 'morphology' });
-  w.addEventListener('message', (event: MessageEvent<MorphologyResponse>) => {
-    const p = pending.get(event.data.id);
-    if (!p) return;
-    pending.delete(event.data.id);
-    p.resolve(event.data);
-  });
-  w.addEventListener('error', (event: ErrorEvent) => {
-    if (worker === w) disposeWorker(new Error(`Label morphology: worker error: ${event.message || 'could not start'}`));
-  });
-  worker = w;
-  return w;
-}
+const morphology = createWorkerClient<MorphologyResponse>(
+  () => new Worker(new URL('./morphology.worker.ts', import.meta.url), { type: 'module', name: 'morphology' }),
+  'Label morphology',
+);
 
 /** Starts the morphology worker ahead of the first operation (starting a worker costs the UI thread a long task). */
 export function warmUpMorphology(): void {
-  ensureWorker();
+  morphology.start();
 }
 
 /** `op` on `label` under `guard`, in the worker. Rejects with OpRefusedError, an AbortError, or an Error. */
@@ -100,24 +78,12 @@ export async function runMorphology(vol: LabelmapVolume, label: LabelValue, op: 
   if (!found) return { diff: { indices: new Uint32Array(0), before: new Uint8Array(0), after: new Uint8Array(0) }, added: 0, removed: 0 };
   const box = morphologyBox(found, op, vol.spacing, vol.size);
   const cut = cutBox(vol.labels, vol.size, box);
-  const id = nextId++;
-  const w = ensureWorker();
-  const answer = new Promise<MorphologyResponse>((resolve, reject) => pending.set(id, { resolve, reject }));
-  const onAbort = (): void => {
-    if (pending.has(id)) disposeWorker(abortError());
-  };
-  signal?.addEventListener('abort', onAbort, { once: true });
-  const request: MorphologyRequest = {
+  const request = (id: number): MorphologyRequest => ({
     id, cut, box, volumeSize: vol.size, spacing: vol.spacing, label, op, mode: guard.mode ?? 'overwrite', locked: [...(guard.locked ?? [])],
-  };
-  w.postMessage(request, [cut.buffer]);
-  try {
-    const res = await answer;
-    if (!res.ok) throw res.refused ? new OpRefusedError(res.message) : new Error(`Label morphology failed: ${res.message}`);
-    return { diff: { indices: res.indices, before: res.before, after: res.after }, added: res.added, removed: res.removed };
-  } finally {
-    signal?.removeEventListener('abort', onAbort);
-  }
+  });
+  const res = await morphology.call(request, [cut.buffer], signal, abortError);
+  if (!res.ok) throw res.refused ? new OpRefusedError(res.message) : new Error(`Label morphology failed: ${res.message}`);
+  return { diff: { indices: res.indices, before: res.before, after: res.after }, added: res.added, removed: res.removed };
 }
 
 /**
