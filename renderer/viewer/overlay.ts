@@ -173,6 +173,9 @@ export function createOverlay(cell: HTMLElement, view: ViewId): Overlay {
   let sliceInput: ((index: number) => void) | null = null;
   let sliceStep: 1 | -1 = 1;
   let sliceCount = 0;
+  /** What the scale bar and the measurement layer show now: slice scrolling and panning redraw only on change. */
+  let scaleShown = '';
+  let measurementsShown = 0;
   // Slider position <-> file slice index (the same map both ways).
   const flip = (v: number): number => (sliceStep > 0 ? v : sliceCount - 1 - v);
   slider.addEventListener('input', () => sliceInput?.(flip(Number(slider.value))));
@@ -235,16 +238,22 @@ export function createOverlay(cell: HTMLElement, view: ViewId): Overlay {
     },
     setScale(pxPerMm) {
       if (!pxPerMm || !Number.isFinite(pxPerMm) || pxPerMm <= 0) {
-        scale.style.display = 'none';
+        if (scaleShown !== 'none') scale.style.display = 'none';
+        scaleShown = 'none';
         return;
       }
       const mm = scaleBarMm(pxPerMm);
+      const width = `${(mm * pxPerMm).toFixed(1)}px`;
+      if (scaleShown === `${mm}:${width}`) return;
+      scaleShown = `${mm}:${width}`;
       scale.style.display = '';
       scale.dataset['mm'] = `${mm}`;
-      scaleBar.style.width = `${(mm * pxPerMm).toFixed(1)}px`;
+      scaleBar.style.width = width;
       scaleText.textContent = mm >= 1 ? `${mm} mm` : `${mm.toFixed(1)} mm`;
     },
     setMeasurements(shapes) {
+      if (shapes.length === 0 && measurementsShown === 0) return;
+      measurementsShown = shapes.length;
       drawMeasurements(measureSvg, shapes);
     },
     onSliceInput(cb) {
