@@ -16,7 +16,7 @@ import { toolById, type ToolId } from '../tools/index.js';
 import type { Viewer } from '../viewer/index.js';
 import { createEditSession, type EditSession, type SaveState } from './editSession.js';
 import { attachStrokeController } from './strokeController.js';
-import { describeEdit } from '../tools/describe.js';
+import { describeEdit, voxelCount } from '../tools/describe.js';
 import { sampledRange } from '../tools/threshold.tool.js';
 
 
@@ -167,17 +167,33 @@ export function useEditing(viewer: Viewer | null, opened: OpenedSeries | null, o
     return () => cancelAnimationFrame(handle);
   }, [viewer, opened, tool, settings.threshold]);
 
+  /** Refuses a label edit on a read-only series, with the reason in the status bar. */
+  const refusedReadOnly = useCallback((): boolean => {
+    const reason = appStore.get().labelsReadOnly;
+    if (reason !== null) setMessage(`Labels read-only: ${reason}`);
+    return reason !== null;
+  }, []);
+  /** Commits a diff already applied to the labels as one journal entry "<title>, N voxels". */
+  const commitApplied = useCallback(
+    (session: EditSession, diff: VoxelDiff, meta: { tool: string; label: number; title: string }): void => {
+      viewer?.labelsModified();
+      const describe = (voxels: number): string => `${meta.title}, ${voxelCount(voxels)}`;
+      const description = describe(diff.indices.length);
+      void session.commit({ diff, tool: meta.tool, label: meta.label, description, describe });
+      setMessage(description);
+      changed.current(diff);
+    },
+    [viewer],
+  );
+
   const chooseTool = useCallback((t: ToolId | null) => {
     // Measure tools write no labels: they stay available on a read-only series.
-    if (t !== null && !isMeasureTool(t) && appStore.get().labelsReadOnly !== null) {
-      setMessage(`Labels read-only: ${appStore.get().labelsReadOnly}`);
-      return;
-    }
+    if (t !== null && !isMeasureTool(t) && refusedReadOnly()) return;
     setTool(t);
-  }, []);
+  }, [refusedReadOnly]);
 
   const undo = useCallback(async () => {
-    if (appStore.get().labelsReadOnly !== null) return setMessage(`Labels read-only: ${appStore.get().labelsReadOnly}`);
+    if (refusedReadOnly()) return;
     const session = sessionRef.current;
     if (!session) return;
     const refusedBefore = refusals.current;
@@ -185,16 +201,16 @@ export function useEditing(viewer: Viewer | null, opened: OpenedSeries | null, o
     // A refused (or void) undo keeps the refusal's message.
     if (e) setMessage(`Undid: ${e.description}`);
     else if (refusals.current === refusedBefore) setMessage('Nothing to undo');
-  }, []);
+  }, [refusedReadOnly]);
   const redo = useCallback(async () => {
-    if (appStore.get().labelsReadOnly !== null) return setMessage(`Labels read-only: ${appStore.get().labelsReadOnly}`);
+    if (refusedReadOnly()) return;
     const session = sessionRef.current;
     if (!session) return;
     const refusedBefore = refusals.current;
     const e = await session.redo();
     if (e) setMessage(`Redid: ${e.description}`);
     else if (refusals.current === refusedBefore) setMessage('Nothing to redo');
-  }, []);
+  }, [refusedReadOnly]);
   const retry = useCallback(() => {
     connection.probeNow();
     sessionRef.current?.retry();
@@ -227,10 +243,7 @@ export function useEditing(viewer: Viewer | null, opened: OpenedSeries | null, o
       const vol = volumeRef.current;
       const session = sessionRef.current;
       if (!vol || !session || !viewer) return;
-      if (appStore.get().labelsReadOnly !== null) {
-        setMessage(`Labels read-only: ${appStore.get().labelsReadOnly}`);
-        return;
-      }
+      if (refusedReadOnly()) return;
       const opts = { locked: appStore.get().toolSettings.locked };
       const res =
         op.kind === 'relabel' ? relabel(vol, op.from, op.to, opts)
@@ -246,20 +259,15 @@ export function useEditing(viewer: Viewer | null, opened: OpenedSeries | null, o
         setMessage('Nothing to change');
         return;
       }
-      viewer.labelsModified();
       const title =
-        op.kind === 'relabel' ? `Relabel ${nameOf(op.from)} → ${nameOf(op.to)},`
-        : op.kind === 'swap' ? `Swap ${nameOf(op.a)} ↔ ${nameOf(op.b)},`
-        : op.kind === 'shift' ? `Shift levels ${op.delta > 0 ? 'up' : 'down'},`
-        : `Remove islands of ${nameOf(op.label)},`;
-      const describe = (voxels: number): string => `${title} ${voxels.toLocaleString('en-US')} voxel${voxels === 1 ? '' : 's'}`;
-      const description = describe(n);
+        op.kind === 'relabel' ? `Relabel ${nameOf(op.from)} → ${nameOf(op.to)}`
+        : op.kind === 'swap' ? `Swap ${nameOf(op.a)} ↔ ${nameOf(op.b)}`
+        : op.kind === 'shift' ? `Shift levels ${op.delta > 0 ? 'up' : 'down'}`
+        : `Remove islands of ${nameOf(op.label)}`;
       const label = op.kind === 'relabel' ? op.to : op.kind === 'islands' ? 0 : op.kind === 'swap' ? op.a : 0;
-      void session.commit({ diff: res.diff, tool: op.kind === 'shift' ? 'shiftLevels' : op.kind, label, description, describe });
-      setMessage(description);
-      changed.current(res.diff);
+      commitApplied(session, res.diff, { tool: op.kind === 'shift' ? 'shiftLevels' : op.kind, label, title });
     },
-    [viewer],
+    [viewer, refusedReadOnly, commitApplied],
   );
 
   /** The open series' label volume as the voxel operations see it (null without a series). */
@@ -273,26 +281,17 @@ export function useEditing(viewer: Viewer | null, opened: OpenedSeries | null, o
       const vol = volumeRef.current;
       const session = sessionRef.current;
       if (!vol || !session || !viewer) return false;
-      const lockedReason = appStore.get().labelsReadOnly;
-      if (lockedReason !== null) {
-        setMessage(`Labels read-only: ${lockedReason}`);
-        return false;
-      }
+      if (refusedReadOnly()) return false;
       if (checkBase(vol.labels, diff, 'forward') !== -1) {
         setMessage(`${meta.title}: the labels changed since the preview; run it again`);
         return false;
       }
       if (diff.indices.length === 0) return true;
       applyDiff(vol.labels, diff, 'forward');
-      viewer.labelsModified();
-      const describe = (voxels: number): string => `${meta.title}, ${voxels.toLocaleString('en-US')} voxel${voxels === 1 ? '' : 's'}`;
-      const description = describe(diff.indices.length);
-      void session.commit({ diff, tool: meta.tool, label: meta.label, description, describe });
-      setMessage(description);
-      changed.current(diff);
+      commitApplied(session, diff, meta);
       return true;
     },
-    [viewer],
+    [viewer, refusedReadOnly, commitApplied],
   );
 
   return {

@@ -2,7 +2,7 @@
 // 312 voxels"; "Erase L3 + L4, …"; "Erase 4 labels, …"), from the diff's before values.
 import { BACKGROUND_LABEL } from '../../common/labels.js';
 import type { VoxelDiff } from '../../common/labelDiff.js';
-import { labelName } from './describe.js';
+import { labelName, voxelCount } from './describe.js';
 import { brushBase, defineTool } from './types.js';
 
 /** Names of the labels a diff erased, most voxels first: "L3", "L3 + L4", "L3 + L4 + L5", "4 labels". */
@@ -28,6 +28,6 @@ export default defineTool({
   brush: (s, sliceAxis) => ({ ...brushBase(s, sliceAxis, BACKGROUND_LABEL), mode: s.mode === 'background-only' ? 'overwrite' : s.mode }),
   describe: (diff) => {
     const names = erasedNames(diff);
-    return (n) => `Erase ${names}, ${n.toLocaleString('en-US')} voxel${n === 1 ? '' : 's'}`;
+    return (n) => `Erase ${names}, ${voxelCount(n)}`;
   },
 });

@@ -1,8 +1,9 @@
 // The bar over the views while a previewed label operation runs (busy, Cancel) or waits for a decision (what it
 // would change, Accept / Cancel). Nothing is written before Accept.
 import type { PreviewState } from '../../ops/usePreviewOperation.js';
+import { voxelCount } from '../../tools/describe.js';
 
-const count = (n: number): string => `${n.toLocaleString('en-US')} voxel${n === 1 ? '' : 's'}`;
+const count = voxelCount;
 
 export function PreviewBar({ state, onAccept, onCancel }: { state: PreviewState; onAccept: () => void; onCancel: () => void }) {
   if (state.phase === 'idle') return null;
