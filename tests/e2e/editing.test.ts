@@ -154,5 +154,6 @@ describe('painting', () => {
     const expected = before.map((v) => (v >= 1 && v <= 25 ? v + 1 : v > 200 ? v + 1 : v)).sort((a, b) => a - b);
     expect(after).toEqual(expected);
     expect(app.ws.store.edits.history(SERIES).at(-1)!.tool).toBe('shiftLevels');
+    expect(app.ws.store.edits.history(SERIES).at(-1)!.description).toMatch(/^Shift levels up, [\d,]+ voxels$/);
   });
 });
