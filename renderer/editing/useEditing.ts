@@ -12,7 +12,7 @@ import { api, connection, fetchVolume } from '../platform/api.js';
 import type { OpenedSeries } from '../state/loadSeries.js';
 import { labelEdits } from '../state/labelEdits.js';
 import { appStore, setLabelsReadOnly as setReadOnly, setTool, setToolSettings as setSettings, useApp } from '../state/appStore.js';
-import { toolById, type ToolId } from '../tools/index.js';
+import { isMeasureTool, toolById, type ToolId } from '../tools/index.js';
 import type { Viewer } from '../viewer/index.js';
 import { createEditSession, type EditSession, type SaveState } from './editSession.js';
 import { attachStrokeController } from './strokeController.js';
@@ -40,8 +40,6 @@ function applySample(intensity: number, imageRange: readonly [number, number]): 
  * `onLabelsChanged(diff)`: the label volume changed; with a diff, exactly by that diff applied forwards (so
  * derived state such as label counts can follow it), without one in an unknown way (undo, redo, reload).
  */
-const isMeasureTool = (id: ToolId | null): boolean => id !== null && toolById(id).kind === 'measure';
-
 export function useEditing(viewer: Viewer | null, opened: OpenedSeries | null, onLabelsChanged: (diff?: VoxelDiff) => void) {
   const tool = useApp((s) => s.tool);
   const settings = useApp((s) => s.toolSettings);

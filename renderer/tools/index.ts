@@ -17,5 +17,10 @@ export function toolById(id: ToolId): Tool {
   return t;
 }
 
+/** Rulers and angles: tools that write no labels (they stay usable on a read-only series). */
+export function isMeasureTool(id: ToolId | null): boolean {
+  return id !== null && toolById(id).kind === 'measure';
+}
+
 export type { MeasureTool, Tool, ToolId, ToolSettings } from './types.js';
 export { DEFAULT_SETTINGS } from './defaults.js';

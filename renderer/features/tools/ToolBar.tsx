@@ -5,7 +5,7 @@
 import { labelInfo, isKnownLabel } from '../../../common/labels.js';
 import type { SaveState } from '../../editing/editSession.js';
 import { keyHint } from '../../commands.js';
-import { TOOLS, toolById, type ToolId, type ToolSettings } from '../../tools/index.js';
+import { isMeasureTool, TOOLS, type ToolId, type ToolSettings } from '../../tools/index.js';
 
 export interface ToolBarProps {
   tool: ToolId | null;
@@ -60,7 +60,7 @@ export function ToolBar({ tool, onTool, settings, onSettings, saveState, sampleV
   const set = (patch: Partial<ToolSettings>): void => onSettings({ ...settings, ...patch });
   const thresholdTool = tool === 'threshold' || tool === 'thresholdFill';
   const fillTool = tool === 'fill' || tool === 'thresholdFill';
-  const measuring = tool !== null && toolById(tool).kind === 'measure';
+  const measuring = isMeasureTool(tool);
   const step = Math.max((imageRange[1] - imageRange[0]) / 500, Number.EPSILON);
   return (
     <div className="tool-bar" data-testid="toolbar">
