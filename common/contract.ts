@@ -6,8 +6,23 @@
 import { z } from 'zod';
 import type { ErrorInfo, Result } from './errors.js';
 import type { Vec3, VolumeGeometry } from './geometry.js';
-import { GRADING_FIELDS, type GradingField } from './gradings.js';
-import { isKnownLabel } from './labels.js';
+import type { GradingField } from './gradings.js';
+import { exportRequestSchemas, type ExportResponses } from './contractExport.js';
+import { measurementRequestSchemas, type MeasurementResponses } from './contractMeasurements.js';
+import {
+  annotatorName,
+  diffBytes,
+  GRADING_FIELD_IDS,
+  ivdLabel,
+  patientId,
+  seriesId,
+  spiderLabel,
+  storedText,
+} from './schemas.js';
+
+export * from './contractExport.js';
+export * from './contractMeasurements.js';
+export { annotatorName, isWellFormedText, MAX_DIFF_BYTES } from './schemas.js';
 
 export const SERIES_STATUSES = ['todo', 'in_progress', 'done', 'reviewed'] as const;
 export type SeriesStatus = (typeof SERIES_STATUSES)[number];
@@ -198,180 +213,6 @@ export interface SessionInfo {
   annotator: string | null;
   /** Annotators known to this store, most recent first. */
   annotators: string[];
-}
-
-// --- measurements (issue 13, item 4) --- //
-
-export const MEASUREMENT_KINDS = ['ruler', 'angle'] as const;
-export type MeasurementKind = (typeof MEASUREMENT_KINDS)[number];
-/** Points of each kind: a ruler's two ends; an angle's first arm end, vertex, second arm end. */
-export const MEASUREMENT_POINTS: Readonly<Record<MeasurementKind, number>> = { ruler: 2, angle: 3 };
-/** Largest |coordinate| of a measurement point, mm (far beyond any scanner; refuses garbage). */
-export const MAX_MEASUREMENT_COORD_MM = 1e6;
-
-/** A ruler or angle placed in a series, as the measurement list shows it. */
-export interface MeasurementInfo {
-  id: number;
-  seriesId: string;
-  kind: MeasurementKind;
-  /** World positions (LPS, mm); for an angle the middle point is the vertex. */
-  points: Vec3[];
-  /** Computed by main from the points: a ruler's length in mm, an angle in degrees (0–180). */
-  value: number;
-  unit: 'mm' | 'deg';
-  note: string | null;
-  annotator: string;
-  createdAt: string;
-}
-
-/** A lone UTF-16 surrogate: text that cannot be stored or written as UTF-8 without being changed. */
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-/** True when `s` is well-formed UTF-16 (String.prototype.isWellFormed, which Node 20's TS lib lacks). */
-export function isWellFormedText(s: string): boolean {
-  return !LONE_SURROGATE.test(s);
-}
-
-/** Annotator names: printable, no control characters, well-formed Unicode. */
-export const annotatorName = z
-  .string()
-  .trim()
-  .min(1, 'annotator name is empty')
-  .max(80)
-  .regex(/^[^\p{Cc}]+$/u, 'annotator name holds control characters')
-  .refine(isWellFormedText, 'annotator name holds a lone UTF-16 surrogate');
-
-/** Free text stored with an edit (tool id, description): well-formed Unicode, no control characters. */
-const storedText = (what: string, max: number) =>
-  z
-    .string()
-    .min(1, `${what} is empty`)
-    .max(max)
-    .regex(/^[^\p{Cc}]+$/u, `${what} holds control characters`)
-    .refine(isWellFormedText, `${what} holds a lone UTF-16 surrogate`);
-
-/** A value the SPIDER label convention defines (0, 1–25, 100, 101–125, 201–225). */
-const spiderLabel = z
-  .number()
-  .int()
-  .refine(isKnownLabel, 'not a SPIDER label value (0, 1–25, 100, 101–125, 201–225)');
-
-const GRADING_FIELD_IDS = GRADING_FIELDS.map((f) => f.field) as [GradingField, ...GradingField[]];
-const patientId = z.number().int().min(0);
-const ivdLabel = z.number().int().min(0).max(25);
-
-const seriesId = z.string().regex(/^\d+_[A-Za-z0-9_]+$/, 'series id like 7_t2');
-/** Largest encoded diff commitEdit takes: 96 MiB (a whole 1024×1024×40 volume changed fits). */
-export const MAX_DIFF_BYTES = 96 * 1024 * 1024;
-/** True for a Uint8Array (or Buffer) of any realm: IPC and tests may hand over arrays made elsewhere. */
-function isUint8Array(v: unknown): v is Uint8Array {
-  return ArrayBuffer.isView(v) && Object.prototype.toString.call(v) === '[object Uint8Array]';
-}
-/** An 'rle-u8-v1' diff as bytes (web mode: the framed body of common/wire.ts; IPC: structured clone). */
-const diffBytes = z
-  .custom<Uint8Array>(isUint8Array, 'diff must be bytes (a Uint8Array)')
-  .refine((b) => b.byteLength <= MAX_DIFF_BYTES, `diff over ${MAX_DIFF_BYTES} bytes`);
-
-/** A world coordinate of a measurement point (mm): finite, within ±MAX_MEASUREMENT_COORD_MM. */
-const worldMm = z.number().min(-MAX_MEASUREMENT_COORD_MM).max(MAX_MEASUREMENT_COORD_MM);
-const measurementId = z.number().int().min(1);
-
-export const measurementRequestSchemas = {
-  /** The series' standing (not deleted) measurements, oldest first. */
-  listMeasurements: z.object({ seriesId }).strict(),
-  /** Stores a ruler (2 points) or an angle (3 points, vertex in the middle); main computes its value. */
-  addMeasurement: z
-    .object({
-      seriesId,
-      kind: z.enum(MEASUREMENT_KINDS),
-      points: z.array(z.tuple([worldMm, worldMm, worldMm])).min(2).max(3),
-      note: storedText('note', 200).optional(),
-    })
-    .strict()
-    .refine((r) => r.points.length === MEASUREMENT_POINTS[r.kind], {
-      message: 'a ruler has 2 points, an angle 3',
-      path: ['points'],
-    }),
-  /** Marks a measurement deleted (it stays in the store; restoreMeasurement takes the deletion back). */
-  deleteMeasurement: z.object({ id: measurementId }).strict(),
-  restoreMeasurement: z.object({ id: measurementId }).strict(),
-} as const;
-
-export interface MeasurementResponses {
-  listMeasurements: { seriesId: string; measurements: MeasurementInfo[] };
-  /** The measurement as stored (committed before this returns). */
-  addMeasurement: MeasurementInfo;
-  /** Deleting a deleted measurement answers its first deletion again. */
-  deleteMeasurement: { id: number; seriesId: string; deletedAt: string };
-  restoreMeasurement: MeasurementInfo;
-}
-
-// --- export (issue 6) --- //
-
-export const EXPORT_FORMATS = ['mha', 'nifti'] as const;
-export type ExportFormat = (typeof EXPORT_FORMATS)[number];
-
-/** An absolute path on POSIX (/…) or Windows (C:\…, \\server\share); checked against the source by the service. */
-const absolutePath = z
-  .string()
-  .min(1, 'output folder is empty')
-  .max(4096)
-  .refine((p) => !p.includes('\0'), 'path holds a NUL character')
-  .refine((p) => p.startsWith('/') || /^[A-Za-z]:[\\/]/.test(p) || p.startsWith('\\\\'), 'output folder must be an absolute path');
-const exportJobId = z.string().regex(/^export-\d+$/, 'export job id like export-1');
-
-export const exportRequestSchemas = {
-  /** Starts writing a revised dataset into outDir (via outDir.partial); progress via exportStatus. */
-  startExport: z
-    .object({ outDir: absolutePath, format: z.enum(EXPORT_FORMATS), changedOnly: z.boolean(), force: z.boolean() })
-    .strict(),
-  exportStatus: z.object({ jobId: exportJobId }).strict(),
-  cancelExport: z.object({ jobId: exportJobId }).strict(),
-} as const;
-
-/** What a finished export wrote. */
-export interface ExportResult {
-  /** Absolute path of the export folder. */
-  outDir: string;
-  format: ExportFormat;
-  changedOnly: boolean;
-  /** Files in the export folder, the manifest included. */
-  filesWritten: number;
-  bytesWritten: number;
-  /** Absolute paths of export-manifest.json and CHANGES.md. */
-  manifestFile: string;
-  changesFile: string;
-  seriesExported: number;
-  /** Exported series whose labels differ from the original mask. */
-  seriesChanged: number;
-  gradingChanges: number;
-  warnings: string[];
-  durationMs: number;
-}
-
-export interface ExportStatus {
-  jobId: string;
-  state: 'running' | 'done' | 'failed' | 'cancelled';
-  phase: 'preparing' | 'writing' | 'finishing';
-  filesDone: number;
-  /** An estimate until the export finishes (series that turn out unchanged in a changed-only export drop out). */
-  filesTotal: number;
-  /** Work in bytes: files copied plus voxel bytes rebuilt or converted. */
-  bytesDone: number;
-  bytesTotal: number;
-  /** Remaining time from the rate so far; null until it can be estimated. */
-  etaSeconds: number | null;
-  elapsedSeconds: number;
-  /** The series being processed. */
-  current: string | null;
-  error?: ErrorInfo;
-  result?: ExportResult;
-}
-
-export interface ExportResponses {
-  startExport: { jobId: string };
-  exportStatus: ExportStatus;
-  /** The status after the cancel was requested (the job ends as 'cancelled' once its partial folder is removed). */
-  cancelExport: ExportStatus;
 }
 
 export const requestSchemas = {
