@@ -43,7 +43,8 @@ export default defineConfig({
   // The About box shows the workstation version (the export manifest records the same one).
   define: { __APP_VERSION__: JSON.stringify(pkg.version) },
   build: {
-    outDir: resolve(import.meta.dirname, 'dist', 'renderer'),
+    // SPINE_RENDERER_DIST moves the build (main/cli/build.ts serves from the same place).
+    outDir: process.env.SPINE_RENDERER_DIST ? resolve(process.env.SPINE_RENDERER_DIST) : resolve(import.meta.dirname, 'dist', 'renderer'),
     emptyOutDir: true,
     sourcemap: true,
     chunkSizeWarningLimit: 4000,

@@ -2,8 +2,6 @@
 // Session, display and dialog state live in the app store (state/appStore.ts); volumes stay outside state.
 // Keys and menu commands come from the command registry (commands.ts).
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { GradingLevel } from '../common/contract.js';
-import { indexToWorld, worldToIndex, type Vec3 } from '../common/geometry.js';
 import { LabelPanel } from './features/labels/LabelPanel.js';
 import { maskNote, StatusBar } from './features/statusbar/StatusBar.js';
 import { ViewerPanel } from './features/viewer/ViewerPanel.js';
@@ -12,10 +10,12 @@ import { Worklist } from './features/worklist/Worklist.js';
 import { call, connection, desktopBridge } from './platform/api.js';
 import type { ConnectionState } from './platform/connection.js';
 import type { MenuCommand } from '../common/desktop.js';
-import { loadSeries } from './state/loadSeries.js';
+import { useOpenSeries } from './state/useOpenSeries.js';
+import { useDiscNavigation } from './features/grading/useDiscNavigation.js';
+import { autoWindow, SeriesControls } from './features/session/SeriesControls.js';
 import { appStore, menuCommands, useApp } from './state/appStore.js';
 import {
-  setDataset, setSeries, setOpened, setError, setBusy, setDisplay, setProbe, setViewer, setShowHelp, setSession, setAskAnnotator, setProgress, setGradingFocus, setExportOpen, setShowAbout,
+  setDataset, setSeries, setError, setDisplay, setProbe, setViewer, setShowHelp, setSession, setAskAnnotator, setProgress, setGradingFocus, setExportOpen, setShowAbout,
 } from './state/appStore.js';
 import { useLabelRecount } from './state/labelRows.js';
 import { useEditing } from './editing/useEditing.js';
@@ -34,9 +34,8 @@ import { GradingPanel } from './features/grading/GradingPanel.js';
 import { useGradings } from './features/grading/useGradings.js';
 import { AnnotatorDialog } from './features/session/AnnotatorDialog.js';
 import { ExportDialog } from './features/export/ExportDialog.js';
-import { labelCentres } from './labelmap/index.js';
 import { toggleLeftPanel, toggleRightPanel } from './features/viewer/layoutPrefs.js';
-import { LayoutControls, layoutActions, useViewerLayout } from './features/viewer/LayoutControls.js';
+import { layoutActions, useViewerLayout } from './features/viewer/LayoutControls.js';
 import { PanelHead } from './features/viewer/PanelHead.js';
 
 export function App() {
@@ -88,43 +87,7 @@ export function App() {
     return () => clearTimeout(t);
   }, [editing.history, reloadGradings]);
 
-  /** Disc centres of the open series' live labels, recomputed after label edits. */
-  const centresCache = useRef<{ labels: Uint8Array; history: unknown; centres: Map<number, Vec3> } | null>(null);
-  const discCentre = useCallback(
-    (level: GradingLevel): Vec3 | null => {
-      const s = appStore.get().opened;
-      if (!s) return null;
-      const c = centresCache.current;
-      let centres = c && c.labels === s.labels && c.history === editing.history ? c.centres : null;
-      if (!centres) {
-        centres = labelCentres(s.labels, s.info.image.geometry.size);
-        centresCache.current = { labels: s.labels, history: editing.history, centres };
-      }
-      const ijk = centres.get(level.maskValue);
-      if (ijk) return indexToWorld(s.info.image.geometry, ijk);
-      // Not in this series' labels: the disc as measured in the patient's series that holds it.
-      return level.hint?.centre ?? null;
-    },
-    [editing.history],
-  );
-  const goToLevel = useCallback(
-    (level: GradingLevel) => {
-      const p = discCentre(level);
-      if (p && viewer) viewer.setCrosshair(p);
-    },
-    [discCentre, viewer],
-  );
-  /** A click on a disc in a view (navigation, no tool) selects its grading row. */
-  const onViewerClick = (e: React.MouseEvent): void => {
-    const s = appStore.get().opened;
-    if (!s || !viewer || editing.tool !== null || e.button !== 0) return;
-    const g = s.info.image.geometry;
-    const [i, j, k] = worldToIndex(g, viewer.getCrosshair()).map(Math.round) as [number, number, number];
-    const [nx, ny, nz] = g.size;
-    if (i < 0 || j < 0 || k < 0 || i >= nx || j >= ny || k >= nz) return;
-    const v = s.labels[i + nx * (j + ny * k)] ?? 0;
-    if (v > 200 && v < 226 && gradings.levels.some((l) => l.maskValue === v)) gradings.select(v - 200);
-  };
+  const { goToLevel, onViewerClick } = useDiscNavigation(viewer, editing.history, editing.tool !== null, gradings);
 
   useEffect(() => {
     Promise.all([call('getDataset', {}), call('listSeries', {}), call('getSession', {})])
@@ -138,40 +101,7 @@ export function App() {
   }, [refreshProgress]);
 
   /** Opens a series; keeps the crosshair at the same physical point when switching between siblings. */
-  const open = useCallback(
-    async (id: string, keepPoint?: Vec3) => {
-      if (!viewer) return;
-      setBusy(`Opening ${id} …`);
-      setError(null);
-      try {
-        // Strokes still on their way to the journal finish first: nothing an annotator does is lost.
-        const waiting = pending();
-        if (waiting > 0) setBusy(`Saving ${waiting} edit${waiting === 1 ? '' : 's'} before opening ${id} …`);
-        await idle();
-        setBusy(`Opening ${id} …`);
-        const t0 = performance.now();
-        const s = await loadSeries(id);
-        const geometry = s.info.image.geometry;
-        const [lo, hi] = s.info.image.autoWindow;
-        viewer.setVolumes(
-          { geometry, scalars: s.image, range: s.info.image.range, windowLevel: { window: hi - lo, level: (hi + lo) / 2 } },
-          { geometry, scalars: s.labels },
-        );
-        if (keepPoint) viewer.setCrosshair(keepPoint);
-        await viewer.rendered();
-        const firstRenderMs = performance.now() - t0 - s.timing.openMs - s.timing.transferMs;
-        appStore.set({ lastOpen: { seriesId: id, ...s.timing, firstRenderMs, totalMs: performance.now() - t0 } });
-        setOpened(s);
-        recount();
-        setDisplay((d) => ({ ...d, hidden: new Set() }));
-      } catch (e) {
-        setError(e instanceof Error ? e.message : String(e));
-      } finally {
-        setBusy(null);
-      }
-    },
-    [viewer, pending, idle, recount],
-  );
+  const open = useOpenSeries(viewer, pending, idle, recount);
 
   useEffect(() => {
     if (!viewer) return;
@@ -203,16 +133,6 @@ export function App() {
     [opened, viewer, siblings, open],
   );
 
-  const autoWindow = (): void => {
-    if (!opened || !viewer) return;
-    const [lo, hi] = opened.info.image.autoWindow;
-    viewer.setWindowLevel(hi - lo, (hi + lo) / 2);
-  };
-  const fullRange = (): void => {
-    if (!opened || !viewer) return;
-    const [lo, hi] = opened.info.image.range;
-    viewer.setWindowLevel(Math.max(hi - lo, 1e-6), (hi + lo) / 2);
-  };
 
   /** Which context keys and menu commands apply in: an open dialog, the focused grading dock, else the viewer. */
   const gradingSlot = useRef<HTMLDivElement>(null);
@@ -241,7 +161,7 @@ export function App() {
     'redo': () => void editing.redo(),
     'slice-next': () => viewer?.scrollSlice(appStore.get().hoverView, 1),
     'slice-previous': () => viewer?.scrollSlice(appStore.get().hoverView, -1),
-    'auto-window': autoWindow,
+    'auto-window': () => autoWindow(viewer, opened),
     'reset-view': () => viewer?.resetViews(),
     ...layoutActions,
     'labels-toggle': () => setDisplay((d) => ({ ...d, allHidden: !d.allHidden })),
@@ -298,22 +218,7 @@ export function App() {
         <AppTitle />
         <span className="spacer" />
         {opened && (
-          <>
-            <span className="series-title" data-testid="open-series">{opened.info.seriesId}</span>
-            <span className="segmented" aria-label="Sibling series">
-              {siblings.map((id) => (
-                <button key={id} className={id === opened.info.seriesId ? 'on' : ''} title="Switch series (S)" onClick={() => viewer && void open(id, viewer.getCrosshair())}>
-                  {id.slice(id.indexOf('_') + 1)}
-                </button>
-              ))}
-            </span>
-            <span className="segmented" aria-label="Window presets">
-              <button title="Automatic window from intensity percentiles (W)" onClick={autoWindow}>Auto W/L</button>
-              <button title="Full intensity range" onClick={fullRange}>Full range</button>
-            </span>
-            <LayoutControls />
-            <button onClick={() => viewer?.resetViews()} title="Reset zoom and pan (R)">Reset view</button>
-          </>
+            <SeriesControls viewer={viewer} opened={opened} onSibling={(id) => viewer && void open(id, viewer.getCrosshair())} />
         )}
       </header>
       {opened && (

@@ -5,7 +5,11 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const RENDERER_DIST = join(PROJECT_ROOT, 'dist', 'renderer');
+/**
+ * Where the renderer is built and served from. SPINE_RENDERER_DIST (an absolute path) moves it, so that
+ * several checkouts of work in progress can build and test side by side; vite.config.ts reads the same variable.
+ */
+export const RENDERER_DIST = process.env.SPINE_RENDERER_DIST ? resolve(process.env.SPINE_RENDERER_DIST) : join(PROJECT_ROOT, 'dist', 'renderer');
 
 function newestMtime(dir: string): number {
   let newest = 0;

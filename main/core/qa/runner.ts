@@ -103,5 +103,6 @@ async function run(
     seriesWithoutMask: index.series.filter((s) => s.maskFile === null).map((s) => s.id),
     findings,
     counts,
+    summaries: ok,
   };
 }

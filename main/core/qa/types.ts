@@ -60,4 +60,6 @@ export interface QaReport {
   seriesWithoutMask: string[];
   findings: QaFinding[];
   counts: Record<QaSeverity, number>;
+  /** Per checked series: label volumes and centroids (what the dataset-level checks and the dashboard use). */
+  summaries: SeriesQaSummary[];
 }

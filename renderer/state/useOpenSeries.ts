@@ -1,0 +1,49 @@
+// Opening a series in the viewer: pending strokes are saved first, then the volumes load and the first render is
+// timed (appStore.lastOpen). Switching between siblings keeps the crosshair at the same physical point.
+import { useCallback } from 'react';
+import type { Vec3 } from '../../common/geometry.js';
+import type { Viewer } from '../viewer/index.js';
+import { appStore, setBusy, setDisplay, setError, setOpened } from './appStore.js';
+import { loadSeries } from './loadSeries.js';
+
+export function useOpenSeries(
+  viewer: Viewer | null,
+  pending: () => number,
+  idle: () => Promise<void>,
+  recount: () => void,
+): (id: string, keepPoint?: Vec3) => Promise<void> {
+  return useCallback(
+    async (id: string, keepPoint?: Vec3) => {
+      if (!viewer) return;
+      setBusy(`Opening ${id} …`);
+      setError(null);
+      try {
+        // Strokes still on their way to the journal finish first: nothing an annotator does is lost.
+        const waiting = pending();
+        if (waiting > 0) setBusy(`Saving ${waiting} edit${waiting === 1 ? '' : 's'} before opening ${id} …`);
+        await idle();
+        setBusy(`Opening ${id} …`);
+        const t0 = performance.now();
+        const s = await loadSeries(id);
+        const geometry = s.info.image.geometry;
+        const [lo, hi] = s.info.image.autoWindow;
+        viewer.setVolumes(
+          { geometry, scalars: s.image, range: s.info.image.range, windowLevel: { window: hi - lo, level: (hi + lo) / 2 } },
+          { geometry, scalars: s.labels },
+        );
+        if (keepPoint) viewer.setCrosshair(keepPoint);
+        await viewer.rendered();
+        const firstRenderMs = performance.now() - t0 - s.timing.openMs - s.timing.transferMs;
+        appStore.set({ lastOpen: { seriesId: id, ...s.timing, firstRenderMs, totalMs: performance.now() - t0 } });
+        setOpened(s);
+        recount();
+        setDisplay((d) => ({ ...d, hidden: new Set() }));
+      } catch (e) {
+        setError(e instanceof Error ? e.message : String(e));
+      } finally {
+        setBusy(null);
+      }
+    },
+    [viewer, pending, idle, recount],
+  );
+}
