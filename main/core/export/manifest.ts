@@ -4,6 +4,7 @@ import { NOT_EXPORTED_INCOMPLETE } from '../../../common/gradings.js';
 import { describeLevel, type GradingChange, type GradingsExport, type LevelNotExported } from './gradingsCsv.js';
 import type { AnnotatorId, Measurement } from '../store/index.js';
 import { PARTIAL_FOLD_NOTE } from './nifti.js';
+import { qaDelta, type QaBrief, type SeriesQaRecord } from './qa.js';
 
 export const MANIFEST_FORMAT = 'spine-ws-export';
 export const MANIFEST_VERSION = 1;
@@ -35,6 +36,8 @@ export interface SeriesRecord {
   changes: LabelChange[];
   /** Output files of the series, relative to the export folder. */
   files: string[];
+  /** Changed series only: the per-series label checks on the original mask and on the exported labels (issue 14). */
+  qa?: SeriesQaRecord;
 }
 
 /** A ruler or angle of a series as stored when the export started (deleted ones are not listed). */
@@ -194,6 +197,38 @@ const showValue = (v: number | null): string => (v === null ? '(empty)' : String
 /** Free text in a Markdown table cell: pipes escaped (notes and names have no line breaks: the contract refuses them). */
 const cell = (text: string): string => text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|');
 
+const countOf = (list: readonly QaBrief[], severity: QaBrief['severity']): number => list.filter((f) => f.severity === severity).length;
+const briefLine = (f: QaBrief): string => `${f.severity} \`${f.code}\`${f.labels.length ? ` (${f.labels.join(', ')})` : ''}: ${f.message}`;
+
+/** The QA section: per changed series, findings of the per-series label checks before and after the edits. */
+function renderQa(changed: readonly SeriesRecord[], w: (line?: string) => number): void {
+  const checked = changed.filter((s) => s.qa !== undefined);
+  if (checked.length === 0) return;
+  const sum = (pick: (r: SeriesQaRecord) => QaBrief[], sev: QaBrief['severity']): number => checked.reduce((n, s) => n + countOf(pick(s.qa!), sev), 0);
+  w(`## Label QA (${checked.length} changed series: findings before → after the edits)`);
+  w();
+  w(`Errors ${sum((r) => r.before, 'error')} → ${sum((r) => r.after, 'error')}, warnings ${sum((r) => r.before, 'warning')} → ${sum((r) => r.after, 'warning')}. ` +
+    'Per-series checks only (levels, discs, islands, canal, position); the dataset-level checks (volume outliers, sibling ' +
+    'series, gradings vs discs) need every series: run `spine-ws qa` on this folder.');
+  w();
+  w('| Series | Errors before → after | Warnings before → after | Resolved | New |');
+  w('|---|---:|---:|---:|---:|');
+  for (const s of checked) {
+    const d = qaDelta(s.qa!);
+    w(`| ${s.seriesId} | ${countOf(s.qa!.before, 'error')} → ${countOf(s.qa!.after, 'error')} | ${countOf(s.qa!.before, 'warning')} → ${countOf(s.qa!.after, 'warning')} | ${d.resolved.length} | ${d.introduced.length} |`);
+  }
+  w();
+  for (const s of checked) {
+    const d = qaDelta(s.qa!);
+    if (d.resolved.length + d.introduced.length === 0) continue;
+    w(`### QA of ${s.seriesId}`);
+    w();
+    for (const f of d.resolved) w(`- resolved: ${cell(briefLine(f))}`);
+    for (const f of d.introduced) w(`- new: ${cell(briefLine(f))}`);
+    w();
+  }
+}
+
 /** CHANGES.md: the manifest for people. Lists the hashes of every file (except the manifest and itself). */
 export function renderChanges(m: ExportManifest): string {
   const out: string[] = [];
@@ -220,6 +255,7 @@ export function renderChanges(m: ExportManifest): string {
     }
     w();
   }
+  renderQa(changed, w);
   const byPatient = new Map<number, GradingChange[]>();
   for (const c of m.gradings.changes) byPatient.set(c.patientId, [...(byPatient.get(c.patientId) ?? []), c]);
   w(`## Gradings (${m.gradings.changes.length} change${m.gradings.changes.length === 1 ? '' : 's'} in ${byPatient.size} patient${byPatient.size === 1 ? '' : 's'})`);
