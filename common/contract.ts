@@ -9,6 +9,7 @@ import type { Vec3, VolumeGeometry } from './geometry.js';
 import type { GradingField } from './gradings.js';
 import { exportRequestSchemas, type ExportResponses } from './contractExport.js';
 import { measurementRequestSchemas, type MeasurementResponses } from './contractMeasurements.js';
+import { qaRequestSchemas, type QaResponses } from './contractQa.js';
 import {
   annotatorName,
   diffBytes,
@@ -22,6 +23,7 @@ import {
 
 export * from './contractExport.js';
 export * from './contractMeasurements.js';
+export * from './contractQa.js';
 export { annotatorName, isWellFormedText, MAX_DIFF_BYTES } from './schemas.js';
 
 export const SERIES_STATUSES = ['todo', 'in_progress', 'done', 'reviewed'] as const;
@@ -254,7 +256,7 @@ export type WireRequest<M extends Method> = z.infer<(typeof requestSchemas)[M]>;
 /** A request as the service takes it: exactly what crosses a transport. */
 export type Request<M extends Method> = WireRequest<M>;
 
-export interface Responses extends ExportResponses, MeasurementResponses {
+export interface Responses extends ExportResponses, MeasurementResponses, QaResponses {
   getDataset: DatasetSummary;
   getSession: SessionInfo;
   setAnnotator: SessionInfo;
@@ -267,6 +269,7 @@ export interface Responses extends ExportResponses, MeasurementResponses {
   redo: UndoRedoResponse;
   history: { revision: number; edits: EditInfo[] };
   getGradings: GradingsResponse;
+  ...qaRequestSchemas,
   /** The level after the change (stored before this returns). */
   setGrading: GradingLevel;
   /** The level of the undone change; null when there was nothing to undo. */

@@ -14,6 +14,7 @@ import { createExportJobs, type ExportJobs } from './export/index.js';
 import { labelBytesOf } from './export/index.js';
 import { createGradingService } from './gradings/service.js';
 import { createMeasurementService } from './measurements.js';
+import { createQaService, type QaService } from './qa/index.js';
 import { createLabelJournal, type LabelJournal, type SeriesLabels } from './labels/labelState.js';
 import { createSeriesCache } from './seriesCache.js';
 import type { MetaImage, PixelArray } from './mha/index.js';
@@ -77,6 +78,8 @@ export interface Workstation {
   /** Export jobs behind startExport/exportStatus/cancelExport (issue 6). */
   readonly exports: ExportJobs;
   /** Series loads started so far and the series now in the cache, least recently used first (tests, benches). */
+  /** Label QA on the current labels (issue 14): datasetReport() for the dashboard, qaOverview/qaSeries. */
+  readonly qa: QaService;
   cacheInfo(): { loads: number; cached: string[] };
   /** Resolves when background work (label checkpoints being compressed and stored) has finished. */
   idle(): Promise<void>;
@@ -206,34 +209,30 @@ export async function openWorkstation(opts: WorkstationOptions): Promise<Worksta
     problems: e.problems.map(toProblemInfo),
   });
 
-  const gradings = createGradingService({
-    index,
-    store,
-    annotator: currentAnnotator,
-    revision: (seriesId) => journal.storedRevision(seriesId),
-    // The loaded label volume when the series is in the cache, else original mask + journal built on demand
-    // (not cached and never checkpointed: it stops being maintained as soon as it is measured).
-    // A series whose mask cannot be read exactly has no labels to measure (null), and never fails the patient.
-    labels: async (e) => {
-      const hit = cache.peek(e.id);
-      if (hit) {
-        const s = await hit.catch(() => null);
-        if (s && s.labels.live && s.readOnly === null && !closed) return { volume: s.labels.volume, revision: s.labels.revision };
-      }
-      const header = e.image;
-      if (!header || closed || maskUnreadable(e) !== null) return null;
-      // No mask and no edits: no labels to measure (and no empty volume allocated from the header's size alone).
-      if (!e.maskFile && store.edits.count(e.id).active === 0) return null;
-      try {
-        const labels = await journal.load(e.id, e.patientId, voxelCount(header.geometry), originalReader(index.root, e, header));
-        labels.live = false;
-        return { volume: labels.volume, revision: labels.revision };
-      } catch (err) {
-        if (err instanceof MaskUnreadableError) return null;
-        throw err;
-      }
-    },
-  });
+  // The current labels of a series (gradings measure them, QA checks them): the loaded label volume when the series
+  // is in the cache, else original mask + journal built on demand (not cached and never checkpointed: it stops being
+  // maintained as soon as it is read). A series whose mask cannot be read exactly has no labels (null).
+  const currentLabels = async (e: SeriesEntry): Promise<{ volume: Uint8Array; revision: number } | null> => {
+    const hit = cache.peek(e.id);
+    if (hit) {
+      const s = await hit.catch(() => null);
+      if (s && s.labels.live && s.readOnly === null && !closed) return { volume: s.labels.volume, revision: s.labels.revision };
+    }
+    const header = e.image;
+    if (!header || closed || maskUnreadable(e) !== null) return null;
+    // No mask and no edits: no labels to read (and no empty volume allocated from the header's size alone).
+    if (!e.maskFile && store.edits.count(e.id).active === 0) return null;
+    try {
+      const labels = await journal.load(e.id, e.patientId, voxelCount(header.geometry), originalReader(index.root, e, header));
+      labels.live = false;
+      return { volume: labels.volume, revision: labels.revision };
+    } catch (err) {
+      if (err instanceof MaskUnreadableError) return null;
+      throw err;
+    }
+  };
+  const gradings = createGradingService({ index, store, annotator: currentAnnotator, revision: (seriesId) => journal.storedRevision(seriesId), labels: currentLabels });
+  const qa = createQaService({ index, labels: currentLabels, revision: (id) => journal.storedRevision(id), activeEdits: (id) => store.edits.count(id).active, log });
 
   // Exports read the journal through `journal.load` (one consistent revision per series), never the cache.
   const exports = createExportJobs(() => ({ index, store, journal, storeFile: store.file, ...(opts.appVersion === undefined ? {} : { appVersion: opts.appVersion }) }));
@@ -247,6 +246,7 @@ export async function openWorkstation(opts: WorkstationOptions): Promise<Worksta
     exportStatus: async ({ jobId }) => exports.status(jobId),
     cancelExport: async ({ jobId }) => exports.cancel(jobId),
     getDataset: async () => ({
+    ...qa.methods,
       name: basename(index.root),
       patients: index.patients.length,
       series: index.series.length,
@@ -284,9 +284,9 @@ export async function openWorkstation(opts: WorkstationOptions): Promise<Worksta
       const rec = store.series.setStatus({ seriesId, patientId: e.patientId, status, annotatorId: currentAnnotator() });
       return { seriesId, status: rec.status };
     },
-    commitEdit: async (req) => withSeries(req.seriesId, (s) => journal.commit(writableSeries(s).labels, req)),
-    undo: async ({ seriesId }) => withSeries(seriesId, (s) => journal.undo(writableSeries(s).labels)),
-    redo: async ({ seriesId }) => withSeries(seriesId, (s) => journal.redo(writableSeries(s).labels)),
+    commitEdit: async (req) => withSeries(req.seriesId, (s) => journal.commit(writableSeries(s).labels, req)).finally(() => qa.labelsChanged(req.seriesId)),
+    undo: async ({ seriesId }) => withSeries(seriesId, (s) => journal.undo(writableSeries(s).labels)).finally(() => qa.labelsChanged(seriesId)),
+    redo: async ({ seriesId }) => withSeries(seriesId, (s) => journal.redo(writableSeries(s).labels)).finally(() => qa.labelsChanged(seriesId)),
     history: async ({ seriesId }) => {
       entryOf(seriesId);
       // Both from the store in one synchronous block (equal to the in-memory revision of a loaded series).
@@ -304,6 +304,7 @@ export async function openWorkstation(opts: WorkstationOptions): Promise<Worksta
     cacheInfo: () => ({ loads, cached: cache.keys() }),
     idle: () => journal.idle(),
     close() {
+    qa,
       if (closed) return;
       closed = true;
       void exports.close(); // cancels a running export (its partial folder is removed in the background)
@@ -311,6 +312,7 @@ export async function openWorkstation(opts: WorkstationOptions): Promise<Worksta
       cache.close();
       store.close();
     },
+      qa.close();
   };
 }
 

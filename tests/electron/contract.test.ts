@@ -109,6 +109,8 @@ const VALID: { [M in Method]: WireRequest<M> } = {
   addMeasurement: { seriesId: '1_t1', kind: 'ruler', points: [[0, 0, 0], [0, 10, 0]] },
   deleteMeasurement: { id: 1 },
   restoreMeasurement: { id: 1 },
+  qaOverview: {},
+  qaSeries: { seriesId: '1_t1' },
   startExport: { outDir: '/tmp/out', format: 'mha', changedOnly: false, force: false },
   exportStatus: { jobId: 'export-1' },
   cancelExport: { jobId: 'export-1' },

@@ -307,6 +307,8 @@ function validRequest(method: string): Record<string, unknown> {
     addMeasurement: { seriesId: '1_t1', kind: 'ruler', points: [[0, 0, 0], [1, 0, 0]], note: 'fuzz' },
     deleteMeasurement: { id: 1 },
     restoreMeasurement: { id: 1 },
+    qaOverview: {},
+    qaSeries: { seriesId: '1_t1' },
   };
   return structuredClone((base as Record<string, Record<string, unknown>>)[method] ?? {});
 }

@@ -6,3 +6,4 @@ export { gradingsVsDiscs, MIN_MAD_FRACTION, MIN_OUTLIER_GROUP, OUTLIER_Z, robust
 export { principalAxis } from './geometry.js';
 export { scanVolume, type Connectivity, type LabelScan, type VolumeScan } from './scan.js';
 export { defaultReadMask, runQa, type QaOptions } from './runner.js';
+export { createQaService, DATASET_CODES, QA_RECHECK_DEBOUNCE_MS, type QaMethods, type QaService, type QaServiceDeps } from './service.js';
