@@ -247,6 +247,7 @@ export const requestSchemas = {
   setLevelReviewed: z.object({ patientId, ivdLabel, reviewed: z.boolean() }).strict(),
   gradingProgress: z.object({}).strict(),
   ...measurementRequestSchemas,
+  ...qaRequestSchemas,
   ...exportRequestSchemas,
 } as const;
 
@@ -269,7 +270,6 @@ export interface Responses extends ExportResponses, MeasurementResponses, QaResp
   redo: UndoRedoResponse;
   history: { revision: number; edits: EditInfo[] };
   getGradings: GradingsResponse;
-  ...qaRequestSchemas,
   /** The level after the change (stored before this returns). */
   setGrading: GradingLevel;
   /** The level of the undone change; null when there was nothing to undo. */

@@ -77,9 +77,9 @@ export interface Workstation {
   volumeBytes(seriesId: string, kind: 'image' | 'mask'): Promise<Uint8Array>;
   /** Export jobs behind startExport/exportStatus/cancelExport (issue 6). */
   readonly exports: ExportJobs;
-  /** Series loads started so far and the series now in the cache, least recently used first (tests, benches). */
   /** Label QA on the current labels (issue 14): datasetReport() for the dashboard, qaOverview/qaSeries. */
   readonly qa: QaService;
+  /** Series loads started so far and the series now in the cache, least recently used first (tests, benches). */
   cacheInfo(): { loads: number; cached: string[] };
   /** Resolves when background work (label checkpoints being compressed and stored) has finished. */
   idle(): Promise<void>;
@@ -242,11 +242,11 @@ export async function openWorkstation(opts: WorkstationOptions): Promise<Worksta
   const service: Service = {
     ...gradings,
     ...measurements,
+    ...qa.methods,
     startExport: async (req) => exports.start(req),
     exportStatus: async ({ jobId }) => exports.status(jobId),
     cancelExport: async ({ jobId }) => exports.cancel(jobId),
     getDataset: async () => ({
-    ...qa.methods,
       name: basename(index.root),
       patients: index.patients.length,
       series: index.series.length,
@@ -300,19 +300,19 @@ export async function openWorkstation(opts: WorkstationOptions): Promise<Worksta
     service,
     labels: journal,
     exports,
+    qa,
     volumeBytes: (seriesId, kind) => withSeries(seriesId, (s) => (kind === 'image' ? bytesOf(s.image.data) : journal.share(s.labels))),
     cacheInfo: () => ({ loads, cached: cache.keys() }),
     idle: () => journal.idle(),
     close() {
-    qa,
       if (closed) return;
       closed = true;
       void exports.close(); // cancels a running export (its partial folder is removed in the background)
+      qa.close();
       journal.close();
       cache.close();
       store.close();
     },
-      qa.close();
   };
 }
 
