@@ -26,8 +26,21 @@ export * from './contractMeasurements.js';
 export * from './contractQa.js';
 export { annotatorName, isWellFormedText, MAX_DIFF_BYTES } from './schemas.js';
 
-export const SERIES_STATUSES = ['todo', 'in_progress', 'done', 'reviewed'] as const;
+/** Review status of a series: to do, in progress, done, needs second look (issue 14; 'reviewed' of older stores is 'done'). */
+export const SERIES_STATUSES = ['todo', 'in_progress', 'done', 'second_look'] as const;
 export type SeriesStatus = (typeof SERIES_STATUSES)[number];
+
+/** A series' review status with who set it and when. */
+export interface SeriesStatusInfo {
+  seriesId: string;
+  status: SeriesStatus;
+  /** The annotator who set the status (or whose edit set it); null while nobody has. */
+  statusBy: string | null;
+  /** When the status was set (ISO 8601); null while nobody has. */
+  statusAt: string | null;
+  /** Set by the workstation (first edit → in_progress, every edit undone → todo), not chosen by a person. */
+  statusAuto: boolean;
+}
 
 /** A scan problem as the UI shows it. */
 export interface ProblemInfo {
@@ -46,6 +59,10 @@ export interface SeriesSummary {
   patientId: number;
   sequence: string;
   status: SeriesStatus;
+  /** Who set the status and when (see SeriesStatusInfo). */
+  statusBy: string | null;
+  statusAt: string | null;
+  statusAuto: boolean;
   /** ITK-style orientation code of the index axes, e.g. 'LPS' or 'PIR'. */
   orientation: string | null;
   size: [number, number, number] | null;
@@ -206,7 +223,12 @@ export interface GradingProgress {
   levels: number;
   /** Levels whose every grading field has a value. */
   fullyGraded: number;
+  /** Levels marked reviewed (setLevelReviewed). */
   reviewed: number;
+  /** Levels a person has looked at: marked reviewed, or with a grading changed in this store. */
+  personReviewed: number;
+  /** Levels nobody has looked at whose values all come from radiological_gradings.csv (a subset of the rest). */
+  csvOnly: number;
 }
 
 /** Who is annotating: asked once, remembered, carried by every journal and grading row. */
@@ -263,7 +285,7 @@ export interface Responses extends ExportResponses, MeasurementResponses, QaResp
   setAnnotator: SessionInfo;
   listSeries: SeriesSummary[];
   openSeries: OpenSeriesResponse;
-  setSeriesStatus: { seriesId: string; status: SeriesStatus };
+  setSeriesStatus: SeriesStatusInfo;
   /** Returned only after the edit is committed to the journal on disk. */
   commitEdit: CommitEditResponse;
   undo: UndoRedoResponse;

@@ -17,6 +17,7 @@ import { createMeasurementService } from './measurements.js';
 import { createQaService, type QaService } from './qa/index.js';
 import { createLabelJournal, type LabelJournal, type SeriesLabels } from './labels/labelState.js';
 import { createSeriesCache } from './seriesCache.js';
+import { seriesStatusInfo } from './seriesStatus.js';
 import type { MetaImage, PixelArray } from './mha/index.js';
 import { readMetaImage } from './mha/index.js';
 import { storePathFor } from './paths.js';
@@ -185,29 +186,32 @@ export async function openWorkstation(opts: WorkstationOptions): Promise<Worksta
     return s;
   };
 
-  const summary = (e: SeriesEntry): SeriesSummary => ({
-    id: e.id,
-    patientId: e.patientId,
-    sequence: e.sequence,
-    status: store.series.getStatus(e.id),
-    orientation: e.orientation,
-    size: e.image?.geometry.size ?? null,
-    spacing: e.image?.geometry.spacing ?? null,
-    pixelType: e.image?.pixelType ?? null,
-    hasMask: e.mask !== null,
-    openable: e.image !== null,
-    overview: e.overview && {
-      sex: e.overview.sex,
-      age: e.overview.age,
-      subset: e.overview.subset,
-      manufacturer: e.overview.manufacturer,
-      model: e.overview.model,
-      fieldStrength: e.overview.fieldStrength,
-      seriesDescription: e.overview.sequenceInfo.seriesDescription,
-      acquisition: e.overview.sequenceInfo.acquisitionType,
-    },
-    problems: e.problems.map(toProblemInfo),
-  });
+  const summary = (e: SeriesEntry): SeriesSummary => {
+    const { status, statusBy, statusAt, statusAuto } = seriesStatusInfo(store, e.id);
+    return {
+      id: e.id,
+      patientId: e.patientId,
+      sequence: e.sequence,
+      status, statusBy, statusAt, statusAuto,
+      orientation: e.orientation,
+      size: e.image?.geometry.size ?? null,
+      spacing: e.image?.geometry.spacing ?? null,
+      pixelType: e.image?.pixelType ?? null,
+      hasMask: e.mask !== null,
+      openable: e.image !== null,
+      overview: e.overview && {
+        sex: e.overview.sex,
+        age: e.overview.age,
+        subset: e.overview.subset,
+        manufacturer: e.overview.manufacturer,
+        model: e.overview.model,
+        fieldStrength: e.overview.fieldStrength,
+        seriesDescription: e.overview.sequenceInfo.seriesDescription,
+        acquisition: e.overview.sequenceInfo.acquisitionType,
+      },
+      problems: e.problems.map(toProblemInfo),
+    };
+  };
 
   // The current labels of a series (gradings measure them, QA checks them): the loaded label volume when the series
   // is in the cache, else original mask + journal built on demand (not cached and never checkpointed: it stops being
@@ -281,8 +285,8 @@ export async function openWorkstation(opts: WorkstationOptions): Promise<Worksta
     }),
     setSeriesStatus: async ({ seriesId, status }) => {
       const e = entryOf(seriesId);
-      const rec = store.series.setStatus({ seriesId, patientId: e.patientId, status, annotatorId: currentAnnotator() });
-      return { seriesId, status: rec.status };
+      store.series.setStatus({ seriesId, patientId: e.patientId, status, annotatorId: currentAnnotator() });
+      return seriesStatusInfo(store, seriesId);
     },
     commitEdit: async (req) => withSeries(req.seriesId, (s) => journal.commit(writableSeries(s).labels, req)).finally(() => qa.labelsChanged(req.seriesId)),
     undo: async ({ seriesId }) => withSeries(seriesId, (s) => journal.undo(writableSeries(s).labels)).finally(() => qa.labelsChanged(seriesId)),

@@ -59,6 +59,7 @@ describe('openStore', () => {
       'measurements',
       'meta',
       'series',
+      'series_status_events',
     ]);
     db.close();
     expect(fs.existsSync(`${file}.lock`)).toBe(false);

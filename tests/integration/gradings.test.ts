@@ -269,16 +269,16 @@ describe('undo, history, reviewed, progress', () => {
     // Before any mask is measured, progress reads no volume: the CSV's levels only (patient 2 lacks level 1).
     const csvLevels2 = ws.index.gradings!.rows.filter((r) => r.patient === 2).length;
     expect(await ws.service.gradingProgress({})).toEqual([
-      { patientId: 1, masksMeasured: false, levels: 8, fullyGraded: 8, reviewed: 0 },
-      { patientId: 2, masksMeasured: false, levels: csvLevels2, fullyGraded: csvLevels2, reviewed: 0 },
+      { patientId: 1, masksMeasured: false, levels: 8, fullyGraded: 8, reviewed: 0, personReviewed: 0, csvOnly: 8 },
+      { patientId: 2, masksMeasured: false, levels: csvLevels2, fullyGraded: csvLevels2, reviewed: 0, personReviewed: 0, csvOnly: csvLevels2 },
     ]);
     // Patient 1: IVD 1–7 and 9 (its IVD 0 row is no level), all graded in the CSV. Patient 2: its level 1 has no CSV row.
     await ws.service.getGradings({ patientId: 1 });
     const p2levels = (await ws.service.getGradings({ patientId: 2 })).levels.length;
     expect(p2levels).toBe(csvLevels2 + 1);
     expect(await ws.service.gradingProgress({})).toEqual([
-      { patientId: 1, masksMeasured: true, levels: 8, fullyGraded: 8, reviewed: 0 },
-      { patientId: 2, masksMeasured: true, levels: p2levels, fullyGraded: p2levels - 1, reviewed: 0 },
+      { patientId: 1, masksMeasured: true, levels: 8, fullyGraded: 8, reviewed: 0, personReviewed: 0, csvOnly: 8 },
+      { patientId: 2, masksMeasured: true, levels: p2levels, fullyGraded: p2levels - 1, reviewed: 0, personReviewed: 0, csvOnly: p2levels - 1 },
     ]);
     // Patient 1 level 2 changed (still fully graded); patient 2 level 1 graded completely, then one field cleared
     // (not counted), then set again.
@@ -289,8 +289,9 @@ describe('undo, history, reviewed, progress', () => {
     await ws.service.setGrading({ patientId: 2, ivdLabel: 1, field: 'herniation', value: 0 });
     await ws.service.setLevelReviewed({ patientId: 2, ivdLabel: 1, reviewed: true });
     const expected = [
-      { patientId: 1, masksMeasured: true, levels: 8, fullyGraded: 8, reviewed: 0 },
-      { patientId: 2, masksMeasured: true, levels: p2levels, fullyGraded: p2levels, reviewed: 1 },
+      // Looked at by a person: patient 1 level 2 (changed), patient 2 level 1 (graded and marked reviewed).
+      { patientId: 1, masksMeasured: true, levels: 8, fullyGraded: 8, reviewed: 0, personReviewed: 1, csvOnly: 7 },
+      { patientId: 2, masksMeasured: true, levels: p2levels, fullyGraded: p2levels, reviewed: 1, personReviewed: 1, csvOnly: p2levels - 1 },
     ];
     expect(await ws.service.gradingProgress({})).toEqual(expected);
     const before1 = await ws.service.getGradings({ patientId: 1 });

@@ -307,7 +307,11 @@ export function createGradingService(deps: GradingServiceDeps): GradingMethods {
       for (const patientId of patients) {
         // The CSV's IVD label 0 rows match no disc and cannot be graded: they are not levels to count.
         const levels = (await levelsOf(patientId, true)).filter((l) => l.ivdLabel >= 1);
+        // A person looked at a level when they marked it reviewed or changed one of its values in this store.
+        const byPerson = levels.filter((l) => l.reviewed || l.edited.length > 0);
         out.push({
+          personReviewed: byPerson.length,
+          csvOnly: levels.filter((l) => l.inCsv && !byPerson.includes(l)).length,
           patientId,
           masksMeasured: (seriesOf.get(patientId) ?? []).every((e) => !e.image || measures.has(e.id)),
           levels: levels.length,

@@ -261,10 +261,7 @@ export function createLabelJournal(opts: LabelJournalOptions): LabelJournal {
         throw new AppError('conflict', `Labels of ${seriesId} changed under the edit (voxel ${stale} differs from its base)`);
       }
       const appended = store.transaction(() => {
-        const rec = store.series.ensure(seriesId, s.patientId);
-        if (rec.status === 'todo') {
-          store.series.setStatus({ seriesId, patientId: s.patientId, status: 'in_progress', annotatorId: annotatorId() });
-        }
+        store.series.startAutomatically(seriesId, s.patientId, annotatorId()); // todo → in_progress (automatic)
         return store.edits.append({
           seriesId,
           annotatorId: annotatorId(),
@@ -318,7 +315,14 @@ export function createLabelJournal(opts: LabelJournalOptions): LabelJournal {
   };
 
   function undoRedo(s: SeriesLabels, kind: 'undo' | 'redo'): UndoRedoResponse {
-    const e = kind === 'undo' ? store.edits.undo(s.seriesId, annotatorId()) : store.edits.redo(s.seriesId, annotatorId());
+    const e = store.transaction(() => {
+      const who = annotatorId();
+      const edit = kind === 'undo' ? store.edits.undo(s.seriesId, who) : store.edits.redo(s.seriesId, who);
+      // Undoing every edit takes back the automatic in_progress (never a status a person set); a redo restarts it.
+      if (edit && kind === 'undo' && store.edits.count(s.seriesId).active === 0) store.series.revertAutomatic(s.seriesId, who);
+      if (edit && kind === 'redo') store.series.startAutomatically(s.seriesId, s.patientId, who);
+      return edit;
+    });
     if (!e) return { edit: null, diff: null, revision: s.revision };
     const d = storedDiff(e, s.volume.length);
     if (d) applyDiff(writable(s), d, kind === 'undo' ? 'backward' : 'forward');
