@@ -95,6 +95,8 @@ export async function interpolateLabel(
   assertDims(volume, dims);
   const job = prepareJob(volume, dims, label, axis, opts.margin ?? DEFAULT_MARGIN);
   const prepareMs = performance.now() - t0;
+  performance.measure('interpolation:prepare', { start: t0 }); // names the step in a profile (bench/previewFrames)
+  performance.clearMeasures('interpolation:prepare');
   if (!job) return { fill: new Uint32Array(0), box: null, timings: { prepareMs, workerMs: 0, totalMs: performance.now() - t0 } };
 
   // The wasm call cannot be interrupted: aborting stops the worker (other calls in flight reject too; the UI runs

@@ -8,6 +8,7 @@ import type { VoxelDiff } from '../../common/labelDiff.js';
 import type { LabelValue } from '../../common/labels.js';
 import type { LabelmapVolume, MorphologyOp, WriteGuard } from '../labelmap/index.js';
 import type { Viewer } from '../viewer/index.js';
+import { timed } from './timing.js';
 import { OpRefusedError, runFillBetween, runMorphology, warmUpInterpolation, warmUpMorphology, type OpResult } from './index.js';
 
 export type PreviewRequest =
@@ -123,15 +124,17 @@ export function usePreviewOperation(host: PreviewHost, labelName: (v: number) =>
             hostRef.current.setMessage(`${title}: nothing to change${below ? ` (the radius is below the voxel size, ${Math.min(...vol.spacing)} mm)` : ''}`);
             return;
           }
-          let kept = maskRef.current;
-          if (!kept || kept.series !== series || kept.mask.length !== vol.labels.length) {
-            kept = { series, mask: new Uint8Array(vol.labels.length) };
-            maskRef.current = kept;
-          }
-          const mask = kept.mask;
-          for (let e = 0; e < res.diff.indices.length; e++) mask[res.diff.indices[e]!] = 1;
-          shown.current = { diff: res.diff, req, title, mask };
-          viewer.setPreview({ mask, color: res.removed === 0 ? ADDED_COLOR : res.added === 0 ? REMOVED_COLOR : MIXED_COLOR, opacity: 0.6 });
+          timed('ops:preview-show', () => {
+            let kept = maskRef.current;
+            if (!kept || kept.series !== series || kept.mask.length !== vol.labels.length) {
+              kept = { series, mask: new Uint8Array(vol.labels.length) };
+              maskRef.current = kept;
+            }
+            const mask = kept.mask;
+            for (let e = 0; e < res.diff.indices.length; e++) mask[res.diff.indices[e]!] = 1;
+            shown.current = { diff: res.diff, req, title, mask };
+            viewer.setPreview({ mask, color: res.removed === 0 ? ADDED_COLOR : res.added === 0 ? REMOVED_COLOR : MIXED_COLOR, opacity: 0.6 });
+          });
           setState({ phase: 'preview', title, added: res.added, removed: res.removed });
           hostRef.current.setMessage(`Preview: ${title}. Accept or Cancel.`);
         },
@@ -150,11 +153,11 @@ export function usePreviewOperation(host: PreviewHost, labelName: (v: number) =>
     const s = shown.current;
     if (!s) return;
     const { diff, req, title } = s;
-    clearPreview();
+    timed('ops:preview-clear', clearPreview);
     setState({ phase: 'idle' });
     const written = req.kind === 'morphology' && diff.after.every((v) => v === 0) ? 0 : req.label;
     const tool = req.kind === 'fillBetween' ? 'interpolate' : req.op.kind;
-    hostRef.current.commitPrepared(diff, { tool, label: written, title });
+    timed('ops:accept-commit', () => hostRef.current.commitPrepared(diff, { tool, label: written, title }));
   }, [clearPreview]);
 
   return { state, start, accept, cancel };

@@ -111,21 +111,19 @@ export function createViewer(container: HTMLElement, opts: ViewerOptions = {}): 
   // --- render scheduling: at most one render per animation frame, none when nothing changed --- //
   let sizeChanged = false;
   const isVisible = (id: ViewId): boolean => grid.isVisible(id);
-  const loop = createRenderLoop((dirty) => {
-    for (const id of VIEW_IDS) syncSize(id);
-    // The shared canvas must be as large as the largest view (otherwise views render at its default 300×300).
-    if (sizeChanged) parentView.resizeFromChildRenderWindows();
-    sizeChanged = false;
-    let drawn = 0;
-    for (const id of VIEW_IDS) {
-      if (!dirty.has(id) || !isVisible(id)) continue; // a hidden view stays dirty until it is shown
-      dirty.delete(id);
+  const loop = createRenderLoop({
+    prepare() {
+      for (const id of VIEW_IDS) syncSize(id);
+      // The shared canvas must be as large as the largest view (otherwise views render at its default 300×300).
+      if (sizeChanged) parentView.resizeFromChildRenderWindows();
+      sizeChanged = false;
+    },
+    canDraw: isVisible,
+    draw(id) {
       applyView(id);
       if (series) views[id].render();
-      drawn++;
-    }
-    updateBrush(); // zoom and view size are settled now
-    return drawn;
+    },
+    finish: () => updateBrush(), // zoom and view size are settled now
   });
   const invalidate = (ids: readonly ViewId[] = VIEW_IDS): void => loop.invalidate(ids);
   /** Brings a view's render window to its cell's size; a change re-renders it and resizes the shared canvas. */
