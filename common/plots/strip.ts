@@ -67,7 +67,7 @@ function jitter(i: number): number {
 export function stripPlot(o: StripPlotOptions): string {
   const groups = o.groups;
   const longest = Math.max(0, ...groups.map((g) => textWidth(clip(g.label, 16))));
-  const width = o.width ?? Math.max(420, Math.min(1240, LEFT + RIGHT + groups.length * 42));
+  const width = o.width ?? Math.max(420, Math.min(1240, LEFT + RIGHT + groups.length * 64));
   const band = (width - LEFT - RIGHT) / Math.max(1, groups.length);
   // Labels wider than their band are written at an angle (and the plot grows downwards to hold them).
   const slanted = longest + 6 > band;

@@ -72,8 +72,9 @@ export interface DashboardInput {
   generatedAt?: string;
 }
 
-/** 'in_progress' → 'In progress', 'second_look' → 'Second look'. */
+/** 'todo' → 'To do', 'in_progress' → 'In progress', 'second_look' → 'Second look'. */
 export function statusLabel(status: string): string {
+  if (status === 'todo') return 'To do';
   const words = status.replace(/_/g, ' ');
   return words.charAt(0).toUpperCase() + words.slice(1);
 }

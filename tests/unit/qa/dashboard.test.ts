@@ -58,6 +58,7 @@ describe('dashboard data', () => {
     expect(count).toMatchObject({ todo: 7, in_progress: 1, done: 6, odd_status: 1 });
     expect(d.progress.find((p) => p.status === 'in_progress')!.label).toBe('In progress');
     expect(statusLabel('second_look')).toBe('Second look');
+    expect(statusLabel('todo')).toBe('To do');
     expect(d.dataset).toEqual({ name: 'ds', patients: 13, series: 15, seriesChecked: 13, seriesWithoutMask: 1 });
   });
 
