@@ -10,6 +10,7 @@ import type { GradingField } from './gradings.js';
 import { exportRequestSchemas, type ExportResponses } from './contractExport.js';
 import { measurementRequestSchemas, type MeasurementResponses } from './contractMeasurements.js';
 import { qaRequestSchemas, type QaResponses } from './contractQa.js';
+import { dashboardRequestSchemas, type DashboardResponses } from './contractDashboard.js';
 import {
   annotatorName,
   diffBytes,
@@ -24,6 +25,7 @@ import {
 export * from './contractExport.js';
 export * from './contractMeasurements.js';
 export * from './contractQa.js';
+export * from './contractDashboard.js';
 export { annotatorName, isWellFormedText, MAX_DIFF_BYTES } from './schemas.js';
 
 /** Review status of a series: to do, in progress, done, needs second look (issue 14; 'reviewed' of older stores is 'done'). */
@@ -270,6 +272,7 @@ export const requestSchemas = {
   gradingProgress: z.object({}).strict(),
   ...measurementRequestSchemas,
   ...qaRequestSchemas,
+  ...dashboardRequestSchemas,
   ...exportRequestSchemas,
 } as const;
 
@@ -279,7 +282,7 @@ export type WireRequest<M extends Method> = z.infer<(typeof requestSchemas)[M]>;
 /** A request as the service takes it: exactly what crosses a transport. */
 export type Request<M extends Method> = WireRequest<M>;
 
-export interface Responses extends ExportResponses, MeasurementResponses, QaResponses {
+export interface Responses extends ExportResponses, MeasurementResponses, QaResponses, DashboardResponses {
   getDataset: DatasetSummary;
   getSession: SessionInfo;
   setAnnotator: SessionInfo;

@@ -15,6 +15,7 @@ import { labelBytesOf } from './export/index.js';
 import { createGradingService } from './gradings/service.js';
 import { createMeasurementService } from './measurements.js';
 import { createQaService, type QaService } from './qa/index.js';
+import { createDashboardMethods } from './qa/dashboard.js';
 import { createLabelJournal, type LabelJournal, type SeriesLabels } from './labels/labelState.js';
 import { createSeriesCache } from './seriesCache.js';
 import { seriesStatusInfo } from './seriesStatus.js';
@@ -247,6 +248,10 @@ export async function openWorkstation(opts: WorkstationOptions): Promise<Worksta
     ...gradings,
     ...measurements,
     ...qa.methods,
+    ...createDashboardMethods({
+      name: basename(index.root), patients: index.patients.length, report: () => qa.datasetReport(), csv: index.gradings?.rows ?? [],
+      series: () => index.series.map((e) => ({ id: e.id, status: store.series.getStatus(e.id) })), stored: () => store.gradings.all(),
+    }),
     startExport: async (req) => exports.start(req),
     exportStatus: async ({ jobId }) => exports.status(jobId),
     cancelExport: async ({ jobId }) => exports.cancel(jobId),

@@ -111,6 +111,7 @@ const VALID: { [M in Method]: WireRequest<M> } = {
   restoreMeasurement: { id: 1 },
   qaOverview: {},
   qaSeries: { seriesId: '1_t1' },
+  getDashboard: {},
   startExport: { outDir: '/tmp/out', format: 'mha', changedOnly: false, force: false },
   exportStatus: { jobId: 'export-1' },
   cancelExport: { jobId: 'export-1' },

@@ -3,7 +3,7 @@
 // DashboardData that common/plots/dashboard.ts draws: progress by status, findings by check and severity,
 // label-volume distributions per label and sequence with the volume outliers marked, and the Pfirrmann and
 // Modic distributions per disc level.
-import { SERIES_STATUSES } from '../../../common/contract.js';
+import { SERIES_STATUSES, type Service } from '../../../common/contract.js';
 import type { DashboardData, DashboardOutlier, DashboardSeverity, GradeDistribution, VolumeGroup } from '../../../common/contractDashboard.js';
 import { gradingFieldSpec } from '../../../common/gradings.js';
 import { CANAL_LABEL, DISC_OFFSET, discName, isDisc, isPartialVertebra, isVertebra, labelInfo, PARTIAL_VERTEBRA_OFFSET } from '../../../common/labels.js';
@@ -213,5 +213,34 @@ export function buildDashboard(input: DashboardInput): DashboardData {
     outliers: v.outliers,
     grades: grades(report, input.gradings),
     generatedAt: input.generatedAt ?? new Date().toISOString(),
+  };
+}
+
+export interface DashboardServiceDeps {
+  name: string;
+  patients: number;
+  /** Every series with its current work status. */
+  series(): readonly { id: string; status: string }[];
+  /** The dataset's QA report on the current labels (the workstation's QA service). */
+  report(): Promise<QaReport>;
+  /** radiological_gradings.csv rows. */
+  csv: readonly CsvGradeRow[];
+  /** The store's current grading values. */
+  stored(): readonly StoredGrade[];
+}
+
+/** getDashboard for the workstation's Service: statuses and gradings read once the report is ready. */
+export function createDashboardMethods(deps: DashboardServiceDeps): Pick<Service, 'getDashboard'> {
+  return {
+    getDashboard: async () => {
+      const report = await deps.report();
+      return buildDashboard({
+        name: deps.name,
+        patients: deps.patients,
+        series: deps.series(),
+        report,
+        gradings: effectiveGradings(deps.csv, deps.stored()),
+      });
+    },
   };
 }
