@@ -224,15 +224,26 @@ function checkCanal(ctx: Ctx, levels: Map<number, number>, axis: Vec3): void {
   const ci = along(axisVector(g, 0), axis) * g.spacing[0];
   const cj = along(axisVector(g, 1), axis) * g.spacing[1];
   const ck = along(axisVector(g, 2), axis) * g.spacing[2];
-  const ny = g.size[1];
   const runs = ctx.scan.runsOf(CANAL_LABEL);
+  // Runs along i (rows j + ny·k) or along j (rows i + nx·k); the position of voxel (i, j, k) is summed in the
+  // same order either way (bins at the edge of a bin must not depend on the run axis).
+  const alongI = runs.axis === 0;
+  const width = alongI ? g.size[1] : g.size[0];
   for (let r = 0; r < runs.count; r++) {
     const row = runs.row[r]!;
-    const j = row % ny, k = (row - j) / ny;
-    const base = c0 + j * cj + k * ck - lo;
-    for (let i = runs.start[r]!; i <= runs.end[r]!; i++) {
-      const b = Math.floor((base + i * ci) / bin);
-      if (b >= 0 && b < bins.length) bins[b] = 1;
+    const a = row % width, k = (row - a) / width;
+    if (alongI) {
+      const base = c0 + a * cj + k * ck - lo;
+      for (let i = runs.start[r]!; i <= runs.end[r]!; i++) {
+        const b = Math.floor((base + i * ci) / bin);
+        if (b >= 0 && b < bins.length) bins[b] = 1;
+      }
+    } else {
+      const ai = a * ci;
+      for (let j = runs.start[r]!; j <= runs.end[r]!; j++) {
+        const b = Math.floor((c0 + j * cj + k * ck - lo + ai) / bin);
+        if (b >= 0 && b < bins.length) bins[b] = 1;
+      }
     }
   }
   for (let b = 0; b < bins.length; b++) {

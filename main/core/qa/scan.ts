@@ -28,7 +28,7 @@ export const RUNS_KEPT: readonly number[] = [CANAL_LABEL];
 export function fromRaw(raw: RawScan): VolumeScan {
   const contacts = new Map<string, number>();
   for (const [a, b, n] of raw.contacts) contacts.set(`${a}:${b}`, n);
-  const empty = (value: number): RunList => ({ value, row: new Int32Array(0), start: new Int32Array(0), end: new Int32Array(0), count: 0 });
+  const empty = (value: number): RunList => ({ value, axis: 0, row: new Int32Array(0), start: new Int32Array(0), end: new Int32Array(0), count: 0 });
   return { size: raw.size, labels: raw.labels, contacts, runsOf: (value) => raw.runs.find((r) => r.value === value) ?? empty(value) };
 }
 

@@ -20,8 +20,11 @@ export interface RawLabel {
 
 export interface RawRuns {
   value: number;
-  /** Row of each run: j + ny * k. */
+  /** The run axis: 0 along i (rows j + ny * k), 1 along j (rows i + nx * k). */
+  axis: 0 | 1;
+  /** Row of each run. */
   row: Int32Array;
+  /** First voxel along the run axis. */
   start: Int32Array;
   /** Inclusive. */
   end: Int32Array;
@@ -39,4 +42,7 @@ export interface RawScan {
   runs: RawRuns[];
 }
 
-export function scanRuns(data: LabelData, size: [number, number, number], connectivity?: 6 | 26, runsFor?: number[]): RawScan;
+/** Rows along i at most this fraction of those along j: an 8/16-bit mask is cut into runs along j. */
+export const ALONG_J_RATIO: number;
+
+export function scanRuns(data: LabelData, size: [number, number, number], connectivity?: 6 | 26, runsFor?: number[], opts?: { alongJ?: boolean }): RawScan;

@@ -1,223 +1,278 @@
 // @ts-check
 // The voxel pass of the label checks, plain JavaScript so that the QA worker threads (qaWorker.mjs) load it
 // without a TypeScript loader; main/core/qa/scan.ts wraps it for the main thread. Types: scanRuns.d.mts.
-// Runs of equal values along i give each label's voxel count, centroid sums and bounding box, its connected
-// components (union-find over runs, 26- or 6-connectivity) and the face contacts between different labels.
+//
+// One pass over the flat volume: background is skipped 32 bytes at a time (eight 32-bit words ORed); each stretch
+// of equal non-zero values along i (cut at its row's end) is handled as a whole. The volume is cut into runs of
+// one label along a "run axis": i (rows j + ny·k), or — for 8/16-bit masks whose rows along i are short (the
+// sagittal stacks of SPIDER, 15–24 voxels along i against 320–896 along j) — j (rows i + nx·k), where runs are
+// several times fewer and longer: the stretches along i then extend per-column runs along j within each slice.
+// When a row's runs are complete they are linked to the earlier rows they touch: union-find over runs (26- or
+// 6-connectivity) gives the components; overlaps of runs of different labels in face-sharing rows, and touching
+// runs within a row, give the face contacts. Per-label counts, centroid sums and bounding boxes are summed per
+// run at the end. No per-voxel allocation, Map or closure: the hot loops touch typed arrays only.
+
+import { collect, Contacts, find } from './scanCollect.mjs';
 
 /** @typedef {import('./scanRuns.d.mts').RawScan} RawScan */
-/** @typedef {import('./scanRuns.d.mts').RawComponent} RawComponent */
+/** @typedef {import('./scanRuns.d.mts').LabelData} LabelData */
+/** @typedef {import('./scanCollect.mjs').RunStore} RunStore */
 
-class Growable {
-  /** @param {number} cap */
-  constructor(cap) {
-    this.a = new Int32Array(cap);
-    this.n = 0;
+/** Runs along j when an 8/16-bit mask has rows along i at most this fraction of its rows along j. */
+export const ALONG_J_RATIO = 0.25;
+
+/** Slot + 1 per (value & 0xffff) for 8- and 16-bit integer masks; cleared after each scan. */
+const table16 = new Int32Array(65536);
+
+/** @param {Int32Array} a @param {number} n */
+const grown = (a, n) => {
+  const b = new Int32Array(n);
+  b.set(a);
+  return b;
+};
+
+/** @param {RunStore} st @param {number} s @param {number} e @param {number} slot @param {number} row */
+function pushRun(st, s, e, slot, row) {
+  if (st.n === st.S.length) {
+    const cap = st.S.length * 2;
+    st.S = grown(st.S, cap);
+    st.E = grown(st.E, cap);
+    st.L = grown(st.L, cap);
+    st.R = grown(st.R, cap);
+    st.P = grown(st.P, cap);
   }
-  /** @param {number} v */
-  push(v) {
-    if (this.n === this.a.length) {
-      const b = new Int32Array(this.a.length * 2);
-      b.set(this.a);
-      this.a = b;
-    }
-    this.a[this.n++] = v;
-  }
+  const x = st.n++;
+  st.S[x] = s;
+  st.E[x] = e;
+  st.L[x] = slot;
+  st.R[x] = row;
+  st.P[x] = x;
 }
 
 /**
- * Rows (j, k) that may hold a non-zero voxel, found 4 bytes at a time (most of a mask is background): a row is
- * marked when any 32-bit word overlapping it has a bit set. A superset (a float -0 marks its row), never fewer.
- * @param {import('./scanRuns.d.mts').LabelData} data @param {number} nx @param {number} rows
+ * Links the runs of row `cur` to those of the earlier row `prev` (both sorted, disjoint within their row):
+ * runs of one label whose ranges overlap, widened by `t`, join one component; in face-sharing rows (`face`) the
+ * overlap of runs of two labels is their number of shared faces. Every run of `cur` scans `prev` from the first
+ * run that does not end before it (widened runs may overlap each other: a plain two-pointer sweep misses pairs).
+ * @param {RunStore} st @param {number} cur @param {number} prev @param {number} t @param {boolean} face
  */
-function occupiedRows(data, nx, rows) {
-  const out = new Uint8Array(rows);
-  const bpe = data.BYTES_PER_ELEMENT;
-  if (data.byteOffset % 4 !== 0 || data.byteLength % 4 !== 0) return out.fill(1);
-  const words = new Int32Array(data.buffer, data.byteOffset, data.byteLength / 4);
-  const rowBytes = nx * bpe;
-  for (let w = 0; w < words.length; w++) {
-    if (words[w] === 0) continue;
-    const first = ((4 * w) / rowBytes) | 0;
-    const last = ((4 * w + 3) / rowBytes) | 0;
-    out[first] = 1;
-    if (last < rows) out[last] = 1;
+function link(st, cur, prev, t, face) {
+  const { S, E, L, P } = st;
+  let q0 = st.rowFirst[prev];
+  const qEnd = st.rowEnd[prev], pEnd = st.rowEnd[cur];
+  for (let p = st.rowFirst[cur]; p < pEnd; p++) {
+    const sp = S[p], ep = E[p], lp = L[p];
+    while (q0 < qEnd && E[q0] + t < sp) q0++;
+    for (let q = q0; q < qEnd && S[q] <= ep + t; q++) {
+      if (L[q] === lp) {
+        const ra = find(P, p), rb = find(P, q);
+        if (ra < rb) P[rb] = ra;
+        else if (rb < ra) P[ra] = rb;
+      } else if (face) {
+        const ov = Math.min(ep, E[q]) - Math.max(sp, S[q]) + 1;
+        if (ov > 0) st.contacts.add(lp, L[q], ov);
+      }
+    }
   }
-  return out;
+}
+
+/** Ends row `row` (its runs are the last ones pushed) and links it to the earlier rows it touches. @param {RunStore} st @param {number} row */
+function closeRow(st, row) {
+  const { rowFirst, rowEnd, width, tol } = st;
+  rowEnd[row] = st.n;
+  if (rowEnd[row] === rowFirst[row]) return;
+  const a = row % width, k = (row - a) / width;
+  if (a > 0 && rowEnd[row - 1] > rowFirst[row - 1]) link(st, row, row - 1, tol, true);
+  if (k === 0) return;
+  const up = row - width;
+  if (rowEnd[up] > rowFirst[up]) link(st, row, up, tol, true);
+  if (tol === 0) return;
+  if (a > 0 && rowEnd[up - 1] > rowFirst[up - 1]) link(st, row, up - 1, 1, false);
+  if (a + 1 < width && rowEnd[up + 1] > rowFirst[up + 1]) link(st, row, up + 1, 1, false);
+}
+
+/**
+ * Per-column runs along j inside one slice k (run axis j): open run per column, finished runs in order of
+ * completion; `finish` sorts them by column (stably, so by j within a column) and pushes them row by row.
+ */
+class Columns {
+  /** @param {number} nx */
+  constructor(nx) {
+    this.slot = new Int32Array(nx); // slot + 1 of the open run, 0: none
+    this.start = new Int32Array(nx);
+    this.end = new Int32Array(nx);
+    this.col = new Int32Array(256);
+    this.s = new Int32Array(256);
+    this.e = new Int32Array(256);
+    this.l = new Int32Array(256);
+    this.m = 0;
+    this.count = new Int32Array(nx + 1);
+    this.order = new Int32Array(256);
+  }
+  /** @param {number} i */
+  flush(i) {
+    if (this.m === this.col.length) {
+      const cap = this.m * 2;
+      this.col = grown(this.col, cap);
+      this.s = grown(this.s, cap);
+      this.e = grown(this.e, cap);
+      this.l = grown(this.l, cap);
+    }
+    const x = this.m++;
+    this.col[x] = i;
+    this.s[x] = this.start[i];
+    this.e[x] = this.end[i];
+    this.l[x] = this.slot[i] - 1;
+  }
+  /** Adds voxels (i0..i1, j) of label `slot`. @param {number} i0 @param {number} i1 @param {number} j @param {number} slot @param {Contacts} contacts */
+  add(i0, i1, j, slot, contacts) {
+    const cs = this.slot, ce = this.end, s1 = slot + 1;
+    for (let i = i0; i <= i1; i++) {
+      const open = cs[i];
+      if (open === s1 && ce[i] === j - 1) {
+        ce[i] = j;
+        continue;
+      }
+      if (open !== 0) {
+        if (ce[i] === j - 1) contacts.add(open - 1, slot, 1); // touching along j, another label
+        this.flush(i);
+      }
+      cs[i] = s1;
+      this.start[i] = j;
+      ce[i] = j;
+    }
+  }
+  /** Pushes slice k's runs, rows i + nx·k in order, and links each row. @param {RunStore} st @param {number} nx @param {number} k */
+  finish(st, nx, k) {
+    for (let i = 0; i < nx; i++) if (this.slot[i] !== 0) this.flush(i);
+    this.slot.fill(0);
+    const { count, m } = this;
+    count.fill(0);
+    for (let x = 0; x < m; x++) count[this.col[x] + 1]++;
+    for (let i = 0; i < nx; i++) count[i + 1] += count[i];
+    if (this.order.length < m) this.order = new Int32Array(this.col.length);
+    const order = this.order;
+    for (let x = 0; x < m; x++) order[count[this.col[x]]++] = x;
+    let y = 0;
+    for (let i = 0; i < nx; i++) {
+      const row = i + nx * k;
+      st.rowFirst[row] = st.n;
+      while (y < m && this.col[order[y]] === i) {
+        const x = order[y++];
+        pushRun(st, this.s[x], this.e[x], this.l[x], row);
+      }
+      closeRow(st, row);
+    }
+    this.m = 0;
+  }
 }
 
 /**
  * Scans `data` on a grid of `size` (voxel (i, j, k) at i + nx * (j + ny * k)).
- * @param {import('./scanRuns.d.mts').LabelData} data
+ * @param {LabelData} data
  * @param {[number, number, number]} size
  * @param {6 | 26} connectivity
  * @param {number[]} runsFor label values whose runs are returned
+ * @param {{ alongJ?: boolean }} [opts] force the run axis (default: chosen by the grid)
  * @returns {RawScan}
  */
-export function scanRuns(data, size, connectivity = 26, runsFor = []) {
+export function scanRuns(data, size, connectivity = 26, runsFor = [], opts = {}) {
   const [nx, ny, nz] = size;
-  const rows = ny * nz;
-  const cap = Math.max(1024, rows);
-  const rStart = new Growable(cap), rEnd = new Growable(cap), rSlot = new Growable(cap);
-  const rowFirst = new Int32Array(rows + 1);
-  let parent = new Int32Array(cap);
-  /** @type {Map<number, number>} */
-  const slotOf = new Map();
+  const n = nx * ny * nz;
+  const narrowInt = data.BYTES_PER_ELEMENT <= 2; // (u)int8 / (u)int16: slots from table16
+  const alongJ = narrowInt && (opts.alongJ ?? nx <= ALONG_J_RATIO * ny);
+  const width = alongJ ? nx : ny;
+  const cap = Math.max(1024, Math.min(1 << 20, (alongJ ? nx : ny) * nz));
+  /** @type {RunStore} */
+  const st = {
+    S: new Int32Array(cap), E: new Int32Array(cap), L: new Int32Array(cap), R: new Int32Array(cap), P: new Int32Array(cap), n: 0,
+    rowFirst: new Int32Array(width * nz), rowEnd: new Int32Array(width * nz), width, tol: connectivity === 26 ? 1 : 0,
+    contacts: new Contacts(),
+  };
+  const cols = alongJ ? new Columns(nx) : null;
   /** @type {number[]} */
   const values = [];
   /** @type {Map<number, number>} */
-  const contactCounts = new Map(); // slotA * 65536 + slotB
-  const tol = connectivity === 26 ? 1 : 0;
+  const slotOf = new Map();
 
-  /** @param {number} x */
-  const find = (x) => {
-    while (parent[x] !== x) {
-      parent[x] = parent[parent[x]]; // path halving
-      x = parent[x];
-    }
-    return x;
-  };
-  /** @param {number} a @param {number} b */
-  const union = (a, b) => {
-    const ra = find(a), rb = find(b);
-    if (ra < rb) parent[rb] = ra;
-    else if (rb < ra) parent[ra] = rb;
-  };
-  /** @param {number} sa @param {number} sb @param {number} n */
-  const contact = (sa, sb, n) => {
-    const key = sa < sb ? sa * 65536 + sb : sb * 65536 + sa;
-    contactCounts.set(key, (contactCounts.get(key) ?? 0) + n);
-  };
-  /**
-   * Sweeps the runs of row `cur` against those of an earlier row `prev`; `face`: the rows share faces. Runs of a
-   * row are sorted and disjoint; the widened current runs may overlap each other, so every current run scans the
-   * previous row's runs from the first one that does not end before it.
-   * @param {number} cur @param {number} prev @param {boolean} face
-   */
-  const link = (cur, prev, face) => {
-    let q0 = rowFirst[prev];
-    const pEnd = rStart.n, qEnd = rowFirst[prev + 1];
-    const t = face ? tol : 1;
-    const s = rStart.a, e = rEnd.a, l = rSlot.a;
-    for (let p = rowFirst[cur]; p < pEnd; p++) {
-      const as = s[p] - t, ae = e[p] + t;
-      while (q0 < qEnd && e[q0] < as) q0++;
-      for (let q = q0; q < qEnd && s[q] <= ae; q++) {
-        if (l[p] === l[q]) union(p, q);
-        else if (face) {
-          const ov = Math.min(e[p], e[q]) - Math.max(s[p], s[q]) + 1;
-          if (ov > 0) contact(l[p], l[q], ov);
-        }
-      }
-    }
-  };
+  // Background skip: 32-byte chunks (eight 32-bit words ORed), when the data is 4-byte aligned.
+  const bpe = data.BYTES_PER_ELEMENT;
+  const aligned = data.byteOffset % 4 === 0;
+  const nChunks = aligned ? Math.floor(Math.min(data.byteLength, n * bpe) / 32) : 0;
+  const w = aligned ? new Int32Array(data.buffer, data.byteOffset, nChunks * 8) : new Int32Array(0);
+  const shift = Math.log2(32 / bpe); // voxels per chunk = 1 << shift
+  const mask = (1 << shift) - 1;
+  const chunkVoxels = nChunks << shift;
 
-  const occupied = occupiedRows(data, nx, rows);
-  for (let k = 0; k < nz; k++) {
-    for (let j = 0; j < ny; j++) {
-      const row = j + ny * k;
-      rowFirst[row] = rStart.n;
-      if (!occupied[row]) continue;
-      const base = row * nx;
-      let prevEnd = -2, prevSlot = -1;
-      for (let i = 0; i < nx; i++) {
-        const v = data[base + i];
-        if (v === 0) continue;
-        const start = i;
-        while (i + 1 < nx && data[base + i + 1] === v) i++;
-        let slot = slotOf.get(v);
-        if (slot === undefined) {
-          slot = values.length;
-          slotOf.set(v, slot);
-          values.push(v);
-        }
-        if (prevEnd === start - 1 && prevSlot !== slot) contact(prevSlot, slot, 1);
-        prevEnd = i;
-        prevSlot = slot;
-        const id = rStart.n;
-        rStart.push(start);
-        rEnd.push(i);
-        rSlot.push(slot);
-        if (id >= parent.length) {
-          const np = new Int32Array(parent.length * 2);
-          np.set(parent);
-          parent = np;
-        }
-        parent[id] = id;
+  let row = -1, rowBase = 0, nextRow = -n, j = 0, k = -1; // nextRow: far enough back that the first row divides
+  let prevEnd = -2, prevSlot = -1;
+  let lastValue = 0, lastSlot = -1;
+  let p = 0;
+  while (p < n) {
+    if ((p & mask) === 0 && p < chunkVoxels) {
+      let c = p >> shift, x = c << 3;
+      while (c < nChunks && (w[x] | w[x + 1] | w[x + 2] | w[x + 3] | w[x + 4] | w[x + 5] | w[x + 6] | w[x + 7]) === 0) {
+        c++;
+        x += 8;
       }
-      if (rStart.n === rowFirst[row]) continue;
-      if (connectivity === 26) {
-        if (j > 0) link(row, row - 1, true);
-        if (k > 0) {
-          if (j > 0) link(row, row - ny - 1, false);
-          link(row, row - ny, true);
-          if (j + 1 < ny) link(row, row - ny + 1, false);
+      p = c << shift;
+      if (p >= n) break;
+    }
+    const v = data[p];
+    if (v === 0) {
+      p++;
+      continue;
+    }
+    if (p >= nextRow) {
+      if (!cols && row >= 0) closeRow(st, row);
+      let k1 = k;
+      if (p < nextRow + nx) {
+        // the next row (the common case inside a structure): no division
+        row++;
+        rowBase = nextRow;
+        if (++j === ny) {
+          j = 0;
+          k1++;
         }
       } else {
-        if (j > 0) link(row, row - 1, true);
-        if (k > 0) link(row, row - ny, true);
+        row = Math.floor(p / nx);
+        rowBase = row * nx;
+        j = row % ny;
+        k1 = (row - j) / ny;
       }
+      nextRow = rowBase + nx;
+      if (cols && k1 !== k && k >= 0) cols.finish(st, nx, k);
+      k = k1;
+      if (!cols) st.rowFirst[row] = st.n;
+      prevEnd = -2;
     }
-  }
-  rowFirst[rows] = rStart.n;
-
-  // Per label: totals, bounding box, components (by union-find root).
-  const nRuns = rStart.n;
-  const runRow = new Int32Array(nRuns);
-  for (let r = 0; r < rows; r++) for (let x = rowFirst[r]; x < rowFirst[r + 1]; x++) runRow[x] = r;
-  const stats = values.map((value) => ({
-    value,
-    voxels: 0,
-    /** @type {[number, number, number]} */ sum: [0, 0, 0],
-    /** @type {[number, number, number]} */ min: [Infinity, Infinity, Infinity],
-    /** @type {[number, number, number]} */ max: [-Infinity, -Infinity, -Infinity],
-    /** @type {Map<number, RawComponent>} */ comps: new Map(),
-    runs: 0,
-  }));
-  for (let x = 0; x < nRuns; x++) {
-    const st = stats[rSlot.a[x]];
-    const s = rStart.a[x], e = rEnd.a[x], len = e - s + 1;
-    const row = runRow[x];
-    const j = row % ny, k = (row - j) / ny;
-    const si = ((s + e) * len) / 2, sj = j * len, sk = k * len;
-    st.voxels += len;
-    st.runs++;
-    st.sum[0] += si; st.sum[1] += sj; st.sum[2] += sk;
-    if (s < st.min[0]) st.min[0] = s;
-    if (e > st.max[0]) st.max[0] = e;
-    if (j < st.min[1]) st.min[1] = j;
-    if (j > st.max[1]) st.max[1] = j;
-    if (k < st.min[2]) st.min[2] = k;
-    if (k > st.max[2]) st.max[2] = k;
-    const root = find(x);
-    let c = st.comps.get(root);
-    if (!c) st.comps.set(root, (c = { voxels: 0, sum: [0, 0, 0] }));
-    c.voxels += len;
-    c.sum[0] += si; c.sum[1] += sj; c.sum[2] += sk;
-  }
-  const labels = stats
-    .map((st) => ({ value: st.value, voxels: st.voxels, sum: st.sum, min: st.min, max: st.max, components: [...st.comps.values()].sort((a, b) => b.voxels - a.voxels) }))
-    .sort((a, b) => a.value - b.value);
-  /** @type {[number, number, number][]} */
-  const contacts = [];
-  for (const [key, n] of contactCounts) {
-    const a = values[Math.floor(key / 65536)], b = values[key % 65536];
-    contacts.push(a < b ? [a, b, n] : [b, a, n]);
-  }
-  /** @type {RawScan['runs']} */
-  const runs = [];
-  for (const value of runsFor) {
-    const slot = values.indexOf(value);
-    const count = slot < 0 ? 0 : stats[slot].runs;
-    const out = { value, row: new Int32Array(count), start: new Int32Array(count), end: new Int32Array(count), count };
-    let n = 0;
-    for (let x = 0; x < nRuns && n < count; x++) {
-      if (rSlot.a[x] !== slot) continue;
-      out.row[n] = runRow[x];
-      out.start[n] = rStart.a[x];
-      out.end[n] = rEnd.a[x];
-      n++;
+    let q = p + 1;
+    while (q < nextRow && data[q] === v) q++;
+    let slot = lastSlot;
+    if (v !== lastValue) {
+      slot = narrowInt ? table16[v & 0xffff] - 1 : (slotOf.get(v) ?? -1);
+      if (slot < 0) {
+        slot = values.length;
+        values.push(v);
+        if (narrowInt) table16[v & 0xffff] = slot + 1;
+        else slotOf.set(v, slot);
+      }
+      lastValue = v;
+      lastSlot = slot;
     }
-    runs.push(out);
+    const s = p - rowBase, e = q - 1 - rowBase;
+    if (cols) cols.add(s, e, j, slot, st.contacts); // contacts along i: between rows i - 1 and i
+    else {
+      if (prevEnd === s - 1 && prevSlot !== slot) st.contacts.add(prevSlot, slot, 1);
+      prevEnd = e;
+      prevSlot = slot;
+      pushRun(st, s, e, slot, row);
+    }
+    p = q;
   }
-  return { size, labels, contacts, runs };
+  if (cols) {
+    if (k >= 0) cols.finish(st, nx, k);
+  } else if (row >= 0) closeRow(st, row);
+  if (narrowInt) for (const v of values) table16[v & 0xffff] = 0;
+  return collect(st, values, size, alongJ, runsFor);
 }
