@@ -3,7 +3,7 @@
 //   1. switch 1×3 → 2×2: the view mounts, the worker builds every label's surface, the first frame shows them;
 //   2. a brush stroke (label 3, into background) → the frame showing the re-meshed label (measured in the page from
 //      the stroke's commit, View3D's lastUpdateMs);
-//   3. undo → full rebuild (the labels changed in an unknown way) → frame;
+//   3. undo → the labels the undo touched re-meshed (useEditing reports the undo's diff) → frame;
 //   4. back to 1×3 (the view is disposed).
 // The longest requestAnimationFrame gap during each phase is compared with the idle frames of the same page (2×2,
 // view built, nothing happening), measured in the same run.
@@ -99,6 +99,7 @@ try {
   };
   let triangles = 0;
   let rebuilt = '';
+  let undoRebuilt = '';
   let meshed = '';
   const saved = (): Promise<unknown> =>
     page.waitForFunction(() => document.querySelector('[data-testid="save-state"]')?.textContent?.startsWith('saved'), null, { timeout: 60_000 });
@@ -167,15 +168,25 @@ try {
     const d1 = await dataset(page);
     rebuilt = d1['lastRebuilt'] ?? '';
     await page.keyboard.press('Escape');
-    // 3. undo → full rebuild
+    // 3. undo → the label it touched re-meshed (no full rebuild)
     const fullBefore = Number(d1['fullBuilds']);
+    const rebuiltBefore = Number(d1['rebuilds']?.split(',').find((kv) => kv.startsWith(`${LABEL}:`))?.split(':')[1] ?? 0);
     await startGaps(page);
     await page.keyboard.press('Control+z');
-    await page.waitForFunction(([sel, n]) => Number(document.querySelector<HTMLElement>(sel as string)?.dataset['fullBuilds']) > (n), [VIEW, fullBefore] as const, { timeout: 60_000, polling: 'raf' });
+    await page.waitForFunction(
+      ([sel, l, n]) => {
+        const m = new RegExp(`(^|,)${l}:(\\d+)`).exec(document.querySelector<HTMLElement>(sel as string)?.dataset['rebuilds'] ?? '');
+        return !!m && Number(m[2]) > (n);
+      },
+      [VIEW, LABEL, rebuiltBefore] as const,
+      { timeout: 60_000, polling: 'raf' },
+    );
     await settled(page);
     await saved();
     const undoGaps = await stopGaps(page);
     const d2 = await dataset(page);
+    undoRebuilt = d2['lastRebuilt'] ?? '';
+    if (Number(d2['fullBuilds']) !== fullBefore) throw new Error(`undo made a full rebuild (${d2['fullBuilds']} after ${fullBefore})`);
     console.log(`round ${r}${warm ? ' (warm-up)' : ''}: open ${openMs} ms (gap ${max(openGaps).toFixed(0)}, work ${d0['workMaxMs']}), ` +
       `stroke ${d1['lastUpdateMs']} ms (gap ${max(strokeGaps).toFixed(0)} vs 1×3 ${max(strokeGaps13).toFixed(0)}, work ${d1['workMaxMs']}, rebuilt ${rebuilt}), ` +
       `undo ${d2['lastUpdateMs']} ms (gap ${max(undoGaps).toFixed(0)} vs 1×3 ${max(undoGaps13).toFixed(0)}, work ${d2['workMaxMs']}), idle median ${median(idle).toFixed(1)} max ${max(idle).toFixed(1)}`);
@@ -205,7 +216,7 @@ try {
   const figures: BenchFigure[] = [
     figure('view3d-open-full-build', 'ms', m.open, m.idleGap, runs, { series: SERIES, size, labels: meshed, triangles }),
     figure('view3d-stroke-to-frame', 'ms', m.stroke, m.idleGap, runs, { label: LABEL, rebuilt, worst: worst(s.stroke) }),
-    figure('view3d-undo-full-rebuild', 'ms', m.undo, m.idleGap, runs),
+    figure('view3d-undo-to-frame', 'ms', m.undo, m.idleGap, runs, { rebuilt: undoRebuilt, worst: worst(s.undo) }),
     figure('view3d-main-thread-slice-full-build', 'ms', worst(s.openWork), m.idleGap, runs, { median: m.openWork }),
     figure('view3d-main-thread-slice-stroke', 'ms', worst(s.strokeWork), m.idleGap, runs, { median: m.strokeWork }),
     figure('view3d-main-thread-slice-undo', 'ms', worst(s.undoWork), m.idleGap, runs, { median: m.undoWork }),

@@ -14,7 +14,7 @@ import type { Api, EditInfo, Responses } from '../../common/contract.js';
 import type { ErrorCode } from '../../common/errors.js';
 import { applyDiff, base64ToBytes, decodeDiff, encodeDiff, type VoxelDiff } from '../../common/labelDiff.js';
 import { ApiError, invoke, ServiceUnreachableError } from '../platform/api.js';
-import { backwardsOf, changeUnderPending, forwardsOf, rebaseOnto, type BaseChange } from './rebase.js';
+import { backwardsOf, changedSince, changeUnderPendingShown, forwardsOf, rebaseOnto, snapshotVoxels, type BaseChange } from './rebase.js';
 import { createHistoryList } from './historyList.js';
 
 export type SaveState =
@@ -27,8 +27,13 @@ export type SaveState =
   | { kind: 'readOnly'; reason: string };
 
 export interface EditSessionEvents {
-  /** The label volume changed in an unknown way (rollback, undo, redo, reload): re-render and recount. */
-  onLabelsChanged: () => void;
+  /**
+   * The shown label volume changed without a stroke (rollback, undo, redo, discard, reload): re-render and recount.
+   * `diff`: exactly what changed, as a forward diff (the shown values before and after; a voxel a queued stroke
+   * still covers is not in it, its shown value did not change), so views re-mesh and recount only that; null
+   * only when the whole volume was reloaded from main.
+   */
+  onLabelsChanged: (diff: VoxelDiff | null) => void;
   onSaveState: (s: SaveState) => void;
   onHistory: (edits: EditInfo[], revision: number) => void;
   /** Main refused an edit (taken back on screen) or an undo/redo: one message saying which and why. */
@@ -141,9 +146,9 @@ export function createEditSession(opts: EditSessionOptions): EditSession {
   /** Main's labels changed by `change` (a refusal, an undo/redo): the queued strokes and the shown volume follow. */
   const changeUnder = (change: BaseChange): void => {
     const commits = laterCommits();
-    const rebased = changeUnderPending(labels, change, commits.map((j) => j.diff));
+    const { pending: rebased, shown } = changeUnderPendingShown(labels, change, commits.map((j) => j.diff));
     commits.forEach((j, k) => (j.diff = rebased[k]!));
-    events.onLabelsChanged();
+    events.onLabelsChanged(shown);
   };
 
   /** Voids the queued undo/redo jobs that depend on `job` (and those depending on them). */
@@ -192,7 +197,7 @@ export function createEditSession(opts: EditSessionOptions): EditSession {
     labels.set(truth);
     revision = h.revision;
     history.show(h.edits, h.revision);
-    events.onLabelsChanged();
+    events.onLabelsChanged(null);
   };
 
   /** After a transport failure: did the interrupted call reach main? Same revision: no; else reload the truth. */
@@ -384,7 +389,7 @@ export function createEditSession(opts: EditSessionOptions): EditSession {
       if (readOnly !== null) {
         // Never sent: taken back at once (it is the newest edit, nothing queued lies on top of it).
         applyDiff(labels, req.diff, 'backward');
-        events.onLabelsChanged();
+        events.onLabelsChanged({ indices: req.diff.indices, before: req.diff.after, after: req.diff.before });
         refuse(`Not saved: ${req.description} — labels are read-only (${readOnly}). Taken back on screen.`);
         report();
         return Promise.resolve(false);
@@ -409,6 +414,7 @@ export function createEditSession(opts: EditSessionOptions): EditSession {
       // The shown volume is main's labels plus the queued strokes in order: take them back newest first.
       const dropped = jobs;
       jobs = [];
+      const snap = snapshotVoxels(labels, dropped.flatMap((j) => (j.kind === 'commit' ? [j.diff] : [])));
       for (let k = dropped.length - 1; k >= 0; k--) {
         const j = dropped[k]!;
         if (j.kind === 'commit') applyDiff(labels, j.diff, 'backward');
@@ -417,7 +423,7 @@ export function createEditSession(opts: EditSessionOptions): EditSession {
         if (j.kind === 'commit') j.done(false);
         else if (j.kind !== 'resync') j.done(null);
       }
-      events.onLabelsChanged();
+      events.onLabelsChanged(changedSince(labels, snap));
       // Whether the interrupted call landed is still unknown: reload main's labels once it answers.
       if (uncertain) jobs.push({ kind: 'resync', note: null });
       const n = dropped.filter((j) => j.kind === 'commit').length;

@@ -25,6 +25,17 @@ export const forwardsOf = (d: VoxelDiff): BaseChange => ({ indices: d.indices, v
  * change does not touch is returned as the same object.
  */
 export function changeUnderPending(labels: Uint8Array, change: BaseChange, pending: readonly VoxelDiff[]): VoxelDiff[] {
+  return changeUnderPendingShown(labels, change, pending).pending;
+}
+
+/**
+ * changeUnderPending, also returning `shown`: what it wrote into `labels`, as a forward diff (ascending indices,
+ * the shown value before and after; voxels it left as they were are not in it). Views that follow the labels
+ * (3-D surfaces, label counts) update from it instead of rescanning the volume.
+ */
+export function changeUnderPendingShown(
+  labels: Uint8Array, change: BaseChange, pending: readonly VoxelDiff[],
+): { pending: VoxelDiff[]; shown: VoxelDiff } {
   let remIdx = change.indices;
   let remVal = change.values;
   const out: VoxelDiff[] = [];
@@ -69,8 +80,64 @@ export function changeUnderPending(labels: Uint8Array, change: BaseChange, pendi
     remIdx = leftIdx.subarray(0, left);
     remVal = leftVal.subarray(0, left);
   }
-  for (let r = 0; r < remIdx.length; r++) labels[remIdx[r]!] = remVal[r]!;
-  return out;
+  const indices = new Uint32Array(remIdx.length);
+  const before = new Uint8Array(remIdx.length);
+  const after = new Uint8Array(remIdx.length);
+  let n = 0;
+  for (let r = 0; r < remIdx.length; r++) {
+    const i = remIdx[r]!;
+    const v = remVal[r]!;
+    const was = labels[i]!;
+    if (was === v) continue;
+    labels[i] = v;
+    indices[n] = i;
+    before[n] = was;
+    after[n++] = v;
+  }
+  const shown = n === remIdx.length ? { indices, before, after } : { indices: indices.slice(0, n), before: before.slice(0, n), after: after.slice(0, n) };
+  return { pending: out, shown };
+}
+
+/** The current values of the voxels some diffs touch: sorted distinct indices and their values (see changedSince). */
+export interface VoxelSnapshot {
+  indices: Uint32Array;
+  values: Uint8Array;
+}
+
+export function snapshotVoxels(labels: Uint8Array, diffs: readonly VoxelDiff[]): VoxelSnapshot {
+  let total = 0;
+  for (const d of diffs) total += d.indices.length;
+  const all = new Uint32Array(total);
+  let o = 0;
+  for (const d of diffs) {
+    all.set(d.indices, o);
+    o += d.indices.length;
+  }
+  all.sort();
+  let n = 0;
+  for (let k = 0; k < total; k++) if (k === 0 || all[k] !== all[n - 1]) all[n++] = all[k]!;
+  const indices = all.slice(0, n);
+  const values = new Uint8Array(n);
+  for (let k = 0; k < n; k++) values[k] = labels[indices[k]!]!;
+  return { indices, values };
+}
+
+/** What changed in `labels` at the snapshot's voxels since it was taken, as a forward diff (ascending indices). */
+export function changedSince(labels: Uint8Array, snap: VoxelSnapshot): VoxelDiff {
+  const m = snap.indices.length;
+  const indices = new Uint32Array(m);
+  const before = new Uint8Array(m);
+  const after = new Uint8Array(m);
+  let n = 0;
+  for (let k = 0; k < m; k++) {
+    const i = snap.indices[k]!;
+    const a = labels[i]!;
+    if (a === snap.values[k]) continue;
+    indices[n] = i;
+    before[n] = snap.values[k]!;
+    after[n++] = a;
+  }
+  return { indices: indices.slice(0, n), before: before.slice(0, n), after: after.slice(0, n) };
 }
 
 /**

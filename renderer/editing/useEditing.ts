@@ -38,7 +38,8 @@ function applySample(intensity: number, imageRange: readonly [number, number]): 
 
 /**
  * `onLabelsChanged(diff)`: the label volume changed; with a diff, exactly by that diff applied forwards (so
- * derived state such as label counts can follow it), without one in an unknown way (undo, redo, reload).
+ * derived state such as label counts can follow it: strokes, operations, undo, redo, rollbacks, discards),
+ * without one in an unknown way (main's labels reloaded).
  */
 export function useEditing(viewer: Viewer | null, opened: OpenedSeries | null, onLabelsChanged: (diff?: VoxelDiff) => void) {
   const tool = useApp((s) => s.tool);
@@ -53,7 +54,8 @@ export function useEditing(viewer: Viewer | null, opened: OpenedSeries | null, o
   const sessionRef = useRef<EditSession | null>(null);
   const volumeRef = useRef<LabelmapVolume | null>(null);
   const changed = useRef(onLabelsChanged);
-  // Views that follow the labels (the 3-D view) get every change too: a diff, or null = changed in an unknown way.
+  // Views that follow the labels (the 3-D view) get every change too: a diff, or null = reloaded (changed in an
+  // unknown way).
   changed.current = (diff?: VoxelDiff) => {
     onLabelsChanged(diff);
     labelEdits.emit(diff ?? null);
@@ -81,9 +83,9 @@ export function useEditing(viewer: Viewer | null, opened: OpenedSeries | null, o
       loadLabels: (id) => fetchVolume(id, 'mask'),
       readOnly: lockedReason,
       events: {
-        onLabelsChanged: () => {
+        onLabelsChanged: (diff) => {
           viewer.labelsModified();
-          changed.current();
+          changed.current(diff ?? undefined);
         },
         onSaveState: (st) => {
           setSaveState(st);

@@ -9,6 +9,7 @@ export { relabel, swapLabels, shiftLevels, type LabelOpOptions, type LabelOpRefu
 export { removeIslands, type IslandCriterion, type IslandsResult } from './islands.js';
 export { labelCentres } from './centres.js';
 export { labelCounts } from './counts.js';
+export { applyDiffToCounts } from './countsDiff.js';
 export {
   morphLabel, morphologyInBox, morphologyBox, labelBox, labelBoxScan, expandBox, cutBox, ellipsoidRadii,
   type MorphologyKind, type MorphologyOp, type MorphologyResult, type VoxelBox, type LabelBoxScan,

@@ -1,7 +1,7 @@
 // The 3-D label view (issue 13, item 2) in Chromium against the real web server: the 2×2 layout's fourth cell shows
-// one shaded surface per label in the label list's colours, hidden labels lose their actor, a brush stroke re-meshes
-// only the label it painted, undo rebuilds everything, and a click on a surface moves the crosshair onto that
-// surface. The view exists only in the 2×2 layout. Screenshots in test-results/view3d/ (and /tmp/helper3D-*.png).
+// one shaded surface per label in the label list's colours, hidden labels lose their actor, a brush stroke and its
+// undo re-mesh only the label they changed (each surface equal to a full build's), and a click on a surface moves
+// the crosshair onto that surface. The view exists only in the 2×2 layout. Screenshots in test-results/view3d/ (and /tmp/helper3D-*.png).
 import { copyFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
@@ -47,6 +47,14 @@ async function settled(): Promise<void> {
   );
 }
 
+const saved = (): Promise<unknown> =>
+  page.waitForFunction(() => document.querySelector('[data-testid="save-state"]')?.textContent?.startsWith('saved'), null, { timeout: 30_000 });
+/** Per label: the digest of its surface on screen (data-digests). */
+const digestsOf = (s: string | undefined): Record<number, number> =>
+  Object.fromEntries((s ? s.split(',') : []).map((kv) => kv.split(':').map(Number) as [number, number]));
+/** The label list as the app holds it: value and voxel count per label. */
+const labelRows = (): Promise<Array<{ value: number; voxels: number }>> =>
+  page.evaluate(() => window.__spine!.store.get().labelRows.map((r) => ({ value: r.value, voxels: r.voxels })));
 const data = async (): Promise<Record<string, string>> =>
   page.locator(VIEW).evaluate((el: HTMLElement) => ({ ...el.dataset }) as Record<string, string>);
 const list = (s: string | undefined): number[] => (s ? s.split(',').map(Number) : []);
@@ -125,9 +133,11 @@ describe('3-D label view', () => {
     expect(colourCounts(again.px, meshed).get(target) ?? 0).toBeGreaterThan((counts.get(target) ?? 0) * 0.8);
   });
 
-  it('a brush stroke re-meshes only the label it painted; undo rebuilds all', async () => {
+  it('a brush stroke re-meshes only the label it painted, as a full build would; undo re-meshes only that label too', async () => {
     const label = 3;
     const before = await data();
+    const digests0 = digestsOf(before['digests']);
+    const rows0 = await labelRows();
     const rebuildsBefore = rebuildCounts(before['rebuilds']);
     const fullBefore = Number(before['fullBuilds']);
     await page.locator('select[aria-label="Active label"]').selectOption(String(label));
@@ -144,19 +154,46 @@ describe('3-D label view', () => {
     await page.mouse.down();
     await page.mouse.move(x1, y1, { steps: 4 });
     await page.mouse.up();
-    await page.waitForFunction(() => document.querySelector('[data-testid="save-state"]')?.textContent?.startsWith('saved'), null, { timeout: 30_000 });
+    await saved();
     await expect.poll(async () => rebuildCounts((await data())['rebuilds'])[label] ?? 0, { timeout: 30_000 }).toBe((rebuildsBefore[label] ?? 0) + 1);
     await settled();
     const after = await data();
     expect(list(after['lastRebuilt'])).toEqual([label]);
     expect(rebuildCounts(after['rebuilds'])).toEqual({ ...rebuildsBefore, [label]: (rebuildsBefore[label] ?? 0) + 1 });
     expect(Number(after['fullBuilds'])).toBe(fullBefore);
+    const digests1 = digestsOf(after['digests']);
+    expect(digests1[label]).not.toBe(digests0[label]);
+    expect({ ...digests1, [label]: 0 }).toEqual({ ...digests0, [label]: 0 }); // the other surfaces were kept
     await cellPixels('after-stroke');
-    // Undo changes the labels in an unknown way (for the views): one full rebuild.
+
+    // The re-meshed surface is the one a full build of these labels makes: the view mounted afresh.
+    await setKind('1×3');
+    await expect.poll(() => page.locator(VIEW).count()).toBe(0);
+    await setKind('2×2');
+    await settled();
+    const fresh = await data();
+    expect(Number(fresh['fullBuilds'])).toBe(1);
+    expect(digestsOf(fresh['digests'])).toEqual(digests1);
+
+    // Undo reports the voxels it changed: only the label it touched is re-meshed (no full rebuild), and the result
+    // is the first full build's surface of that label (the labels are back to what they were).
     await page.keyboard.press('Escape');
     await page.keyboard.press('Control+z');
-    await expect.poll(async () => Number((await data())['fullBuilds']), { timeout: 30_000 }).toBe(fullBefore + 1);
+    await saved();
+    await expect.poll(async () => rebuildCounts((await data())['rebuilds'])[label] ?? 0, { timeout: 30_000 }).toBe(1);
     await settled();
+    const undone = await data();
+    expect(list(undone['lastRebuilt'])).toEqual([label]);
+    expect(rebuildCounts(undone['rebuilds'])).toEqual({ [label]: 1 });
+    expect(Number(undone['fullBuilds'])).toBe(1);
+    expect(digestsOf(undone['digests'])).toEqual(digests0);
+    // The label list followed the undo's diff (no recount): the counts are the volume's, as before the stroke.
+    await expect.poll(labelRows).toEqual(rows0);
+    expect(await page.evaluate(() => {
+      const counts = new Map<number, number>();
+      for (const v of window.__spine!.store.get().opened!.labels) if (v) counts.set(v, (counts.get(v) ?? 0) + 1);
+      return [...counts].sort((x, y) => x[0] - y[0]).map(([value, voxels]) => ({ value, voxels }));
+    })).toEqual(rows0);
   });
 
   it('a click on a surface moves the crosshair onto that surface', async () => {

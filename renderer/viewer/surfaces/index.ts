@@ -16,7 +16,7 @@ import { extractBlock, type Mesh, type MeshOptions, type VoxelBox } from './mesh
 import { createSurfaceWorkerCore, type FromWorker, type ToWorker } from './workerCore.js';
 
 export type { Mesh, MeshOptions, VoxelBox, LabelBlock } from './mesh.js';
-export { enclosedVolume, labelBoxes, meshAll, meshLabel, vertexNormals, vtkPolys, wholeBlock, extractBlock } from './mesh.js';
+export { enclosedVolume, labelBoxes, meshAll, meshDigest, meshLabel, vertexNormals, vtkPolys, wholeBlock, extractBlock } from './mesh.js';
 export { changedLabels, diffBox, labelsInDiff } from './changes.js';
 export type { ToWorker, FromWorker } from './workerCore.js';
 

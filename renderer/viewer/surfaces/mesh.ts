@@ -31,6 +31,19 @@ export interface Mesh {
   normals: Float32Array;
   /** Three vertex indices per triangle, counter-clockwise seen from outside. */
   triangles: Uint32Array;
+  /** meshDigest of points and triangles, set by the worker (tests and benches compare surfaces by it). */
+  digest?: number;
+}
+
+/** FNV-1a (32 bit) over the bits of a mesh's points and its triangle indices: equal meshes have equal digests. */
+export function meshDigest(mesh: Pick<Mesh, 'points' | 'triangles'>): number {
+  let h = 0x811c9dc5;
+  const words = [new Uint32Array(mesh.points.buffer, mesh.points.byteOffset, mesh.points.length), mesh.triangles];
+  for (const w of words) {
+    for (let i = 0; i < w.length; i++) h = Math.imul(h ^ w[i]!, 0x01000193) >>> 0;
+    h = Math.imul(h ^ w.length, 0x01000193) >>> 0;
+  }
+  return h;
 }
 
 export interface MeshOptions {

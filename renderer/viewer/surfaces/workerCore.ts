@@ -8,7 +8,7 @@
 // request id, so the older request is superseded (its labels are in the newer answer, never meshed from stale voxels).
 // Meshing runs in slices of about SLICE_MS between which newer messages are handled.
 import type { Vec3, VolumeGeometry } from '../../../common/geometry.js';
-import { changedLabels, extractBlock, labelBoxes, meshLabel, unionBox, wholeBlock, writeBlock, type LabelBlock, type Mesh, type MeshOptions, type VoxelBox } from './mesh.js';
+import { changedLabels, extractBlock, labelBoxes, meshDigest, meshLabel, unionBox, wholeBlock, writeBlock, type LabelBlock, type Mesh, type MeshOptions, type VoxelBox } from './mesh.js';
 
 export type ToWorker =
   /** A new volume: its voxels follow in 'chunk' messages of the same id (the last one starts the full build). */
@@ -60,7 +60,9 @@ export function createSurfaceWorkerCore(post: Post): SurfaceWorkerCore {
         const label = pending.values().next().value as number;
         pending.delete(label);
         const box = boxes.get(label);
-        done.set(label, box ? meshLabel(wholeBlock(volume, size), label, box, geometry, options) : null);
+        const mesh = box ? meshLabel(wholeBlock(volume, size), label, box, geometry, options) : null;
+        if (mesh) mesh.digest = meshDigest(mesh);
+        done.set(label, mesh);
       }
     } catch (err) {
       fail(jobId, err);

@@ -1,5 +1,6 @@
-// The vtk.js side of the 3-D view's surfaces: a mesh (or a run of its triangles) as an actor, the crosshair marker,
-// mesh bounds and equality, and the pick ray through a display pixel.
+// The vtk.js side of the 3-D view's surfaces: a mesh (or a run of its triangles) as an actor, handing received meshes
+// over to vtk.js under a per-frame triangle budget, the crosshair marker, mesh bounds and equality, and the pick ray
+// through a display pixel.
 import vtkDataArray from '@kitware/vtk.js/Common/Core/DataArray.js';
 import vtkPolyData from '@kitware/vtk.js/Common/DataModel/PolyData.js';
 import vtkSphereSource from '@kitware/vtk.js/Filters/Sources/SphereSource.js';
@@ -9,6 +10,7 @@ import type vtkRenderer from '@kitware/vtk.js/Rendering/Core/Renderer.js';
 import type { Vec3 } from '../../../common/geometry.js';
 import { labelColor } from '../labelAppearance.js';
 import { vtkPolys, type Mesh } from '../surfaces/index.js';
+import { nextPartSize } from './budget.js';
 
 /** One vtk.js actor drawing a run of a label's triangles (all parts share the mesh's point and normal arrays). */
 export interface Part {
@@ -28,17 +30,9 @@ export interface LabelActor {
 export interface Upload {
   mesh: Mesh;
   parts: Part[];
+  /** Triangles handed over so far (the parts cover triangles [0, done)). */
+  done: number;
 }
-
-/**
- * Triangles per part: vtk.js builds a part's vertex buffers in one go, on this thread, at its first render. Measured
- * in Chromium with software GL (bench/view3d.bench.ts): every frame also redraws all uploaded triangles, and that
- * redraw, not the buffer building, dominates a frame; 20 k parts made a stroke's rebuild take 3 frames of full
- * redraws (~3× slower) without shortening frames. So a part is a whole label (the largest, the canal, ~90 k).
- */
-export const PART_TRIANGLES = 150_000;
-/** Shown triangles handed to vtk.js per frame (at least one part): a full build spreads over ~8 frames. */
-export const UPLOAD_BUDGET = 60_000;
 
 /** Axis-aligned bounds [xmin, xmax, ymin, ymax, zmin, zmax] of meshes' points, or null when there are none. */
 export function meshBounds(meshes: Iterable<Mesh>): [number, number, number, number, number, number] | null {
@@ -88,6 +82,48 @@ export function createPart(renderer: vtkRenderer, mesh: Mesh, first: number, las
   actor.setVisibility(visible);
   renderer.addActor(actor);
   return { polyData, mapper, actor };
+}
+
+/** What handOver works on: the view's renderer, its labels on screen and the meshes still being handed over. */
+export interface HandOver {
+  renderer: vtkRenderer;
+  actors: Map<number, LabelActor>;
+  pending: Map<number, Upload>;
+  isShown(label: number): boolean;
+}
+
+/**
+ * Hands received meshes to vtk.js, oldest first, up to `budget` shown triangles (nextUploadBudget: vtk.js builds a
+ * part's buffers at its first render, on this thread, so the triangles handed over decide the next frame's length;
+ * a hidden label's parts cost nothing until shown and are not counted). A label's old surface stays until the last
+ * part of the new one is in. Returns the shown triangles handed over.
+ */
+export function handOver(h: HandOver, budget: number): number {
+  let triangles = 0;
+  for (const [label, up] of h.pending) {
+    const total = up.mesh.triangles.length / 3;
+    // A full rebuild (a reload) answers every label: the unchanged ones keep their buffers.
+    const current = h.actors.get(label)?.mesh;
+    if (up.parts.length === 0 && current && sameMesh(current, up.mesh)) {
+      h.pending.delete(label);
+      continue;
+    }
+    const shown = h.isShown(label);
+    while (up.done < total) {
+      const n = shown ? nextPartSize(total - up.done, budget - triangles, triangles === 0) : total - up.done;
+      if (n === 0) break;
+      up.parts.push(createPart(h.renderer, up.mesh, up.done, up.done + n, shown));
+      up.done += n;
+      if (shown) triangles += n;
+    }
+    if (up.done < total) break; // this frame's budget is spent
+    const old = h.actors.get(label);
+    if (old) removeParts(h.renderer, old.parts);
+    h.actors.set(label, { label, mesh: up.mesh, parts: up.parts });
+    h.pending.delete(label);
+  }
+  h.renderer.resetCameraClippingRange();
+  return triangles;
 }
 
 /** Removes parts from the renderer and frees them. */

@@ -43,8 +43,8 @@ export interface View3D {
    */
   setLabels(labels: LabelVolume | null): void;
   /**
-   * Call after the labels were written in place: with the edit's diff only the labels it touched are re-meshed;
-   * with null (undo, redo, reload: changed in an unknown way) everything is rebuilt.
+   * Call after the labels were written in place: with the edit's diff (a stroke, undo, redo …) only the labels it
+   * touched are re-meshed; with null (a reload: changed in an unknown way) everything is rebuilt.
    */
   labelsChanged(diff: VoxelDiff | null): void;
   /** Per-label visibility follows `hidden` and `allHidden` (opacity and outline mode do not apply in 3-D). */

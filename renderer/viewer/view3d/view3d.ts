@@ -2,7 +2,8 @@
 // vtk.js in its own render window (its own WebGL context: the slice viewer's context is untouched and the view costs
 // nothing while it is not mounted). Trackball rotate (left drag), pan (middle or Shift+left drag), zoom (wheel, right
 // drag); a left CLICK on a surface reports the picked world point (the app moves the crosshair there). Label
-// changes come in as VoxelDiffs: only the labels a diff touched are re-meshed.
+// changes come in as VoxelDiffs (strokes, undo, redo …): only the labels a diff touched are re-meshed. Meshes reach
+// vtk.js under a per-frame triangle budget that follows the measured frames (budget.ts), so no frame stalls.
 import '@kitware/vtk.js/Rendering/OpenGL/Profiles/Geometry.js';
 import '@kitware/vtk.js/Rendering/OpenGL/RenderWindow.js';
 import vtkInteractorStyleTrackballCamera from '@kitware/vtk.js/Interaction/Style/InteractorStyleTrackballCamera.js';
@@ -13,7 +14,8 @@ import type vtkOpenGLRenderWindow from '@kitware/vtk.js/Rendering/OpenGL/RenderW
 import type { Vec3 } from '../../../common/geometry.js';
 import { diffBox, SurfaceBuilder, type Mesh, type SurfaceUpdate } from '../surfaces/index.js';
 import type { LabelVolume } from '../types.js';
-import { createMarker, createPart, meshBounds, PART_TRIANGLES, rayThrough, removeParts, sameMesh, UPLOAD_BUDGET, type LabelActor, type Part, type Upload } from './parts.js';
+import { UploadBudget } from './budget.js';
+import { createMarker, handOver, meshBounds, rayThrough, removeParts, type LabelActor, type Part, type Upload } from './parts.js';
 import { CLICK_SLOP_PX, pickSurface } from './pick.js';
 import { mirrorState, type View3D, type View3DOptions, type View3DState } from './types.js';
 
@@ -77,6 +79,8 @@ export function createView3D(container: HTMLElement, opts: View3DOptions = {}): 
     state.shown = state.meshed.filter(isShown);
     state.triangles = state.shown.reduce((n, l) => n + actors.get(l)!.mesh.triangles.length / 3, 0);
     mirrorState(root, state);
+    // Each surface's digest (surfaces' meshDigest): tests compare a re-meshed label with a full build's.
+    root.dataset['digests'] = state.meshed.map((l) => `${l}:${actors.get(l)!.mesh.digest ?? ''}`).join(',');
     const snapshot = getState();
     for (const cb of [...stateListeners]) cb(snapshot);
   };
@@ -101,19 +105,23 @@ export function createView3D(container: HTMLElement, opts: View3DOptions = {}): 
     syncSize();
     if (!hasArea()) return void flushWaiters();
     const t0 = performance.now();
+    const handed = pending.size > 0 ? handOver({ renderer, actors, pending, isShown }, budget.triangles) : null;
     // An answer with nothing to upload (only removals) settles on this frame all the same.
-    const applied = applyPending() || answered;
+    const applied = handed !== null || answered;
     answered = false;
     const t1 = performance.now();
     renderWindow.render();
     const t2 = performance.now();
+    budget.frame(handed ?? 0, t2 - t0);
     root.dataset['drawn'] = String(version);
     root.dataset['drawMs'] = (t2 - t1).toFixed(1);
     // Longest main-thread slice of this view (uploads + render) since the current work began (benches).
     if (applied || busy()) {
       workMaxMs = Math.max(workMaxMs, t2 - t0);
       root.dataset['workMaxMs'] = workMaxMs.toFixed(1);
-      frameLog.push(`${(t1 - t0).toFixed(0)}+${(t2 - t1).toFixed(0)}`);
+      frameLog.push(`${(t1 - t0).toFixed(0)}+${(t2 - t1).toFixed(0)}${handed ? `/${(handed / 1000).toFixed(0)}k` : ''}`);
+      // In the page's performance timeline too (profiling: performance.getEntriesByName('view3d:frame')).
+      performance.measure('view3d:frame', { start: t0, end: t2, detail: { handedOver: handed ?? 0, budget: budget.triangles } });
       if (frameLog.length > 24) frameLog.shift();
       root.dataset['frameLog'] = frameLog.join(' ');
     }
@@ -172,14 +180,13 @@ export function createView3D(container: HTMLElement, opts: View3DOptions = {}): 
     deleteParts(a.parts);
     actors.delete(label);
   };
-  const makePart = (mesh: Mesh, first: number, last: number): Part => createPart(renderer, mesh, first, last, isShown(mesh.label));
 
   /**
-   * Meshes received and not yet fully handed to vtk.js. The first render of a part builds its vertex buffers on this
-   * thread (vtk.js expands every triangle; 1–4 k triangles per ms here), so a full build at once would stall a frame
-   * for hundreds of ms: each frame hands over shown triangles up to UPLOAD_BUDGET, in parts of PART_TRIANGLES.
+   * Meshes received and not yet fully handed to vtk.js, and the triangles a frame may hand over (parts.ts handOver,
+   * budget.ts: the budget follows the measured slices so that no frame of this view goes much past SLICE_TARGET_MS).
    */
   const pending = new Map<number, Upload>();
+  const budget = new UploadBudget();
   const dropUpload = (label: number): void => {
     const up = pending.get(label);
     if (!up) return;
@@ -188,32 +195,6 @@ export function createView3D(container: HTMLElement, opts: View3DOptions = {}): 
   };
   /** An answer arrived since the last frame. */
   let answered = false;
-  const applyPending = (): boolean => {
-    if (pending.size === 0) return false;
-    let triangles = 0;
-    for (const [label, up] of pending) {
-      const total = up.mesh.triangles.length / 3;
-      // A full rebuild (undo, reload) answers every label: the unchanged ones keep their buffers.
-      const current = actors.get(label)?.mesh;
-      if (up.parts.length === 0 && current && sameMesh(current, up.mesh)) {
-        pending.delete(label);
-        continue;
-      }
-      const shown = isShown(label);
-      while (up.parts.length * PART_TRIANGLES < total && !(shown && triangles >= UPLOAD_BUDGET)) {
-        const first = up.parts.length * PART_TRIANGLES;
-        const last = Math.min(total, first + PART_TRIANGLES);
-        up.parts.push(makePart(up.mesh, first, last));
-        if (shown) triangles += last - first;
-      }
-      if (up.parts.length * PART_TRIANGLES < total) break; // this frame's budget is spent
-      removeActor(label);
-      actors.set(label, { label, mesh: up.mesh, parts: up.parts });
-      pending.delete(label);
-    }
-    renderer.resetCameraClippingRange();
-    return true;
-  };
 
   const onUpdate = (u: SurfaceUpdate): void => {
     if (disposed) return;
@@ -229,7 +210,7 @@ export function createView3D(container: HTMLElement, opts: View3DOptions = {}): 
     }
     for (const [label, mesh] of u.meshes) {
       dropUpload(label);
-      if (mesh) pending.set(label, { mesh, parts: [] });
+      if (mesh) pending.set(label, { mesh, parts: [], done: 0 });
       else removeActor(label);
     }
     // The first camera frames every surface of the first answer (they arrive on screen over several frames).
