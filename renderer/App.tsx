@@ -11,6 +11,8 @@ import { call, connection, desktopBridge } from './platform/api.js';
 import type { ConnectionState } from './platform/connection.js';
 import type { MenuCommand } from '../common/desktop.js';
 import { useOpenSeries } from './state/useOpenSeries.js';
+import { ReviewPanel } from './features/review/ReviewPanel.js';
+import { useReview } from './features/review/useReview.js';
 import { useDiscNavigation } from './features/grading/useDiscNavigation.js';
 import { autoWindow, SeriesControls } from './features/session/SeriesControls.js';
 import { appStore, menuCommands, useApp } from './state/appStore.js';
@@ -37,7 +39,6 @@ import { ExportDialog } from './features/export/ExportDialog.js';
 import { toggleLeftPanel, toggleRightPanel } from './features/viewer/layoutPrefs.js';
 import { layoutActions, useViewerLayout } from './features/viewer/LayoutControls.js';
 import { PanelHead } from './features/viewer/PanelHead.js';
-import { ProblemsPanel } from './features/problems/ProblemsPanel.js';
 
 export function App() {
   const { series, opened, error, busy, display, probe, viewer, labelRows, showHelp, session, askAnnotator, progress, gradingFocus, exportOpen, showAbout } = useApp((s) => s);
@@ -103,6 +104,8 @@ export function App() {
 
   /** Opens a series; keeps the crosshair at the same physical point when switching between siblings. */
   const open = useOpenSeries(viewer, pending, idle, recount);
+  // Review status of the open series, "Next" and the prefetch of the next series to do.
+  const review = useReview(open, editing.history);
 
   useEffect(() => {
     if (!viewer) return;
@@ -171,6 +174,7 @@ export function App() {
     'series-next': () => switchSibling(1),
     'series-previous': () => switchSibling(-1),
     'grading-focus': () => setGradingFocus((n) => n + 1),
+    ...review.actions,
     'export': () => setExportOpen(true),
     'shortcuts': () => setShowHelp((x) => !x),
     'about': () => setShowAbout(true),
@@ -279,6 +283,7 @@ export function App() {
           <PanelHead side="right" title="Labels" collapsed={panels.rightCollapsed} onToggle={toggleRightPanel} />
           {opened ? (
             <>
+              <ReviewPanel summary={openSummary} review={review} />
               <LabelPanel
                 rows={labelRows}
                 voxelVolumeMm3={voxelVolume}
@@ -321,7 +326,12 @@ export function App() {
                   },
                 }}
               />
-              <ProblemsPanel viewer={viewer} opened={opened} editing={editing} scanProblems={openSummary?.problems ?? []} />
+              {openSummary && openSummary.problems.length > 0 && (
+                <div className="problems">
+                  <div className="panel-title">Problems</div>
+                  {openSummary.problems.map((p, i) => <div key={i} className={`problem-line ${p.severity}`}>{p.message}</div>)}
+                </div>
+              )}
             </>
           ) : (
             <div className="muted pad">No series open.</div>

@@ -230,6 +230,24 @@ const effects: Record<string, Effect> = {
     await press(key);
     await expect.poll(inDock).toBe(true);
   },
+  ...Object.fromEntries(
+    ([['review-todo', 'todo'], ['review-in-progress', 'in_progress'], ['review-done', 'done'], ['review-second-look', 'second_look']] as const).map(
+      ([id, st]): [string, Effect] => [id, async (key) => {
+        const checked = (s: string) => page.locator(`[data-testid="review"] button[data-status="${s}"]`).getAttribute('aria-checked');
+        if ((await checked(st)) === 'true') {
+          await press(st === 'done' ? 'T' : 'D'); // start from another status, so the key visibly changes it
+          await expect.poll(() => checked(st)).toBe('false');
+        }
+        await press(key);
+        await expect.poll(() => checked(st), { timeout: 20_000 }).toBe('true');
+      }],
+    ),
+  ),
+  'review-next': async (key) => {
+    await press(key);
+    await expect.poll(openSeries, { timeout: 60_000 }).not.toBe(SERIES);
+    await openFromWorklist(page, SERIES);
+  },
   'export': async (key) => {
     await press(key);
     const dialog = page.locator('[data-testid="export-dialog"]');

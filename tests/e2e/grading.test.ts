@@ -221,11 +221,17 @@ describe('grading', () => {
     expect(await page.locator('[data-testid="grading-detail"] button[role="radio"]:not([disabled])').count()).toBe(0);
   });
 
-  it('shows the patient\'s fully graded levels in the worklist', async () => {
+  it('shows in the worklist how many of the patient\'s levels a person reviewed and how many are still to review', async () => {
     const progress = (await app.ws.service.gradingProgress({})).find((p) => p.patientId === PATIENT)!;
-    await expect.poll(() => page.locator(`[data-testid="graded-${PATIENT}"]`).textContent()).toContain(`${progress.fullyGraded}/${progress.levels} graded`);
     expect(progress.reviewed).toBe(1);
-    expect(await page.locator(`[data-testid="graded-${PATIENT}"]`).textContent()).toContain('1 rev.');
+    // Edited or marked reviewed here counts; levels with CSV values only are still to review.
+    expect(progress.personReviewed).toBeGreaterThanOrEqual(1);
+    expect(progress.personReviewed).toBeLessThan(progress.levels);
+    const toReview = progress.levels - progress.personReviewed;
+    await expect
+      .poll(() => page.locator(`[data-testid="graded-${PATIENT}"]`).textContent())
+      .toBe(`${toReview} to review · ${progress.personReviewed}/${progress.levels} reviewed`);
+    expect(await page.locator(`[data-testid="graded-${PATIENT}"]`).getAttribute('title')).toContain(`${progress.csvOnly} with values from radiological_gradings.csv only`);
   });
 
   it('reads the graded level back after a server restart, without asking the annotator again', async () => {

@@ -1,7 +1,8 @@
-// Worklist: patients and their series with overview data, status and scan problems; filter, arrow keys and
-// Enter to open.
+// Worklist: patients and their series with overview data, review status (who and when in the tooltip) and scan
+// problems; text filter, status filter, arrow keys and Enter to open. Each patient shows what is still to grade.
 import { useEffect, useMemo, useRef, useState } from 'react';
-import type { GradingProgress, SeriesSummary } from '../../../common/contract.js';
+import { SERIES_STATUSES, type GradingProgress, type SeriesStatus, type SeriesSummary } from '../../../common/contract.js';
+import { STATUS_LABELS, statusTooltip } from '../review/reviewStatus.js';
 
 export interface WorklistProps {
   series: SeriesSummary[];
@@ -20,7 +21,7 @@ function scanner(s: SeriesSummary): string {
 /** Text a filter query is matched against. */
 function haystack(s: SeriesSummary): string {
   const o = s.overview;
-  return [s.id, `patient ${s.patientId}`, s.sequence, s.status.replace('_', ' '), scanner(s), o?.subset, o?.sex, o?.seriesDescription, s.problems.length ? 'problem' : '']
+  return [s.id, `patient ${s.patientId}`, s.sequence, STATUS_LABELS[s.status], scanner(s), s.statusBy ?? '', o?.subset, o?.sex, o?.seriesDescription, s.problems.length ? 'problem' : '']
     .filter(Boolean)
     .join(' ')
     .toLowerCase();
@@ -28,12 +29,18 @@ function haystack(s: SeriesSummary): string {
 
 export function Worklist({ series, openId, onOpen, progress }: WorklistProps) {
   const [query, setQuery] = useState('');
+  const [status, setStatus] = useState<SeriesStatus | 'all'>('all');
   const [cursor, setCursor] = useState(0);
   const listRef = useRef<HTMLDivElement>(null);
   const visible = useMemo(() => {
     const terms = query.toLowerCase().split(/\s+/).filter(Boolean);
-    return series.filter((s) => terms.every((t) => haystack(s).includes(t)));
-  }, [series, query]);
+    // One predicate per filter control; a new filter adds its own line here and its control in .worklist-filters.
+    const keep: ((s: SeriesSummary) => boolean)[] = [
+      (s) => terms.every((t) => haystack(s).includes(t)),
+      (s) => status === 'all' || s.status === status,
+    ];
+    return series.filter((s) => keep.every((k) => k(s)));
+  }, [series, query, status]);
 
   useEffect(() => setCursor((c) => Math.min(c, Math.max(0, visible.length - 1))), [visible.length]);
   useEffect(() => {
@@ -60,6 +67,16 @@ export function Worklist({ series, openId, onOpen, progress }: WorklistProps) {
         value={query}
         onChange={(e) => setQuery(e.target.value)}
       />
+      <div className="worklist-filters">
+        <select aria-label="Status filter" data-testid="status-filter" value={status} onChange={(e) => setStatus(e.target.value as SeriesStatus | 'all')}>
+          <option value="all">All statuses</option>
+          {SERIES_STATUSES.map((st) => (
+            <option key={st} value={st}>
+              {STATUS_LABELS[st]} ({series.filter((s) => s.status === st).length})
+            </option>
+          ))}
+        </select>
+      </div>
       <div className="worklist-count">{visible.length} of {series.length} series</div>
       <div className="worklist-rows" role="listbox" tabIndex={0} ref={listRef} aria-label="Series" data-testid="worklist">
         {visible.map((s, i) => {
@@ -94,7 +111,9 @@ export function Worklist({ series, openId, onOpen, progress }: WorklistProps) {
                   {o?.fieldStrength != null ? ` ${o.fieldStrength} T` : ''}
                   {o?.acquisition ? ` · ${o.acquisition}` : ''}
                 </span>
-                <span className={`status status-${s.status}`}>{s.status.replace('_', ' ')}</span>
+                <span className={`status status-${s.status}`} title={statusTooltip(s)} data-testid={`status-${s.id}`}>
+                  {STATUS_LABELS[s.status]}
+                </span>
                 {s.problems.length > 0 && (
                   <span className="problem" title={s.problems.map((p) => p.message).join('\n')}>
                     ⚠ {s.problems.length}
@@ -109,15 +128,31 @@ export function Worklist({ series, openId, onOpen, progress }: WorklistProps) {
   );
 }
 
+/**
+ * What a clinician still has to grade for a patient: levels nobody has reviewed yet (marked reviewed or graded in
+ * this workstation counts as reviewed by a person; values that only come from the CSV do not).
+ */
+export function gradedText(p: GradingProgress): { text: string; title: string; complete: boolean } {
+  const toReview = p.levels - p.personReviewed;
+  const noGrading = toReview - p.csvOnly;
+  const complete = p.levels > 0 && toReview === 0;
+  const text = complete ? `${p.personReviewed}/${p.levels} reviewed` : `${toReview} to review · ${p.personReviewed}/${p.levels} reviewed`;
+  const lines = [
+    `${p.personReviewed} of ${p.levels} disc levels reviewed by a person (marked reviewed, or a grading changed in this workstation).`,
+    toReview === 0
+      ? 'Nothing left to review.'
+      : `${toReview} still to review: ${p.csvOnly} with values from radiological_gradings.csv only, ${noGrading} without any grading.`,
+    `${p.fullyGraded} of ${p.levels} have every grading field filled; ${p.reviewed} marked reviewed.`,
+  ];
+  if (!p.masksMeasured) lines.push('Levels from the CSV and this store; discs only in the masks are counted once the patient is opened.');
+  return { text, title: lines.join('\n'), complete };
+}
+
 function GradedBadge({ p }: { p: GradingProgress }) {
-  const done = p.levels > 0 && p.fullyGraded === p.levels;
+  const { text, title, complete } = gradedText(p);
   return (
-    <span
-      className={`graded${done ? ' complete' : ''}`}
-      data-testid={`graded-${p.patientId}`}
-      title={`${p.fullyGraded} of ${p.levels} disc levels fully graded, ${p.reviewed} reviewed${p.masksMeasured ? '' : ' (levels from the CSV and this store; the masks are counted once the patient is opened)'}`}
-    >
-      {p.fullyGraded}/{p.levels} graded{p.reviewed ? ` · ${p.reviewed} rev.` : ''}
+    <span className={`graded${complete ? ' complete' : ''}`} data-testid={`graded-${p.patientId}`} title={title}>
+      {text}
     </span>
   );
 }
