@@ -13,6 +13,7 @@ import {
 } from '../labelmap/index.js';
 import { createWorkerClient } from '../platform/workerClient.js';
 import type { MorphologyRequest, MorphologyResponse } from './protocol.js';
+import { keptLabelBox } from './labelBoxes.js';
 import { timed } from './timing.js';
 
 export interface OpResult {
@@ -69,10 +70,13 @@ export function scanSliceForBox(labels: Uint8Array, size: Vec3, label: LabelValu
 }
 
 /**
- * Bounding box of `label`, scanned slice by slice on the UI thread, yielding whenever SCAN_SLICE_MS have passed
+ * Bounding box of `label`: the kept one (labelBoxes.ts; it may be larger than the label after an erase), else
+ * scanned slice by slice on the UI thread, yielding whenever SCAN_SLICE_MS have passed
  * (time-sliced rather than a fixed slab, so a busy machine still gets its frames); null when absent.
  */
 export async function findLabelBox(vol: LabelmapVolume, label: LabelValue, signal?: AbortSignal): Promise<VoxelBox | null> {
+  const kept = keptLabelBox(vol, label); // built in the background after the series opened (labelBoxes.ts)
+  if (kept !== undefined) return kept;
   if (vol.labels.length !== vol.size[0] * vol.size[1] * vol.size[2]) throw new RangeError(`labels hold ${vol.labels.length} voxels, size ${vol.size.join('×')} needs another count`);
   const b = [Infinity, Infinity, Infinity, -1, -1, -1];
   let t0 = performance.now();
@@ -151,6 +155,8 @@ function fillToDiff(vol: LabelmapVolume, box: VoxelBox, boxFill: Uint32Array, la
   const diff = applyInterpolation(vol.labels, fill, label, guard);
   return { diff, added: diff.indices.length, removed: 0 };
 }
+
+export { buildLabelBoxes, forgetLabelBoxes, noteLabelEdit } from './labelBoxes.js';
 
 /** Starts the interpolation's worker and loads its pipeline ahead of the first fill (about a second, once). */
 export { warmUpInterpolation } from '../interpolation/index.js';

@@ -8,8 +8,11 @@ import type { VoxelDiff } from '../../common/labelDiff.js';
 import type { LabelValue } from '../../common/labels.js';
 import type { LabelmapVolume, MorphologyOp, WriteGuard } from '../labelmap/index.js';
 import type { Viewer } from '../viewer/index.js';
+import { labelEdits } from '../state/labelEdits.js';
 import { timed } from './timing.js';
-import { OpRefusedError, runFillBetween, runMorphology, warmUpInterpolation, warmUpMorphology, type OpResult } from './index.js';
+import {
+  buildLabelBoxes, forgetLabelBoxes, noteLabelEdit, OpRefusedError, runFillBetween, runMorphology, warmUpInterpolation, warmUpMorphology, type OpResult,
+} from './index.js';
 
 export type PreviewRequest =
   | { kind: 'fillBetween'; label: LabelValue; axis: Axis; axisName: string }
@@ -89,6 +92,36 @@ export function usePreviewOperation(host: PreviewHost, labelName: (v: number) =>
       warmUpInterpolation().catch(() => undefined); // a failure shows when the fill runs
     }, 1500);
     return () => clearTimeout(handle);
+  }, [host.series]);
+
+  // Every label's box, built in the background once the series is on screen and kept up to date with each edit,
+  // so an operation starts without a scan of the volume on the UI thread.
+  useEffect(() => {
+    if (!host.series) return;
+    const stop = new AbortController();
+    let handle: ReturnType<typeof setTimeout> | undefined;
+    const later = (): void => {
+      clearTimeout(handle);
+      handle = setTimeout(() => {
+        const vol = hostRef.current.labelVolume();
+        if (vol) void buildLabelBoxes(vol, stop.signal);
+      }, 1500);
+    };
+    later();
+    const off = labelEdits.subscribe((diff) => {
+      const vol = hostRef.current.labelVolume();
+      if (!vol) return;
+      if (diff) noteLabelEdit(vol, diff);
+      else {
+        forgetLabelBoxes(vol);
+        later();
+      }
+    });
+    return () => {
+      stop.abort();
+      clearTimeout(handle);
+      off();
+    };
   }, [host.series]);
 
   const start = useCallback(

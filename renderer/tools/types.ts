@@ -20,8 +20,10 @@ export interface ToolSettings {
   threshold: IntensityRange;
   /** Threshold fill grows through the volume (3-D) or the slice (2-D). */
   fill3d: boolean;
-  /** Largest region a click fill writes, in % of the slice (2-D fills) or of the volume (3-D threshold fill). */
+  /** Largest region a 2-D click fill (region fill, 2-D threshold fill) writes, in % of the slice. */
   maxFillPercent: number;
+  /** Largest region the 3-D threshold fill writes, in % of the volume (see DEFAULT_SETTINGS for the default). */
+  maxFill3dPercent: number;
   /** Threshold tools: the next click in a view samples the intensity into the range instead of painting. */
   sampleClick: boolean;
 }

@@ -145,7 +145,11 @@ export function ToolBar({ tool, onTool, settings, onSettings, saveState, sampleV
         {fillTool && (
           <label title={`A fill writes nothing when its region is larger than this share of the ${tool === 'thresholdFill' && settings.fill3d ? 'volume' : 'slice'}`}>
             max
-            <input type="number" min={1} max={100} step={1} value={settings.maxFillPercent} aria-label="Largest fill, percent" style={{ width: 52 }} onChange={(e) => set({ maxFillPercent: Math.min(100, Math.max(1, Number(e.target.value) || 1)) })} />
+            {tool === 'thresholdFill' && settings.fill3d ? (
+              <input type="number" min={0.5} max={100} step={0.5} value={settings.maxFill3dPercent} aria-label="Largest fill, percent" style={{ width: 52 }} onChange={(e) => set({ maxFill3dPercent: Math.min(100, Math.max(0.5, Number(e.target.value) || 0.5)) })} />
+            ) : (
+              <input type="number" min={1} max={100} step={1} value={settings.maxFillPercent} aria-label="Largest fill, percent" style={{ width: 52 }} onChange={(e) => set({ maxFillPercent: Math.min(100, Math.max(1, Number(e.target.value) || 1)) })} />
+            )}
             % of the {tool === 'thresholdFill' && settings.fill3d ? 'volume' : 'slice'}
           </label>
         )}

@@ -1,14 +1,14 @@
 // The tool registry and what each tool writes, against a small real label volume (no viewer, no DOM).
 import { describe, expect, it } from 'vitest';
 import { DiffRecorder, paintStencil, type LabelmapVolume } from '../../../renderer/labelmap/index.js';
-import { TOOLS, toolById } from '../../../renderer/tools/index.js';
+import { DEFAULT_SETTINGS, TOOLS, toolById } from '../../../renderer/tools/index.js';
 import type { ToolSettings } from '../../../renderer/tools/index.js';
 import { describeEdit } from '../../../renderer/tools/describe.js';
 import { COMMANDS } from '../../../renderer/commands.js';
 
 const settings: ToolSettings = {
   activeLabel: 202, radiusMm: 1, brush3d: false, throughPlaneSlices: 3, mode: 'overwrite',
-  locked: new Set([1]), threshold: [10, 20], fill3d: false, maxFillPercent: 100, sampleClick: false,
+  locked: new Set([1]), threshold: [10, 20], fill3d: false, maxFillPercent: 100, maxFill3dPercent: 100, sampleClick: false,
 };
 
 function volume(): LabelmapVolume {
@@ -79,7 +79,15 @@ describe('tool registry', () => {
     const vol = volume(); // the in-range region: i = 3..4, 10 voxels of the 25-voxel slice
     expect(tf.apply(vol, [3, 2, 0], 2, { ...settings, maxFillPercent: 36 })).toMatchObject({ truncated: true }); // 9 voxels
     expect(tf.apply(vol, [3, 2, 0], 2, { ...settings, maxFillPercent: 40 }).diff.indices.length).toBe(10);
-    expect(tf.limit?.(vol, 2, { ...settings, fill3d: true, maxFillPercent: 40 })).toBe('40 % of the volume (10 voxels)');
+    // 3-D: its own share (of the volume); the slice share does not apply.
+    expect(tf.limit?.(vol, 2, { ...settings, fill3d: true, maxFillPercent: 100, maxFill3dPercent: 40 })).toBe('40 % of the volume (10 voxels)');
+    expect(tf.apply(volume(), [3, 2, 0], 2, { ...settings, fill3d: true, maxFillPercent: 100, maxFill3dPercent: 36 })).toMatchObject({ truncated: true });
+    expect(tf.apply(volume(), [3, 2, 0], 2, { ...settings, fill3d: true, maxFillPercent: 1, maxFill3dPercent: 40 }).diff.indices.length).toBe(10);
+  });
+
+  it('starts with a 3-D fill limit of 2 % of the volume and 25 % of the slice for 2-D fills', () => {
+    expect(DEFAULT_SETTINGS.maxFill3dPercent).toBe(2);
+    expect(DEFAULT_SETTINGS.maxFillPercent).toBe(25);
   });
 
   it('the eraser names the labels it erased in the history', () => {
