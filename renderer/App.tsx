@@ -39,6 +39,7 @@ import { ExportDialog } from './features/export/ExportDialog.js';
 import { toggleLeftPanel, toggleRightPanel } from './features/viewer/layoutPrefs.js';
 import { layoutActions, useViewerLayout } from './features/viewer/LayoutControls.js';
 import { PanelHead } from './features/viewer/PanelHead.js';
+import { ProblemsPanel } from './features/problems/ProblemsPanel.js';
 
 export function App() {
   const { series, opened, error, busy, display, probe, viewer, labelRows, showHelp, session, askAnnotator, progress, gradingFocus, exportOpen, showAbout } = useApp((s) => s);
@@ -326,12 +327,7 @@ export function App() {
                   },
                 }}
               />
-              {openSummary && openSummary.problems.length > 0 && (
-                <div className="problems">
-                  <div className="panel-title">Problems</div>
-                  {openSummary.problems.map((p, i) => <div key={i} className={`problem-line ${p.severity}`}>{p.message}</div>)}
-                </div>
-              )}
+              <ProblemsPanel viewer={viewer} opened={opened} editing={editing} scanProblems={openSummary?.problems ?? []} />
             </>
           ) : (
             <div className="muted pad">No series open.</div>

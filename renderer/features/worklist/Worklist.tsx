@@ -3,6 +3,8 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { SERIES_STATUSES, type GradingProgress, type SeriesStatus, type SeriesSummary } from '../../../common/contract.js';
 import { STATUS_LABELS, statusTooltip } from '../review/reviewStatus.js';
+import { QaBadge, QaFilterSelect, useWorklistQa } from './QaBadge.js';
+import { qaFilterMatches, type QaFilter } from './qaFilter.js';
 
 export interface WorklistProps {
   series: SeriesSummary[];
@@ -30,6 +32,8 @@ function haystack(s: SeriesSummary): string {
 export function Worklist({ series, openId, onOpen, progress }: WorklistProps) {
   const [query, setQuery] = useState('');
   const [status, setStatus] = useState<SeriesStatus | 'all'>('all');
+  const qaCounts = useWorklistQa();
+  const [qaFilter, setQaFilter] = useState<QaFilter>('all');
   const [cursor, setCursor] = useState(0);
   const listRef = useRef<HTMLDivElement>(null);
   const visible = useMemo(() => {
@@ -38,9 +42,10 @@ export function Worklist({ series, openId, onOpen, progress }: WorklistProps) {
     const keep: ((s: SeriesSummary) => boolean)[] = [
       (s) => terms.every((t) => haystack(s).includes(t)),
       (s) => status === 'all' || s.status === status,
+      (s) => qaFilterMatches(qaFilter, qaCounts.get(s.id)),
     ];
     return series.filter((s) => keep.every((k) => k(s)));
-  }, [series, query, status]);
+  }, [series, query, status, qaFilter, qaCounts]);
 
   useEffect(() => setCursor((c) => Math.min(c, Math.max(0, visible.length - 1))), [visible.length]);
   useEffect(() => {
@@ -68,6 +73,7 @@ export function Worklist({ series, openId, onOpen, progress }: WorklistProps) {
         onChange={(e) => setQuery(e.target.value)}
       />
       <div className="worklist-filters">
+        <QaFilterSelect value={qaFilter} onChange={setQaFilter} series={series} counts={qaCounts} />
         <select aria-label="Status filter" data-testid="status-filter" value={status} onChange={(e) => setStatus(e.target.value as SeriesStatus | 'all')}>
           <option value="all">All statuses</option>
           {SERIES_STATUSES.map((st) => (
@@ -114,6 +120,7 @@ export function Worklist({ series, openId, onOpen, progress }: WorklistProps) {
                 <span className={`status status-${s.status}`} title={statusTooltip(s)} data-testid={`status-${s.id}`}>
                   {STATUS_LABELS[s.status]}
                 </span>
+                <QaBadge seriesId={s.id} counts={qaCounts.get(s.id)} />
                 {s.problems.length > 0 && (
                   <span className="problem" title={s.problems.map((p) => p.message).join('\n')}>
                     ⚠ {s.problems.length}
