@@ -36,6 +36,8 @@ import { GradingPanel } from './features/grading/GradingPanel.js';
 import { useGradings } from './features/grading/useGradings.js';
 import { AnnotatorDialog } from './features/session/AnnotatorDialog.js';
 import { ExportDialog } from './features/export/ExportDialog.js';
+import { DashboardButton, DashboardHost } from './features/dashboard/Dashboard.js';
+import { openDashboard } from './features/dashboard/dashboardState.js';
 import { toggleLeftPanel, toggleRightPanel } from './features/viewer/layoutPrefs.js';
 import { layoutActions, useViewerLayout } from './features/viewer/LayoutControls.js';
 import { PanelHead } from './features/viewer/PanelHead.js';
@@ -177,6 +179,7 @@ export function App() {
     'grading-focus': () => setGradingFocus((n) => n + 1),
     ...review.actions,
     'export': () => setExportOpen(true),
+    'dashboard': openDashboard,
     'shortcuts': () => setShowHelp((x) => !x),
     'about': () => setShowAbout(true),
     'dialog-close': () => (setShowHelp(false), setShowAbout(false)),
@@ -222,6 +225,7 @@ export function App() {
     <div className="app">
       <header className="toolbar">
         <AppTitle />
+        <DashboardButton />
         <span className="spacer" />
         {opened && (
             <SeriesControls viewer={viewer} opened={opened} onSibling={(id) => viewer && void open(id, viewer.getCrosshair())} />
@@ -337,6 +341,7 @@ export function App() {
       </main>
       <StatusBar probe={probe} message={busy ?? editing.message} saved={opened ? maskNote(opened.info.mask.source) : ''} />
       {exportOpen && <ExportDialog onClose={() => setExportOpen(false)} />}
+      <DashboardHost />
       {showAbout && <AboutDialog />}
       {showHelp && <ShortcutOverlay onClose={() => setShowHelp(false)} />}
       {session && (session.annotator === null || askAnnotator) && (

@@ -75,6 +75,7 @@ const APP_COMMANDS = [
   { id: 'review-second-look', label: 'Review status: needs a second look', context: 'viewer', keys: ['Q'], owner: 'app' },
   { id: 'review-next', label: 'Next series to do (saves first; worklist order, wrapping)', context: 'viewer', keys: ['n'], owner: 'app' },
   { id: 'export', label: 'Export a revised dataset', context: 'viewer', keys: ['Mod+e'], owner: 'app', menu: 'export' },
+  { id: 'dashboard', label: 'Dataset dashboard: progress, QA findings, label volumes, grades', context: 'viewer', keys: ['k'], owner: 'app' },
   { id: 'shortcuts', label: 'Keyboard shortcuts (this overlay)', context: 'viewer', keys: ['?'], owner: 'app', menu: 'shortcuts' },
   { id: 'about', label: 'About the workstation', context: 'viewer', keys: [], owner: 'app', menu: 'about' },
   { id: 'dialog-close', label: 'Close the dialog or this overlay', context: 'dialog', keys: ['Escape'], owner: 'app' },

@@ -255,6 +255,13 @@ const effects: Record<string, Effect> = {
     await dialog.locator('button', { hasText: 'Close' }).click();
     await dialog.waitFor({ state: 'detached' });
   },
+  'dashboard': async (key) => {
+    await press(key);
+    const dialog = page.locator('[data-testid="dashboard"]');
+    await dialog.waitFor();
+    await dialog.locator('[data-testid="dashboard-close"]').click();
+    await dialog.waitFor({ state: 'detached' });
+  },
   'shortcuts': async (key) => {
     await press(key);
     await page.locator('[data-testid="shortcuts"]').waitFor();

@@ -309,6 +309,7 @@ function validRequest(method: string): Record<string, unknown> {
     restoreMeasurement: { id: 1 },
     qaOverview: {},
     qaSeries: { seriesId: '1_t1' },
+    getDashboard: {},
   };
   return structuredClone((base as Record<string, Record<string, unknown>>)[method] ?? {});
 }
