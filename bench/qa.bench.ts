@@ -14,6 +14,7 @@ import type { VolumeGeometry } from '../common/geometry.js';
 import { mapLimit, scanDataset } from '../main/core/dataset/index.js';
 import { readMetaImage, writeMetaImage } from '../main/core/mha/index.js';
 import { checkSeries, runQa } from '../main/core/qa/index.js';
+import { ALONG_J_RATIO } from '../main/core/qa/scanRuns.mjs';
 import { createAnatomy, rasterise } from '../main/core/sample/phantom.js';
 import { seriesGeometry, type GridTemplate, type SeriesTemplate } from '../main/core/sample/plan.js';
 import { figure, interleave, machineLine, median, writeResults } from './lib/report.js';
@@ -44,12 +45,20 @@ const GRIDS: Grid[] = [
   A([19, 4.786], [320, 0.889], [384, 0.8125]),
 ];
 
-async function build(dir: string): Promise<{ voxels: number; maskBytes: number; perGrid: { name: string; inflateMs: number; checkMs: number }[] }> {
+interface GridTiming {
+  name: string;
+  /** Run axis of the voxel pass. */
+  axis: 'i' | 'j';
+  inflate: number[];
+  check: number[];
+}
+
+async function build(dir: string): Promise<{ voxels: number; maskBytes: number; perGrid: GridTiming[] }> {
   mkdirSync(join(dir, 'images'));
   mkdirSync(join(dir, 'masks'));
   const anatomy = createAnatomy({ vertebrae: 7, pfirrmann: [3, 3, 2, 2, 2, 1, 1], seed: 'bench-qa' });
   const files: string[] = [];
-  const perGrid: { name: string; inflateMs: number; checkMs: number }[] = [];
+  const perGrid: GridTiming[] = [];
   for (const [n, g] of GRIDS.entries()) {
     const t: SeriesTemplate = { suffix: g.seq, contrast: 't2', group: g.group, pixelType: 'int16', grid: g.grid, scanner: 'ingenia3' };
     const geometry: VolumeGeometry = seriesGeometry(anatomy, t);
@@ -57,13 +66,23 @@ async function build(dir: string): Promise<{ voxels: number; maskBytes: number; 
     const file = join(dir, `grid-${n}.mha`);
     await writeMetaImage(file, { geometry, pixelType: 'int16', data: labels }, { compress: true });
     files.push(file);
-    // One-off split of the work: inflate (libuv pool) vs the checks (this thread), per grid.
-    let t0 = performance.now();
-    const m = await readMetaImage(file);
-    const inflateMs = performance.now() - t0;
-    t0 = performance.now();
-    checkSeries({ seriesId: 'x', geometry: m.geometry, data: m.data });
-    perGrid.push({ name: g.name, inflateMs, checkMs: performance.now() - t0 });
+  }
+  // Per grid, warm (one untimed pass first, then the median of 3): read + inflate vs the checks (voxel pass and
+  // per-series checks) on this thread.
+  for (let round = 0; round < 4; round++) {
+    for (const [n, g] of GRIDS.entries()) {
+      let t0 = performance.now();
+      const m = await readMetaImage(files[n]!);
+      const inflateMs = performance.now() - t0;
+      t0 = performance.now();
+      checkSeries({ seriesId: 'x', geometry: m.geometry, data: m.data });
+      const checkMs = performance.now() - t0;
+      if (round === 0) continue;
+      const [nx, ny] = m.geometry.size;
+      const row = perGrid[n] ?? (perGrid[n] = { name: g.name, axis: nx <= ALONG_J_RATIO * ny ? 'j' : 'i', inflate: [], check: [] });
+      row.inflate.push(inflateMs);
+      row.check.push(checkMs);
+    }
   }
   let voxels = 0;
   let maskBytes = 0;
@@ -93,52 +112,79 @@ async function main(): Promise<void> {
     const masks = index.series.map((s) => join(dir, s.maskFile!));
     let findings = -1;
     let byCode: Record<string, number> = {};
+    const cpu: Record<string, number[]> = {};
+    /** Wall time is what interleave() records; the process CPU time (all threads) is kept beside it. */
+    const timed = (name: string, fn: () => Promise<void>) => async (): Promise<void> => {
+      const c0 = process.cpuUsage();
+      await fn();
+      const c = process.cpuUsage(c0);
+      (cpu[name] ??= []).push((c.user + c.system) / 1000);
+    };
     const samples = await interleave(
       {
-        baseline: async () => {
+        baseline: timed('baseline', async () => {
           await mapLimit(masks, CONCURRENCY, async (f) => {
             await readMetaImage(f, { within: dir });
           });
-        },
-        qa: async () => {
-          const r = await runQa(await scanDataset(dir), { concurrency: CONCURRENCY });
+        }),
+        qa: timed('qa', async () => {
+          const r = await runQa(await scanDataset(dir));
           findings = r.findings.length;
           byCode = {};
           for (const f of r.findings) byCode[f.code] = (byCode[f.code] ?? 0) + 1;
-        },
-        qa1: async () => {
+        }),
+        qaCores: timed('qaCores', async () => {
+          await runQa(await scanDataset(dir), { concurrency: CONCURRENCY });
+        }),
+        qaWorkers: timed('qaWorkers', async () => {
           await runQa(await scanDataset(dir), { workers: CONCURRENCY });
-        },
+        }),
       },
       RUNS,
     );
-    const base = median(samples.baseline!), qa = median(samples.qa!), qa1 = median(samples.qa1!);
     const load1 = os.loadavg()[0]!;
-    const ratio = qa / base;
-    const figures = [
-      figure('qa-dataset', 'ms', qa, base, RUNS, { series: SERIES, voxels: built.voxels, concurrency: CONCURRENCY, findings, byCode }),
-      figure('qa-dataset-workers', 'ms', qa1, base, RUNS, { series: SERIES, workers: CONCURRENCY }),
+    const base = median(samples.baseline!);
+    // The warm-up round is not in `samples`; drop its CPU figure too.
+    const cpuOf = (k: string): number => median(cpu[k]!.slice(1));
+    const rows: [string, string, string][] = [
+      ['baseline', 'baseline: read + inflate all masks', `${CONCURRENCY} masks in flight`],
+      ['qa', '**qa (defaults)**', `voxel pass on the main thread, ${CONCURRENCY + 1} masks in flight`],
+      ['qaCores', 'qa, fewer masks in flight', `voxel pass on the main thread, ${CONCURRENCY} in flight (the previous default)`],
+      ['qaWorkers', `qa, ${CONCURRENCY} worker threads`, `voxel pass on ${CONCURRENCY} workers (a new pool per run), ${CONCURRENCY + 1} in flight`],
     ];
-    const gridRows = built.perGrid.map((g) => `| ${g.name} | ${g.inflateMs.toFixed(0)} | ${g.checkMs.toFixed(0)} |`).join('\n');
+    const ratio = median(samples.qa!) / base;
+    const figures = [
+      figure('qa-dataset', 'ms', median(samples.qa!), base, RUNS, { series: SERIES, voxels: built.voxels, findings, byCode, cpuMs: cpuOf('qa'), baselineCpuMs: cpuOf('baseline') }),
+      figure('qa-dataset-cores', 'ms', median(samples.qaCores!), base, RUNS, { series: SERIES, concurrency: CONCURRENCY, cpuMs: cpuOf('qaCores') }),
+      figure('qa-dataset-workers', 'ms', median(samples.qaWorkers!), base, RUNS, { series: SERIES, workers: CONCURRENCY, cpuMs: cpuOf('qaWorkers') }),
+    ];
+    const table = rows
+      .map(([k, label, how]) => {
+        const t = median(samples[k]!), c = cpuOf(k);
+        return `| ${label} | ${how} | ${t.toFixed(0)} | ${(t / base).toFixed(2)}× | ${c.toFixed(0)} | ${(c / cpuOf('baseline')).toFixed(2)}× |`;
+      })
+      .join('\n');
+    const med = (xs: number[]): number => median(xs);
+    const sumInflate = built.perGrid.reduce((a, g) => a + med(g.inflate), 0), sumCheck = built.perGrid.reduce((a, g) => a + med(g.check), 0);
+    const gridRows = built.perGrid.map((g) => `| ${g.name} | ${g.axis} | ${med(g.inflate).toFixed(1)} | ${med(g.check).toFixed(1)} | ${(med(g.check) / med(g.inflate)).toFixed(2)} |`).join('\n');
     const md = `## Label QA: \`spine-ws qa\` over a dataset's masks
 
 Command: \`${COMMAND}\` — ${machineLine()}; load average ${load0.toFixed(1)} before, ${load1.toFixed(1)} after (shared machine); ${RUNS} interleaved rounds after one warm-up, medians.
 
-${SERIES} series of the scan bench's grid mix with real voxels: the sample generator's spine phantom rasterised onto ${GRIDS.length} realistic grids (group A 15–24 slices × 320–896², group B 640×512×120 t2_SPACE and 512×512×17 PIR), int16, zlib-compressed; ${(built.voxels / 1e6).toFixed(0)} M voxels, ${(built.maskBytes / 2 ** 20).toFixed(1)} MiB of compressed masks (build ${(buildMs / 1000).toFixed(0)} s, not timed). **Baseline**: \`readMetaImage\` of every mask (read + inflate), ${CONCURRENCY} in flight. **QA**: \`scanDataset\` + \`runQa\` with its defaults (read; inflate on libuv's pool; the voxel pass — run-length scan, 26-connected components, contacts — then the per-series checks on the main thread, overlapping the inflate of the next masks; ${CONCURRENCY} masks in flight; dataset checks at the end). Also with the voxel pass on ${CONCURRENCY} worker threads (\`workers: ${CONCURRENCY}\`, ${CONCURRENCY + 1} masks in flight).
+${SERIES} series of the scan bench's grid mix with real voxels: the sample generator's spine phantom rasterised onto ${GRIDS.length} realistic grids (group A 15–24 slices × 320–896², group B 640×512×120 t2_SPACE and 512×512×17 PIR), int16, zlib-compressed; ${(built.voxels / 1e6).toFixed(0)} M voxels, ${(built.maskBytes / 2 ** 20).toFixed(1)} MiB of compressed masks (build ${(buildMs / 1000).toFixed(0)} s, not timed). **Baseline**: \`readMetaImage\` of every mask (read + inflate on libuv's pool), ${CONCURRENCY} in flight. **QA**: \`scanDataset\` + \`runQa\` (read; inflate on libuv's pool; the voxel pass — background skipped 32 bytes at a time, runs along i or along j, union-find over runs, contacts from run overlaps — and the per-series checks, overlapping the inflate of the next masks; dataset checks at the end). CPU: process CPU time of all threads for the same round (median).
 
-| | time (ms) | vs baseline |
-|---|---:|---:|
-| baseline: read + inflate all masks | ${base.toFixed(0)} | 1.00× |
-| qa (default: voxel pass on the main thread) | ${qa.toFixed(0)} | **${ratio.toFixed(2)}×** |
-| qa, voxel pass on ${CONCURRENCY} worker threads | ${qa1.toFixed(0)} | ${(qa1 / base).toFixed(2)}× |
+| | how | wall (ms) | vs baseline | CPU (ms) | vs baseline |
+|---|---|---:|---:|---:|---:|
+${table}
 
-Per grid, one mask, single run (what is CPU-bound where): 
+Per grid, one mask at a time, warm (median of 3): read + inflate vs the checks on one thread (voxel pass + per-series checks); run axis of the voxel pass.
 
-| grid | read + inflate (ms) | checks (ms) |
-|---|---:|---:|
+| grid | axis | read + inflate (ms) | checks (ms) | checks / inflate |
+|---|---|---:|---:|---:|
 ${gridRows}
+| all ${GRIDS.length} | | ${sumInflate.toFixed(1)} | ${sumCheck.toFixed(1)} | ${(sumCheck / sumInflate).toFixed(2)} |
 
-Goal (issue 14): qa ≤ 1.5× reading and inflating all masks: **${ratio <= 1.5 ? 'met' : 'not met'}** at ${SERIES} series (${findings} findings: ${Object.entries(byCode).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'} — volume outliers are expected here: the smallest grids, 320×384 at 0.48 mm, cut the 305 mm phantom, so their end vertebrae and canal are smaller than in the other series of that sequence). For the full size run \`QA_BENCH_SERIES=447 node bin/run-ts.mjs bench/qa.bench.ts\`.
+Goal (issue 14): qa ≤ 1.5× reading and inflating all masks: **${ratio <= 1.5 ? 'met' : 'not met'}** at ${SERIES} series, ${ratio.toFixed(2)}× wall, ${(cpuOf('qa') / cpuOf('baseline')).toFixed(2)}× CPU (${findings} findings: ${Object.entries(byCode).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'} — volume outliers are expected here: the smallest grids, 320×384 at 0.48 mm, cut the 305 mm phantom, so their end vertebrae and canal are smaller than in the other series of that sequence).
 `;
     writeResults('qa', figures, md);
     console.log(md);

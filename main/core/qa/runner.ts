@@ -1,6 +1,6 @@
 // Runs the label checks over a whole dataset: reads each series' mask (inflate runs on libuv's thread pool, the
-// checks on this thread, `concurrency` masks in flight so both overlap on two cores), checks it, keeps only a
-// small summary per series, then runs the dataset-level checks on the summaries.
+// voxel pass and checks on this thread, `concurrency` masks in flight so that both overlap on two cores), checks
+// it, keeps only a small summary per series, then runs the dataset-level checks on the summaries.
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { mapLimit, type DatasetIndex, type SeriesEntry } from '../dataset/index.js';
@@ -14,13 +14,14 @@ import { createScanPool, type ScanPool } from './workers.js';
 export interface QaOptions {
   /** Reads a series' mask (default: readMetaImage of its mask file, confined to the dataset folder). */
   readMask?: (series: SeriesEntry, root: string) => Promise<MetaImage>;
-  /** Masks in flight at once (default: one more than the workers, at least the number of cores). */
+  /** Masks in flight at once (default: one more than the cores, at least 3: libuv inflates the next masks while this thread scans one). */
   concurrency?: number;
   /**
    * Worker threads for the voxel pass (default 0: scan on the calling thread while libuv's pool inflates the next
-   * masks). Measured on the shared 2-core machine (bench/qa.bench.ts, 40 realistic series, 5 rounds): 2 workers
-   * 8.35× read+inflate, none 5.32× — with the cores already busy, a fresh pool's start-up, cold JIT and copies
-   * cost more than the parallel scan wins. Kept as an option for machines with idle cores.
+   * masks). Measured on the shared 2-core machine (bench/qa.bench.ts, 40 realistic series, BENCHMARKS.md): the
+   * calling thread 2.6× read+inflate, 2 workers 6.3× — each new pool runs its first masks on cold (unoptimised)
+   * code, and with both cores already busy inflating there is nothing to gain; a pool kept warm across runs only
+   * matched the calling thread. Kept as an option for machines with idle cores.
    */
   workers?: number;
   /** Called after each series is checked. */
@@ -34,7 +35,7 @@ const SEVERITY_ORDER: Record<QaSeverity, number> = { error: 0, warning: 1, info:
 export async function runQa(index: DatasetIndex, opts: QaOptions = {}): Promise<QaReport> {
   const readMask = opts.readMask ?? defaultReadMask;
   const workers = Math.max(0, Math.floor(opts.workers ?? 0));
-  const concurrency = opts.concurrency ?? Math.max(2, availableParallelism(), workers + 1);
+  const concurrency = opts.concurrency ?? Math.max(3, availableParallelism() + 1, workers + 1);
   const withMask = index.series.filter((s) => s.maskFile !== null);
   const pool: ScanPool | null = workers > 0 && withMask.length > 1 ? createScanPool(Math.min(workers, withMask.length)) : null;
   try {
