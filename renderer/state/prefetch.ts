@@ -21,6 +21,14 @@ interface Slot {
 }
 
 let slot: Slot | null = null;
+const listeners = new Set<() => void>();
+const changed = (): void => listeners.forEach((fn) => fn());
+
+/** Calls `fn` whenever the entry changes or its bytes arrive; returns the unsubscribe function. */
+export function onPrefetchChange(fn: () => void): () => void {
+  listeners.add(fn);
+  return () => listeners.delete(fn);
+}
 
 /** Volume bytes for the prefetch: like platform/api fetchVolume, but abortable, low priority and silent on failure. */
 async function fetchBytes(seriesId: string, kind: 'image' | 'mask', signal: AbortSignal): Promise<ArrayBuffer> {
@@ -45,15 +53,19 @@ export function prefetchSeries(seriesId: string): void {
     const [image, mask] = await Promise.all([fetchBytes(seriesId, 'image', controller.signal), fetchBytes(seriesId, 'mask', controller.signal)]);
     if (image.byteLength !== info.image.byteLength || mask.byteLength !== info.mask.byteLength) return null;
     s.ready = true;
+    if (slot === s) changed();
     return { seriesId, info, image, mask };
   })().catch(() => null);
   slot = s;
+  changed();
 }
 
 /** Aborts the prefetch in flight and drops the entry. */
 export function cancelPrefetch(): void {
-  slot?.controller.abort();
+  if (!slot) return;
+  slot.controller.abort();
   slot = null;
+  changed();
 }
 
 /**
@@ -67,6 +79,7 @@ export async function takePrefetched(seriesId: string): Promise<Prefetched | nul
     return null;
   }
   slot = null;
+  changed();
   return s.promise;
 }
 

@@ -15,7 +15,7 @@ const COMMAND_OF = {
 export function ReviewPanel({ summary, review }: { summary: SeriesSummary | undefined; review: Review }) {
   const by = summary ? statusByLine(summary) : '';
   return (
-    <div className="review" data-testid="review">
+    <div className="review" data-testid="review" data-prefetched={review.prefetched ?? ''}>
       <div className="panel-title">Review</div>
       <div className="review-status" role="radiogroup" aria-label="Review status of the open series">
         {SERIES_STATUSES.map((st) => (
@@ -35,7 +35,7 @@ export function ReviewPanel({ summary, review }: { summary: SeriesSummary | unde
       </div>
       <div className="review-foot">
         <span className="muted small review-by" data-testid="review-by">{by || 'status not set yet'}</span>
-        <button className="review-next" data-testid="review-next" title={`Save, then open the next series to do in the worklist${keyHint('review-next')}`} onClick={review.next}>
+        <button className="review-next" data-testid="review-next" title={`Save, then open the next series to do in the worklist${keyHint('review-next')}${review.prefetched ? ` (${review.prefetched} is loaded already)` : ''}`} onClick={review.next}>
           Next to do ▸
         </button>
       </div>

@@ -5,7 +5,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import type { EditInfo, SeriesStatus, SeriesStatusInfo } from '../../../common/contract.js';
 import { call } from '../../platform/api.js';
 import { appStore, setSeries, useApp } from '../../state/appStore.js';
-import { cancelPrefetch, prefetchSeries } from '../../state/prefetch.js';
+import { cancelPrefetch, onPrefetchChange, prefetchSeries, prefetchState } from '../../state/prefetch.js';
 import { nextTodo } from './reviewStatus.js';
 
 /** The registry's review commands (renderer/commands.ts) and their actions. */
@@ -19,6 +19,8 @@ export interface Review {
   next: () => void;
   /** A note for the panel: "No series left to do", or why a status could not be set. */
   note: string | null;
+  /** The series whose bytes are prefetched and ready for Next, or null. */
+  prefetched: string | null;
   actions: Record<ReviewCommandId, () => void>;
 }
 
@@ -38,6 +40,15 @@ export function useReview(open: (id: string) => Promise<void>, history: readonly
   const series = useApp((s) => s.series);
   const [note, setNote] = useState<string | null>(null);
   useEffect(() => setNote(null), [openedId]);
+  const [prefetched, setPrefetched] = useState<string | null>(null);
+  useEffect(
+    () =>
+      onPrefetchChange(() => {
+        const st = prefetchState();
+        setPrefetched(st?.ready ? st.seriesId : null);
+      }),
+    [],
+  );
 
   const setStatus = useCallback((status: SeriesStatus) => {
     const id = appStore.get().opened?.info.seriesId;
@@ -101,5 +112,5 @@ export function useReview(open: (id: string) => Promise<void>, history: readonly
     'review-second-look': () => setStatus('second_look'),
     'review-next': next,
   };
-  return { setStatus, next, note, actions };
+  return { setStatus, next, note, prefetched, actions };
 }
