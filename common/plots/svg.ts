@@ -6,6 +6,7 @@
 
 /** Escapes text for an XML text node or a double- or single-quoted attribute value. */
 export function esc(text: string): string {
+  if (!/[&<>"']/.test(text)) return text;
   return text.replace(/[&<>"']/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : c === '"' ? '&quot;' : '&#39;'));
 }
 
