@@ -78,6 +78,18 @@ describe('Problems panel and worklist QA', () => {
     await page.setViewportSize({ width: 1366, height: 768 });
   });
 
+  it('refuses Fix on a locked label, naming it, and writes nothing', async () => {
+    const id = stray();
+    const lock = page.getByRole('checkbox', { name: 'Lock L3', exact: true });
+    await lock.check();
+    const journalBefore = (await app.ws.service.history({ seriesId: id })).edits.length;
+    await page.locator('[data-testid="problems"] li.qa-finding[data-code="island"][data-labels="3"] [data-testid="qa-fix"]').click();
+    await expect.poll(() => page.locator('[data-testid="problems-error"]').textContent()).toBe('Label 3 (L3) is locked: unlock it to apply this fix');
+    expect((await app.ws.service.history({ seriesId: id })).edits.length).toBe(journalBefore);
+    expect(await page.locator('[data-testid="problems"] li.qa-finding[data-code="island"][data-labels="3"]').count()).toBe(1);
+    await lock.uncheck();
+  });
+
   it('Fix removes the finding with one history entry; undo brings it back; the worklist follows', async () => {
     const id = stray();
     const islandRow = () => page.locator('[data-testid="problems"] li.qa-finding[data-code="island"][data-labels="3"]');
