@@ -83,6 +83,7 @@ export function dashboardPlots(data: DashboardData, prefix = 'dash'): DashboardP
           points: g.points.map((p) => ({
             value: p.mm3 / 1000,
             outlier: p.outlier,
+            tag: p.seriesId,
             label: `${p.seriesId} · ${g.name}: ${fmt(p.mm3 / 1000, 1)} cm³${p.z === null ? '' : `, robust z ${fmt(p.z, 1)}`}`,
           })),
         })),

@@ -8,6 +8,8 @@ export interface StripPoint {
   /** Tooltip text of the point (e.g. "3_t2: 31.2 cm³"). */
   label: string;
   outlier?: boolean;
+  /** A short name written beside an outlier point (e.g. its series), so a printed plot says which one it is. */
+  tag?: string;
 }
 
 export interface StripGroup {
@@ -122,6 +124,11 @@ export function stripPlot(o: StripPlotOptions): string {
       body += p.outlier
         ? `<circle class="point outlier" data-outlier="true" cx="${px(x)}" cy="${px(y(p.value))}" r="5" fill="${OUTLIER_COLOUR}" stroke="currentColor" stroke-width="1.5"><title>${esc(`Outlier: ${p.label}`)}</title></circle>`
         : `<circle class="point" cx="${px(x)}" cy="${px(y(p.value))}" r="2.6" fill="${esc(colour)}" fill-opacity="0.85"><title>${esc(p.label)}</title></circle>`;
+      // The tag goes on the side with more room (the last groups' tags to the left).
+      if (p.outlier && p.tag) {
+        const left = cx > width - 90;
+        body += text(x + (left ? -8 : 8), y(p.value) + 4, clip(p.tag, 14), `class="outlier-tag" font-size="11" font-weight="600"${left ? ' text-anchor="end"' : ''}`);
+      }
     }
     const lab = clip(g.label, 16);
     body += slanted

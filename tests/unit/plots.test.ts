@@ -130,7 +130,7 @@ describe('stackedBars', () => {
 
 describe('stripPlot', () => {
   const groups = [
-    { label: 'L4', points: [30, 31, 29, 32, 30.5, 31.5, 29.5, 30.2, 55].map((v, i) => ({ value: v, label: `${i}_t2: ${v} cm³`, outlier: v === 55 })) },
+    { label: 'L4', points: [30, 31, 29, 32, 30.5, 31.5, 29.5, 30.2, 55].map((v, i) => ({ value: v, label: `${i}_t2: ${v} cm³`, outlier: v === 55, tag: `${i}_t2` })) },
     { label: 'L4/L5', points: [8, 9, 8.5].map((v, i) => ({ value: v, label: `${i}_t2: ${v} cm³` })) },
     { label: HOSTILE, points: [] },
   ];
@@ -145,6 +145,10 @@ describe('stripPlot', () => {
     expect(outliers[0]!.attrs['data-outlier']).toBe('true');
     expect(outliers[0]!.attrs.fill).toBe(OUTLIER_COLOUR);
     expect(titleOf(outliers[0]!)).toBe('Outlier: 8_t2: 55 cm³');
+    // Only the outlier is tagged with its name, beside it.
+    const tags = findAll(root, hasClass('outlier-tag'));
+    expect(tags.map((t) => t.text)).toEqual(['8_t2']);
+    expect(Number(tags[0]!.attrs.y)).toBeCloseTo(Number(outliers[0]!.attrs.cy) + 4, 0);
     expect(Number(outliers[0]!.attrs.r)).toBeGreaterThan(Number(findAll(gs[0]!, (n) => n.name === 'circle' && !hasClass('outlier')(n))[0]!.attrs.r));
     // Every point has a tooltip; the outlier lies above the others (larger value, smaller y).
     for (const p of findAll(root, hasClass('point'))) expect(titleOf(p)).not.toBe('');
