@@ -2,7 +2,7 @@
 // The voxel pass of the label checks, plain JavaScript so that the QA worker threads (qaWorker.mjs) load it
 // without a TypeScript loader; main/core/qa/scan.ts wraps it for the main thread. Types: scanRuns.d.mts.
 //
-// One pass over the flat volume: background is skipped 32 bytes at a time (four 64-bit words ORed); each stretch
+// One pass over the flat volume: background is skipped 8 bytes at a time (32 per step: four 64-bit words ORed); each stretch
 // of equal non-zero values along i (cut at its row's end) is handled as a whole. The volume is cut into runs of
 // one label along a "run axis": i (rows j + ny·k), or — for 8/16-bit masks whose rows along i are short (the
 // sagittal stacks of SPIDER, 15–24 voxels along i against 320–896 along j) — j (rows i + nx·k), where runs are
@@ -25,13 +25,20 @@ export const ALONG_J_RATIO = 0.25;
 const table16 = new Int32Array(65536);
 
 /**
- * The first 64-bit word index, from `x` (a multiple of 4) on, of a 32-byte chunk that is not all zero; w.length
- * when there is none. (A BigInt64Array measured faster than OR-ing eight 32-bit words or comparing doubles.)
+ * The first 64-bit word, from `x` on, that is not zero; w.length when there is none. Four words are ORed per step
+ * once `x` is a multiple of 4 (a BigInt64Array measured faster than OR-ing 32-bit words or comparing doubles).
  * @param {BigInt64Array} w @param {number} x
  */
-function nonZeroChunk(w, x) {
+function nonZeroWord(w, x) {
   const n = w.length;
-  for (; x < n; x += 4) if ((w[x] | w[x + 1] | w[x + 2] | w[x + 3]) !== 0n) return x;
+  for (; x < n && (x & 3) !== 0; x++) if (w[x] !== 0n) return x;
+  for (; x + 3 < n; x += 4) {
+    if ((w[x] | w[x + 1] | w[x + 2] | w[x + 3]) !== 0n) {
+      while (w[x] === 0n) x++;
+      return x;
+    }
+  }
+  for (; x < n; x++) if (w[x] !== 0n) return x;
   return n;
 }
 
@@ -206,22 +213,22 @@ export function scanRuns(data, size, connectivity = 26, runsFor = [], opts = {})
   /** @type {Map<number, number>} */
   const slotOf = new Map();
 
-  // Background skip: 32-byte chunks (four 64-bit words ORed), when the data is 8-byte aligned.
+  // Background skip: 64-bit words (four ORed per step), when the data is 8-byte aligned.
   const bpe = data.BYTES_PER_ELEMENT;
   const aligned = data.byteOffset % 8 === 0;
-  const nChunks = aligned ? Math.floor(Math.min(data.byteLength, n * bpe) / 32) : 0;
-  const w = new BigInt64Array(data.buffer, aligned ? data.byteOffset : 0, nChunks * 4);
-  const shift = Math.log2(32 / bpe); // voxels per chunk = 1 << shift
+  const nWords = aligned ? Math.floor(Math.min(data.byteLength, n * bpe) / 8) : 0;
+  const w = new BigInt64Array(data.buffer, aligned ? data.byteOffset : 0, nWords);
+  const shift = Math.log2(8 / bpe); // voxels per word = 1 << shift
   const mask = (1 << shift) - 1;
-  const chunkVoxels = nChunks << shift;
+  const wordVoxels = nWords << shift;
 
   let row = -1, rowBase = 0, nextRow = -n, j = 0, k = -1; // nextRow: far enough back that the first row divides
   let prevEnd = -2, prevSlot = -1;
   let lastValue = 0, lastSlot = -1;
   let p = 0;
   while (p < n) {
-    if ((p & mask) === 0 && p < chunkVoxels) {
-      p = nonZeroChunk(w, (p >> shift) << 2) << (shift - 2);
+    if ((p & mask) === 0 && p < wordVoxels) {
+      p = nonZeroWord(w, p >> shift) << shift;
       if (p >= n) break;
     }
     const v = data[p];
