@@ -12,6 +12,12 @@ export interface OpenedSeries {
   labels: Uint8Array;
   /** `prefetched`: the volumes came from the prefetch (`maskRefetched`: the labels changed since, so not the mask). */
   timing: { openMs: number; transferMs: number; prefetched: boolean; maskRefetched: boolean };
+  /**
+   * Prefetched only: whether the bytes are still current. Resolves to null when they are (same label revision), else
+   * to the series loaded again (mask refetched). The opener renders the prefetched bytes meanwhile and publishes the
+   * series only once this has settled, so nothing is edited on a stale label volume.
+   */
+  confirm?: Promise<OpenedSeries | null>;
 }
 
 function typedArray(buf: ArrayBuffer, type: VolumeInfo['pixelType']): ImageScalars {
@@ -43,19 +49,28 @@ export async function loadSeries(seriesId: string): Promise<OpenedSeries> {
   return wrap(info, imageBuf, maskBuf, { openMs: t1 - t0, transferMs: t2 - t1, prefetched: false, maskRefetched: false });
 }
 
-/** Opens from the prefetched bytes, after asking main for the current state (cheap: the series is in its cache). */
-async function fromPrefetch(pre: Prefetched): Promise<OpenedSeries> {
+/**
+ * Opens from the prefetched bytes at once; `confirm` asks main for the current state meanwhile (cheap: the series is in
+ * its cache). The image never changes; the labels are current only at the same revision (an edit or undo elsewhere
+ * bumps it), else the mask (and, should the image differ, the image) is fetched again.
+ */
+function fromPrefetch(pre: Prefetched): OpenedSeries {
   const t0 = performance.now();
-  const info = await call('openSeries', { seriesId: pre.seriesId });
-  const t1 = performance.now();
-  // The image never changes; the labels are current only at the same revision (an edit or undo elsewhere bumps it).
-  const sameImage = info.image.byteLength === pre.image.byteLength && info.image.pixelType === pre.info.image.pixelType;
-  const sameMask = info.revision === pre.info.revision && info.mask.byteLength === pre.mask.byteLength;
-  const [imageBuf, maskBuf] = await Promise.all([
-    sameImage ? pre.image : fetchVolume(pre.seriesId, 'image'),
-    sameMask ? pre.mask : fetchVolume(pre.seriesId, 'mask'),
-  ]);
-  return wrap(info, imageBuf, maskBuf, { openMs: t1 - t0, transferMs: performance.now() - t1, prefetched: true, maskRefetched: !sameMask });
+  const confirm = call('openSeries', { seriesId: pre.seriesId }).then(async (info): Promise<OpenedSeries | null> => {
+    const openMs = performance.now() - t0;
+    opened.timing.openMs = openMs;
+    const sameImage = info.image.byteLength === pre.image.byteLength && info.image.pixelType === pre.info.image.pixelType;
+    const sameMask = info.revision === pre.info.revision && info.mask.byteLength === pre.mask.byteLength;
+    if (sameImage && sameMask) return null;
+    const t1 = performance.now();
+    const [imageBuf, maskBuf] = await Promise.all([
+      sameImage ? pre.image : fetchVolume(pre.seriesId, 'image'),
+      fetchVolume(pre.seriesId, 'mask'),
+    ]);
+    return wrap(info, imageBuf, maskBuf, { openMs, transferMs: performance.now() - t1, prefetched: true, maskRefetched: true });
+  });
+  const opened: OpenedSeries = { ...wrap(pre.info, pre.image, pre.mask, { openMs: 0, transferMs: 0, prefetched: true, maskRefetched: false }), confirm };
+  return opened;
 }
 
 function wrap(info: OpenSeriesResponse, imageBuf: ArrayBuffer, maskBuf: ArrayBuffer, timing: OpenedSeries['timing']): OpenedSeries {

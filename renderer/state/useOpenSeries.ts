@@ -1,10 +1,11 @@
 // Opening a series in the viewer: pending strokes are saved first, then the volumes load and the first render is
-// timed (appStore.lastOpen). Switching between siblings keeps the crosshair at the same physical point.
+// timed (appStore.lastOpen). Switching between siblings keeps the crosshair at the same physical point. A series
+// prefetched for "Next" is shown from its bytes while main confirms they are current (loadSeries' `confirm`).
 import { useCallback } from 'react';
 import type { Vec3 } from '../../common/geometry.js';
 import type { Viewer } from '../viewer/index.js';
 import { appStore, setBusy, setDisplay, setError, setOpened } from './appStore.js';
-import { loadSeries } from './loadSeries.js';
+import { loadSeries, type OpenedSeries } from './loadSeries.js';
 
 export function useOpenSeries(
   viewer: Viewer | null,
@@ -24,17 +25,39 @@ export function useOpenSeries(
         await idle();
         setBusy(`Opening ${id} …`);
         const t0 = performance.now();
-        const s = await loadSeries(id);
-        const geometry = s.info.image.geometry;
-        const [lo, hi] = s.info.image.autoWindow;
-        viewer.setVolumes(
-          { geometry, scalars: s.image, range: s.info.image.range, windowLevel: { window: hi - lo, level: (hi + lo) / 2 } },
-          { geometry, scalars: s.labels },
-        );
-        if (keepPoint) viewer.setCrosshair(keepPoint);
-        await viewer.rendered();
-        const firstRenderMs = performance.now() - t0 - s.timing.openMs - s.timing.transferMs;
-        appStore.set({ lastOpen: { seriesId: id, ...s.timing, firstRenderMs, totalMs: performance.now() - t0 } });
+        const previous = appStore.get().opened;
+        let s = await loadSeries(id);
+        const show = async (o: OpenedSeries): Promise<void> => {
+          const geometry = o.info.image.geometry;
+          const [lo, hi] = o.info.image.autoWindow;
+          viewer.setVolumes(
+            { geometry, scalars: o.image, range: o.info.image.range, windowLevel: { window: hi - lo, level: (hi + lo) / 2 } },
+            { geometry, scalars: o.labels },
+          );
+          if (keepPoint) viewer.setCrosshair(keepPoint);
+          await viewer.rendered();
+        };
+        const r0 = performance.now();
+        await show(s);
+        let firstRenderMs = performance.now() - r0;
+        if (s.confirm) {
+          // Prefetched bytes on screen; the series is published only once main confirms they are current.
+          let fresh: OpenedSeries | null;
+          try {
+            fresh = await s.confirm;
+          } catch (e) {
+            if (previous) await show(previous); // back to what is open (and edited): nothing half-opened stays on screen
+            throw e;
+          }
+          if (fresh) {
+            s = fresh;
+            const r1 = performance.now();
+            await show(fresh);
+            firstRenderMs += performance.now() - r1;
+          }
+        }
+        const totalMs = performance.now() - t0;
+        appStore.set({ lastOpen: { seriesId: id, ...s.timing, firstRenderMs, totalMs } });
         setOpened(s);
         recount();
         setDisplay((d) => ({ ...d, hidden: new Set() }));

@@ -1,7 +1,7 @@
 // The renderer's Next prefetch and loadSeries against the real web server over a real sample dataset and store: a
-// prefetched series opens from the prefetched bytes (same voxels as a cold open), a label edit after the prefetch
-// makes the open refetch the mask (never stale labels), opening another series aborts the prefetch, and the statuses
-// "Next" follows come from nextTodo in worklist order. The page's fetch is Node's, pointed at the server.
+// prefetched series opens from the prefetched bytes (same voxels as a cold open) once main confirms them, a label
+// edit after the prefetch makes the open refetch the mask (stale labels are never published), opening another series
+// aborts the prefetch, and "Next" follows nextTodo in worklist order. The page's fetch is Node's, pointed at the server.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -51,6 +51,7 @@ describe('Next prefetch', () => {
     expect(prefetchState()).toEqual({ seriesId: '1_t2', ready: false });
     const warm = await loadSeries('1_t2');
     expect(warm.timing).toMatchObject({ prefetched: true, maskRefetched: false });
+    expect(await warm.confirm).toBeNull(); // main confirms the bytes are current
     expect(volumeRequests('1_t2').sort()).toEqual(['/volume/1_t2/image', '/volume/1_t2/mask']); // the prefetch's only
     expect(Buffer.from(warm.image.buffer).equals(Buffer.from(cold.image.buffer))).toBe(true);
     expect(Buffer.from(warm.labels).equals(Buffer.from(cold.labels))).toBe(true);
@@ -72,10 +73,12 @@ describe('Next prefetch', () => {
       diff: encodeDiff({ indices: Uint32Array.of(at), before: Uint8Array.of(0), after: Uint8Array.of(3) }),
     });
     requests.length = 0;
-    const opened = await loadSeries('1_t1');
-    expect(opened.timing).toMatchObject({ prefetched: true, maskRefetched: true });
-    expect(opened.info.revision).toBe(info.revision + 1);
-    expect(opened.labels[at]).toBe(3);
+    const shown = await loadSeries('1_t1');
+    expect(shown.labels[at]).toBe(0); // the prefetched bytes, shown while main is asked; never published as they are
+    const opened = await shown.confirm;
+    expect(opened?.timing).toMatchObject({ prefetched: true, maskRefetched: true });
+    expect(opened?.info.revision).toBe(info.revision + 1);
+    expect(opened?.labels[at]).toBe(3);
     expect(volumeRequests('1_t1')).toEqual(['/volume/1_t1/mask']);
     await ws.service.undo({ seriesId: '1_t1' });
   });
