@@ -40,7 +40,7 @@ import { DashboardButton, DashboardHost } from './features/dashboard/Dashboard.j
 import { openDashboard } from './features/dashboard/dashboardState.js';
 import { toggleLeftPanel, toggleRightPanel } from './features/viewer/layoutPrefs.js';
 import { layoutActions, useViewerLayout } from './features/viewer/LayoutControls.js';
-import { PanelHead } from './features/viewer/PanelHead.js';
+import { PanelHead, RIGHT_SECTIONS } from './features/viewer/PanelHead.js';
 import { ProblemsPanel } from './features/problems/ProblemsPanel.js';
 
 export function App() {
@@ -285,7 +285,7 @@ export function App() {
           </div>
         </section>
         <aside className="right" data-testid="right-panel">
-          <PanelHead side="right" title="Labels" collapsed={panels.rightCollapsed} onToggle={toggleRightPanel} />
+          <PanelHead side="right" title="Labels" collapsed={panels.rightCollapsed} onToggle={toggleRightPanel} sections={opened ? RIGHT_SECTIONS : []} />
           {opened ? (
             <>
               <ReviewPanel summary={openSummary} review={review} />

@@ -6,9 +6,12 @@
 //   middle drag, Ctrl/Cmd + left drag  pan
 //   Shift + left drag ............ zoom (drag up = in)
 //   right drag ................... window (horizontal) / level (vertical)
+//   double-click ................. maximise this view / restore the layout
 // Pointer mode 'tool': every left press/drag/release, whatever the modifiers, goes to the tool (down, each pointer
 // sample including coalesced ones, up / cancel); zoom is Ctrl/Cmd + wheel only and pan is middle drag only (so
-// Ctrl/Cmd+click and Shift+click stay the tool's). Everything else as in 'navigate'.
+// Ctrl/Cmd+click and Shift+click stay the tool's). A double-click neither maximises nor reaches the tool twice: the
+// second press of a double-click (within DOUBLE_CLICK_MS and DOUBLE_CLICK_PX of the first) is swallowed, so it
+// paints one dab and journals one edit, and never places a zero-length ruler. Everything else as in 'navigate'.
 import type { PointerMode, ToolPointerEvent, ViewId } from './types.js';
 
 /** Button and modifier state of one pointer sample, as tools receive it. */
@@ -20,6 +23,8 @@ export interface InteractionTarget {
   /** Crosshair to the point under a display position of a view. */
   pointCrosshair(view: ViewId, xy: [number, number]): void;
   scrollSlice(view: ViewId, delta: number): void;
+  /** Maximises the view, or restores the layout when one is maximised. */
+  toggleMaximise(view: ViewId): void;
   /** Multiplies the zoom of a view, keeping the point under `xy` fixed. */
   zoomAt(view: ViewId, factor: number, xy: [number, number]): void;
   /** Moves the view content by a display offset. */
@@ -52,6 +57,9 @@ interface Drag {
 const NOTCH_PX = 100;
 const ZOOM_PER_NOTCH = 1.15;
 const ZOOM_PER_DRAG_PX = 1.01;
+/** Two left presses this close in time (ms) and place (CSS px) make a double-click (the usual system defaults). */
+export const DOUBLE_CLICK_MS = 500;
+export const DOUBLE_CLICK_PX = 4;
 
 /** Attaches the handlers to a view cell. */
 export function attachViewInteraction(
@@ -62,6 +70,18 @@ export function attachViewInteraction(
 ): ViewInteraction {
   let drag: Drag | null = null;
   let wheelAccumulator = 0;
+  /** The last left press (event time, display position), to tell the second press of a double-click. */
+  let lastPress: { t: number; xy: [number, number] } | null = null;
+  /** Both presses of the double-click now ending were on this view (not e.g. a corner button that then moved). */
+  let doubleArmed = false;
+  const secondPress = (e: PointerEvent, xy: [number, number]): boolean => {
+    const prev = lastPress;
+    lastPress = e.button === 0 ? { t: e.timeStamp, xy } : null;
+    if (!prev || e.button !== 0) return false;
+    const second = e.timeStamp - prev.t <= DOUBLE_CLICK_MS && Math.hypot(xy[0] - prev.xy[0], xy[1] - prev.xy[1]) <= DOUBLE_CLICK_PX;
+    if (second) lastPress = null; // a triple click is a double-click and a new first press
+    return second;
+  };
 
   const local = (e: { clientX: number; clientY: number }, r = cell.getBoundingClientRect()): [number, number] => [
     e.clientX - r.left,
@@ -100,10 +120,13 @@ export function attachViewInteraction(
   const onPointerDown = (e: PointerEvent): void => {
     onActive(view);
     const mode = modeFor(e);
+    const xy = local(e);
+    const second = secondPress(e, xy);
+    doubleArmed = second;
     if (!mode || drag) return;
     e.preventDefault();
     cell.closest<HTMLElement>('[tabindex]')?.focus({ preventScroll: true });
-    const xy = local(e);
+    if (mode === 'tool' && second) return; // the double-click's second press: the tool had the first
     drag = { mode, pointerId: e.pointerId, button: e.button, last: xy };
     cell.setPointerCapture(e.pointerId);
     if (mode === 'crosshair') target.pointCrosshair(view, xy);
@@ -183,6 +206,14 @@ export function attachViewInteraction(
     else target.scrollSlice(view, -steps);
   };
 
+  // Navigation only: with a tool active a double-click is two presses of the tool (the second swallowed above).
+  const onDoubleClick = (e: MouseEvent): void => {
+    const armed = doubleArmed;
+    doubleArmed = false;
+    if (!armed || e.button !== 0 || e.shiftKey || e.ctrlKey || e.metaKey || target.pointerMode() !== 'navigate') return;
+    e.preventDefault();
+    target.toggleMaximise(view);
+  };
   const onContextMenu = (e: MouseEvent): void => e.preventDefault();
   // Middle-button autoscroll would steal the pan drag.
   const onMouseDown = (e: MouseEvent): void => {
@@ -197,6 +228,7 @@ export function attachViewInteraction(
     ['lostpointercapture', onLostCapture],
     ['pointerleave', onPointerLeave],
     ['wheel', onWheel, { passive: false }],
+    ['dblclick', onDoubleClick],
     ['contextmenu', onContextMenu],
     ['mousedown', onMouseDown],
   ];

@@ -1,8 +1,12 @@
-// Look of the tools' preview layer: one vtkImageProperty (nearest, colour/opacity lookup over the mask bytes) shared
-// by the preview slice of every view. The mask itself is series data (series.ts); the slices belong to sliceView.ts.
+// The tools' preview layer: its look, one vtkImageProperty (nearest, colour/opacity lookup over the mask bytes) shared
+// by the preview slice of every view, and the viewer's setPreview / previewModified. The mask itself is series data
+// (series.ts); the slices belong to sliceView.ts.
 import vtkPiecewiseFunction from '@kitware/vtk.js/Common/DataModel/PiecewiseFunction.js';
 import vtkColorTransferFunction from '@kitware/vtk.js/Rendering/Core/ColorTransferFunction.js';
 import vtkImageProperty from '@kitware/vtk.js/Rendering/Core/ImageProperty.js';
+import type { Series } from './series.js';
+import type { SliceView } from './sliceView.js';
+import { VIEW_IDS, type Viewer, type ViewId } from './types.js';
 
 export interface PreviewAppearance {
   readonly property: vtkImageProperty;
@@ -60,6 +64,40 @@ export function createPreviewAppearance(): PreviewAppearance {
       property.delete();
       colors.delete();
       opacity.delete();
+    },
+  };
+}
+
+/** The viewer's preview API over its views and current series (`invalidate` re-renders every view). */
+export function previewControl(parts: {
+  views: Record<ViewId, SliceView>;
+  series: () => Series | null;
+  appearance: PreviewAppearance;
+  invalidate: () => void;
+}): Pick<Viewer, 'setPreview' | 'previewModified'> {
+  const { views, appearance, invalidate } = parts;
+  return {
+    setPreview(p) {
+      const series = parts.series();
+      if (!p) {
+        if (!series?.previewData) return;
+        for (const id of VIEW_IDS) views[id].setPreviewInput(null, null);
+        series.setPreviewMask(null);
+        invalidate(); // the next render also deletes the preview's OpenGL nodes and textures
+        return;
+      }
+      if (!series) throw new Error('setPreview before setVolumes');
+      const data = series.setPreviewMask(p.mask); // validates the length first
+      appearance.set(p.color, p.opacity);
+      for (const id of VIEW_IDS) views[id].setPreviewInput(data, series.frames[id]);
+      invalidate();
+    },
+    previewModified() {
+      const series = parts.series();
+      if (!series?.previewData) return;
+      // As labelsModified: the mappers re-extract and upload only their displayed slice.
+      series.previewData.modified();
+      invalidate();
     },
   };
 }

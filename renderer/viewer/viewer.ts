@@ -12,7 +12,7 @@ import type vtkOpenGLRenderWindow from '@kitware/vtk.js/Rendering/OpenGL/RenderW
 import type { Vec3 } from '../../common/geometry.js';
 import { indexToWorld, worldToIndex } from '../../common/geometry.js';
 import { attachKeyboard, attachViewInteraction, type InteractionTarget } from './interaction.js';
-import { createPreviewAppearance } from './previewLayer.js';
+import { createPreviewAppearance, previewControl } from './previewLayer.js';
 import { createEmitter } from './emitter.js';
 import { createLabelLayer } from './labelLayer.js';
 import { createLayoutGrid } from './layout.js';
@@ -255,6 +255,7 @@ export function createViewer(container: HTMLElement, opts: ViewerOptions = {}): 
       moveCrosshair(displayToWorld(series.frames[view], cameraOf(series, view), views[view].size, xy));
     },
     scrollSlice: (view, delta) => viewer.scrollSlice(view, delta),
+    toggleMaximise: (view) => setLayoutNow({ maximised: grid.current().maximised ? null : view }),
     zoomAt(view, factor, xy) {
       if (!series) return;
       const st = viewState[view];
@@ -368,26 +369,7 @@ export function createViewer(container: HTMLElement, opts: ViewerOptions = {}): 
       brush = cursor && cursor.radiusMm > 0 ? { ...cursor } : null;
       updateBrush();
     },
-    setPreview(p) {
-      if (!p) {
-        if (!series?.previewData) return;
-        for (const id of VIEW_IDS) views[id].setPreviewInput(null, null);
-        series.setPreviewMask(null);
-        invalidate(); // the next render also deletes the preview's OpenGL nodes and textures
-        return;
-      }
-      if (!series) throw new Error('setPreview before setVolumes');
-      const data = series.setPreviewMask(p.mask); // validates the length first
-      preview.set(p.color, p.opacity);
-      for (const id of VIEW_IDS) views[id].setPreviewInput(data, series.frames[id]);
-      invalidate();
-    },
-    previewModified() {
-      if (!series?.previewData) return;
-      // As labelsModified: the mappers re-extract and upload only their displayed slice.
-      series.previewData.modified();
-      invalidate();
-    },
+    ...previewControl({ views, series: () => series, appearance: preview, invalidate }),
     setMeasurements(shapes) {
       for (const id of VIEW_IDS) views[id].setMeasurements(shapes);
     },

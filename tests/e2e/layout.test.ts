@@ -358,3 +358,70 @@ describe('view layouts and side panels', () => {
     });
   }
 });
+
+describe('double-click and the right panel (issue 13, items 3 and 4)', () => {
+  it('a double-click on a view maximises it, another one restores the layout (navigation, no tool)', async () => {
+    const { page, ws } = await openPlain(1366, 768);
+    const before = await layoutOf(page);
+    expect(before.maximised).toBeNull();
+    const b = (await cellBoxes(page)).coronal!;
+    await page.mouse.dblclick(b.x + b.width / 2, b.y + b.height / 2);
+    await expect.poll(() => layoutOf(page)).toMatchObject({ maximised: 'coronal' });
+    await settle(page);
+    const max = await cellBoxes(page);
+    const v = await viewerBox(page);
+    expect(max.coronal!.width).toBeGreaterThan(v.width - 2);
+    expect(max.sagittal).toBeNull();
+    await ws.shot('dblclick-maximised-1366x768');
+    await page.mouse.dblclick(v.x + v.width / 2, v.y + v.height / 2);
+    await expect.poll(() => layoutOf(page)).toEqual(before);
+    // A double-click on a view's maximise button: the first click maximises the axial view (the button moves away
+    // with it), the second lands on the view — that is not a double-click of the view, so nothing toggles back.
+    await settle(page);
+    const bb = (await page.locator('[data-view-controls="axial"] button[data-action="maximise"]').boundingBox())!;
+    await page.mouse.dblclick(bb.x + bb.width / 2, bb.y + bb.height / 2);
+    await settle(page);
+    expect(await layoutOf(page)).toEqual({ ...before, maximised: 'axial' });
+    await page.evaluate(() => window.__spine!.viewer!.setLayout({ maximised: null }));
+    await page.close();
+  });
+
+  for (const [width, height] of [[1366, 768], [1920, 1080]] as const) {
+    it(`at ${width}×${height} the Measurements panel is one click away, uncovered; choosing the ruler brings it into sight`, async () => {
+      const { page, ws } = await openPlain(width, height);
+      const aside = page.locator('aside.right');
+      const title = page.locator('[data-testid="measurements"] .panel-title');
+      /** The panel's title lies inside the right panel's visible part, below its sticky head, and nothing covers it. */
+      const inSight = async (): Promise<boolean> => {
+        const a = (await aside.boundingBox())!;
+        const head = (await page.locator('[data-testid="right-panel-head"]').boundingBox())!;
+        const t = (await title.boundingBox())!;
+        const hit = await page.evaluate(([x, y]) => !!document.elementFromPoint(x!, y!)?.closest('[data-testid="measurements"]'), [t.x + 40, t.y + t.height / 2]);
+        return t.y >= head.y + head.height - 0.5 && t.y + t.height <= a.y + a.height && hit;
+      };
+      // The head (with its section links) fits in the panel's scroll padding, so what is scrolled to is not under it.
+      const headHeight = (await page.locator('[data-testid="right-panel-head"]').boundingBox())!.height;
+      const padding = await aside.evaluate((e) => parseFloat(getComputedStyle(e).scrollPaddingTop));
+      expect(headHeight).toBeLessThanOrEqual(padding);
+      expect(headHeight, 'title row + one row of section links').toBeLessThan(60);
+      await ws.shot(`right-panel-top-${width}x${height}`);
+      const link = page.locator('[data-testid="right-panel-head"] button[data-section="measurements"]');
+      const lb = (await link.boundingBox())!;
+      await page.mouse.click(lb.x + lb.width / 2, lb.y + lb.height / 2);
+      await expect.poll(inSight).toBe(true);
+      await ws.shot(`right-panel-measurements-${width}x${height}`);
+      expect(await coveredControls(page, ['[data-testid="right-panel-head"]', '[data-testid="measurements"]', '[data-testid="label-panel"]', '[data-testid="history"]', '[data-testid="label-ops"]'])).toEqual([]);
+
+      // Back to the top of the panel; the Ruler (key L over a view) scrolls the panel to the measurements.
+      await aside.evaluate((e) => e.scrollTo({ top: 0 }));
+      const atTop = await inSight();
+      await pressOver(page, 'sagittal', 'l');
+      await expect.poll(() => page.evaluate(() => window.__spine!.store.get().tool)).toBe('ruler');
+      await expect.poll(inSight).toBe(true);
+      await ws.shot(`right-panel-ruler-${width}x${height}`);
+      console.log(`${width}×${height}: measurements in sight at the panel's top: ${atTop}`);
+      await pressOver(page, 'sagittal', 'Escape');
+      await page.close();
+    });
+  }
+});

@@ -246,3 +246,34 @@ describe.each(['A', 'B'] as const)('measure, orientation group %s', (group) => {
     await page.setViewportSize({ width: 1366, height: 768 });
   });
 });
+
+describe('a double-click with the ruler (issue 13, item 3)', () => {
+  it('places one point (no zero-length ruler), maximises nothing; the next click elsewhere ends the ruler', async () => {
+    const s = app.sample.series.find((x) => x.group === 'A')!;
+    const page = await app.newPage({ width: 1366, height: 768 });
+    const ws = new WorkstationPage(page, WorkstationPage.shots('measure'));
+    await page.waitForSelector(`[data-series="${s.id}"]`);
+    await openFromWorklist(page, s.id);
+    const stored = async (): Promise<number> => (await app.ws.service.listMeasurements({ seriesId: s.id })).measurements.length;
+    const before = await stored();
+    await keyOverView(page, ws, 'sagittal', 'l');
+    await expect.poll(() => page.evaluate(() => window.__spine!.store.get().tool)).toBe('ruler');
+    const c = await crosshair(page);
+    const a = await ws.toPage('sagittal', inPlane('sagittal', c, -20, 0));
+    const b = await ws.toPage('sagittal', inPlane('sagittal', c, 20, 0));
+    await page.mouse.dblclick(a[0], a[1]);
+    // The first click placed the ruler's first point (a draft); the second press of the double-click went nowhere.
+    await page.mouse.move(a[0] + 30, a[1] + 10, { steps: 3 });
+    await expect.poll(() => page.locator('[data-measurements="sagittal"] g[data-measurement="draft"]').count()).toBe(1);
+    await page.waitForTimeout(700);
+    expect(await stored(), 'no ruler from the double-click').toBe(before);
+    expect(await page.evaluate(() => window.__spine!.viewer!.getLayout().maximised)).toBeNull();
+    await page.mouse.click(b[0], b[1]);
+    await expect.poll(stored, { timeout: 20_000 }).toBe(before + 1);
+    const last = (await app.ws.service.listMeasurements({ seriesId: s.id })).measurements.at(-1)!;
+    expect(last.kind).toBe('ruler');
+    expect(Math.abs(last.value - 40)).toBeLessThan(0.5);
+    await keyOverView(page, ws, 'sagittal', 'Escape');
+    await page.close();
+  });
+});

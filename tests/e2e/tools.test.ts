@@ -252,3 +252,66 @@ describe.each([
     expect(await page.locator('[data-testid="lock-badge"]').count()).toBe(0);
   });
 });
+
+describe('a double-click with a tool, and the 3-D threshold fill limit (issue 13, item 3)', () => {
+  const series = '1_t1';
+  const mask = (): string => join(app.dataset, 'masks', `${series}.mha`);
+  let soft: Vec3;
+
+  beforeAll(async () => {
+    await openFromWorklist(page, series);
+    await page.locator('select[aria-label="Active label"]').selectOption('208');
+    const l3 = await labelPoint(mask(), 3);
+    soft = [l3[0], l3[1] - 25, l3[2]]; // soft tissue in front of L3: background in the mask
+    await ws.setCrosshair(l3);
+  }, 120_000);
+
+  it('a double-click with the brush paints one dab, journals one edit and maximises nothing', async () => {
+    await page.locator('[data-testid="viewer"]').hover();
+    await page.keyboard.press('b');
+    const before = edits(series);
+    const voxels0 = await ws.labelVoxels(208);
+    const [x, y] = await ws.toPage('sagittal', soft);
+    await page.mouse.dblclick(x, y);
+    await waitSaved();
+    await page.waitForTimeout(1000); // a second entry would be on its way by now
+    await waitSaved();
+    expect(edits(series), 'one journal entry for the double-click').toBe(before + 1);
+    expect(app.ws.store.edits.history(series).at(-1)!.tool).toBe('brush');
+    expect(await page.evaluate(() => window.__spine!.viewer!.getLayout().maximised)).toBeNull();
+    expect(await ws.labelVoxels(208)).toBeGreaterThan(voxels0);
+    // Two quick clicks at places apart are not a double-click: two dabs, two entries.
+    await page.mouse.click(x, y + 30);
+    await page.mouse.click(x, y + 60);
+    await expect.poll(() => edits(series), { timeout: 30_000 }).toBe(before + 3);
+    await waitSaved();
+    for (let n = 0; n < 3; n++) {
+      await page.keyboard.press('Control+z');
+      await waitSaved();
+    }
+    await expect.poll(() => ws.labelVoxels(208)).toBe(voxels0);
+  });
+
+  it('the 3-D threshold fill refuses a leak at 2 % of the volume by default (the slice fills keep 25 %)', async () => {
+    await page.locator('[data-testid="viewer"]').hover();
+    await page.keyboard.press('g');
+    expect(await page.locator('input[aria-label="Largest fill, percent"]').inputValue()).toBe('25');
+    await page.locator('input[aria-label="Fill in 3-D"]').check();
+    expect(await page.locator('input[aria-label="Largest fill, percent"]').inputValue()).toBe('2');
+    await expect.poll(() => page.locator('[data-testid="tool-options"]').textContent()).toContain('% of the volume');
+    // Every intensity in range: the fill would grow through the whole volume.
+    const range = await page.evaluate(() => window.__spine!.store.get().opened!.info.image.range);
+    await setField('Threshold low', range[0]);
+    await setField('Threshold high', range[1]);
+    const before = edits(series);
+    await clickAt(soft);
+    await expect.poll(status).toMatch(/larger than 2 % of the volume/);
+    const m = /larger than 2 % of the volume \(([\d,]+) voxels\)/.exec(await status());
+    const [nx, ny, nz] = (await readMetaImage(mask())).geometry.size;
+    expect(Number(m![1]!.replace(/,/g, ''))).toBe(Math.floor(nx * ny * nz * 0.02));
+    expect(edits(series), 'nothing journalled').toBe(before);
+    await page.locator('input[aria-label="Fill in 3-D"]').uncheck();
+    await blur();
+    await page.keyboard.press('Escape');
+  });
+});

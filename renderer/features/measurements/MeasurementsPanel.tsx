@@ -1,6 +1,8 @@
 // Rulers and angles of the open series (issue 13, item 4): kind, value (as main computed it), annotator and time,
 // from the annotation store. A click on a row moves the crosshair to it; × deletes it (kept in the store as
-// deleted) and Undo brings it back. Placing them: the Ruler (L) and Angle (A) tools of the toolbar.
+// deleted) and Undo brings it back. Placing them: the Ruler (L) and Angle (A) tools of the toolbar. Choosing one
+// of them, or a new measurement arriving, brings the panel into sight in the (scrolling) right panel.
+import { useEffect, useRef } from 'react';
 import type { OpenedSeries } from '../../state/loadSeries.js';
 import type { Viewer } from '../../viewer/index.js';
 import { keyHint } from '../../commands.js';
@@ -22,8 +24,14 @@ function shortTime(iso: string): string {
 
 export function MeasurementsPanel({ viewer, opened }: MeasurementsPanelProps) {
   const m = useMeasurements(viewer, opened);
+  const root = useRef<HTMLDivElement>(null);
+  const measuring = m.tool?.measure ?? null;
+  const count = m.list.length;
+  useEffect(() => {
+    if (measuring) root.current?.scrollIntoView({ block: 'nearest', behavior: 'instant' });
+  }, [measuring, count]);
   return (
-    <div className="measure-panel" data-testid="measurements">
+    <div className="measure-panel" data-testid="measurements" ref={root}>
       <div className="panel-title">
         Measurements
         <span className="spacer" />
