@@ -1,6 +1,7 @@
 // Sole entry point of renderer/ops: label operations that run off the UI thread and end in a previewable VoxelDiff
-// (issue 13 items 1 and 6). The main thread only finds the label's bounding box (in slabs, yielding between them,
-// so no frame waits for a whole-volume scan) and cuts that box out; the heavy part runs in a Web Worker:
+// (issue 13 items 1 and 6). The main thread only takes the label's bounding box (kept for every label since the
+// series opened, labelBoxes.ts; else scanned slice by slice, yielding, so no frame waits for a whole-volume scan)
+// and cuts that box out; the heavy part runs in a Web Worker:
 // morphology (grow, shrink, open, close, median) in morphology.worker.ts, fill between slices in
 // renderer/interpolation's worker. Nothing is written into the volume: the caller previews the diff, then applies
 // and commits it (or drops it).
