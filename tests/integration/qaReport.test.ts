@@ -29,8 +29,8 @@ beforeAll(async () => {
 }, 180_000);
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-function cli(args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: env(), timeout: 180_000 });
+function cli(args: string[], extraEnv: NodeJS.ProcessEnv = {}): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: { ...env(), ...extraEnv }, timeout: 180_000 });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -155,6 +155,20 @@ describe('spine-ws qa --report', () => {
     const progress = plotsOf(after)[0]!.svg;
     expect(findAll(progress, (n) => hasClass('bar')(n) && n.attrs['data-category'] === 'Done')[0]!.attrs['data-value']).toBe('1');
     html = after;
+  });
+
+  it('a store that cannot be read: the report is still written, statuses unknown, with a warning', () => {
+    const data = join(root, 'data-broken');
+    const storeFile = storePathFor(sample.out, { SPINE_WS_DATA_DIR: data });
+    mkdirSync(join(data, 'stores'), { recursive: true });
+    writeFileSync(storeFile, 'this is not an SQLite file, it is long enough to have a header of 100 bytes '.repeat(3));
+    const dir = join(root, 'report-broken-store');
+    const r = cli(['qa', sample.out, '--report', dir], { SPINE_WS_DATA_DIR: data });
+    expect(r.status, r.stderr).toBe(1);
+    expect(r.stderr).toMatch(/qa: warning: the annotation store could not be read .*statuses unknown, CSV gradings only/);
+    const page = readFileSync(join(dir, 'index.html'), 'utf8');
+    const bars = findAll(plotsOf(page)[0]!.svg, hasClass('bar'));
+    expect(bars.find((b) => b.attrs['data-category'] === 'Unknown')!.attrs['data-value']).toBe(String(sample.series.length));
   });
 
   it('refuses a DIR inside the dataset (also through a symlink) and writes nothing there', () => {
