@@ -55,7 +55,7 @@ export function ProblemsPanel({ viewer, opened, editing, scanProblems }: Problem
               data-code={f.code}
               data-severity={f.severity}
               data-labels={f.labels.join(',')}
-              title={`${f.code}: ${f.message}${f.ijk ? `\nvoxel ${f.ijk.join(', ')}` : ''} (click: go to it)`}
+              title={`${f.code}: ${f.message} (click: go to it)`}
               onClick={() => p.goTo(f, i)}
             >
               <span className={`qa-sev sev-${f.severity}`} aria-label={f.severity}>{ICON[f.severity]}</span>
@@ -75,7 +75,10 @@ export function ProblemsPanel({ viewer, opened, editing, scanProblems }: Problem
                   Fix
                 </button>
               )}
-              <span className="qa-message">{f.message}</span>
+              <span className="qa-message">
+                {f.message}
+                {f.ijk && <span className="qa-voxel"> · voxel {f.ijk.join(', ')}</span>}
+              </span>
             </li>
           );
         })}
