@@ -18,6 +18,7 @@ import { createSurfaceWorkerCore, type FromWorker, type ToWorker } from './worke
 export type { Mesh, MeshOptions, VoxelBox, LabelBlock } from './mesh.js';
 export { enclosedVolume, labelBoxes, meshAll, meshDigest, meshLabel, vertexNormals, vtkPolys, wholeBlock, extractBlock } from './mesh.js';
 export { changedLabels, diffBox, labelsInDiff } from './changes.js';
+export { clusterCell, clusterMesh } from './decimate.js';
 export type { ToWorker, FromWorker } from './workerCore.js';
 
 /** One answer: the meshes to show per label (null = the label is gone). `full`: replaces every earlier mesh. */

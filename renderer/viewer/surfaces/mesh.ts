@@ -55,9 +55,14 @@ export interface MeshOptions {
   mu?: number;
   /** Keep every vertex inside its Surface Nets cell while smoothing. Default true. */
   constrainToCell?: boolean;
+  /**
+   * Worker only (meshLabel ignores it): display meshes clustered on cells of this many times the finest voxel
+   * spacing (decimate.ts); 0 = the full mesh. Default 0.
+   */
+  clusterFactor?: number;
 }
 
-const DEFAULTS: Required<MeshOptions> = { smoothingIterations: 12, lambda: 0.5, mu: -0.53, constrainToCell: true };
+const DEFAULTS: Required<MeshOptions> = { smoothingIterations: 12, lambda: 0.5, mu: -0.53, constrainToCell: true, clusterFactor: 0 };
 
 /**
  * The smoothed surface of `label` inside `box` (volume indices, e.g. from labelBoxes) of `block`, or null when the

@@ -9,6 +9,7 @@
 // Meshing runs in slices of about SLICE_MS between which newer messages are handled.
 import type { Vec3, VolumeGeometry } from '../../../common/geometry.js';
 import { changedLabels, extractBlock, labelBoxes, meshDigest, meshLabel, unionBox, wholeBlock, writeBlock, type LabelBlock, type Mesh, type MeshOptions, type VoxelBox } from './mesh.js';
+import { clusterCell, clusterMesh } from './decimate.js';
 
 export type ToWorker =
   /** A new volume: its voxels follow in 'chunk' messages of the same id (the last one starts the full build). */
@@ -60,7 +61,9 @@ export function createSurfaceWorkerCore(post: Post): SurfaceWorkerCore {
         const label = pending.values().next().value as number;
         pending.delete(label);
         const box = boxes.get(label);
-        const mesh = box ? meshLabel(wholeBlock(volume, size), label, box, geometry, options) : null;
+        const surface = box ? meshLabel(wholeBlock(volume, size), label, box, geometry, options) : null;
+        const factor = options.clusterFactor ?? 0;
+        const mesh = surface && factor > 0 ? clusterMesh(surface, clusterCell(geometry.spacing, factor)) : surface;
         if (mesh) mesh.digest = meshDigest(mesh);
         done.set(label, mesh);
       }

@@ -14,7 +14,7 @@ import type vtkOpenGLRenderWindow from '@kitware/vtk.js/Rendering/OpenGL/RenderW
 import type { Vec3 } from '../../../common/geometry.js';
 import { diffBox, SurfaceBuilder, type Mesh, type SurfaceUpdate } from '../surfaces/index.js';
 import type { LabelVolume } from '../types.js';
-import { UploadBudget } from './budget.js';
+import { DISPLAY_CLUSTER_FACTOR, UploadBudget } from './budget.js';
 import { createMarker, handOver, meshBounds, rayThrough, removeParts, type LabelActor, type Part, type Upload } from './parts.js';
 import { CLICK_SLOP_PX, pickSurface } from './pick.js';
 import { mirrorState, type View3D, type View3DOptions, type View3DState } from './types.js';
@@ -326,7 +326,7 @@ export function createView3D(container: HTMLElement, opts: View3DOptions = {}): 
       state.status = 'empty';
       state.error = null;
       if (next) {
-        builder = new SurfaceBuilder(opts.builder);
+        builder = new SurfaceBuilder({ ...opts.builder, mesh: { clusterFactor: DISPLAY_CLUSTER_FACTOR, ...opts.builder?.mesh } });
         builder.onUpdate(onUpdate);
         fullBuild();
       }
