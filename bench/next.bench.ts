@@ -8,7 +8,7 @@
 // viewer bench). Each round: cold open of P (double-click, nothing prefetched for it, no prefetch in flight), wait
 // until Q (the next to do) is prefetched, press N (opens Q), then wait until R is prefetched (which evicts P in main).
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Page } from 'playwright-core';
 import { ensureRendererBuilt } from '../main/cli/build.js';
@@ -44,6 +44,7 @@ async function prefetched(page: Page, id: string): Promise<void> {
   await page.waitForSelector(`[data-testid="review"][data-prefetched="${id}"]`, { timeout: 120_000 });
 }
 
+const load = (): string => loadavg().map((x) => x.toFixed(2)).join(' ');
 try {
   console.log('generating a realistic dataset …');
   await generateSample({ out: join(dir, 'ds'), patients: 4, profile: 'realistic', seed: 'bench-next' });
@@ -69,6 +70,7 @@ try {
   await page.goto(server.url);
   await page.waitForSelector(`[data-series="${P}"]`);
 
+  const loadBefore = load();
   const cold: Open[] = [];
   const next: Open[] = [];
   for (let r = 0; r < rounds + 1; r++) {
@@ -110,12 +112,13 @@ try {
     `| ${name} | ${m(xs, 'openMs').toFixed(0)} | ${m(xs, 'transferMs').toFixed(0)} | ${m(xs, 'firstRenderMs').toFixed(0)} | **${m(xs, 'totalMs').toFixed(0)}** | ${m(xs, 'wallMs').toFixed(0)} |`;
   const md = `## Next series to do: prefetched open vs cold open (web mode, Chromium, software GL)
 
-Command: \`node bin/run-ts.mjs bench/next.bench.ts --rounds ${rounds}\` — ${machineLine()}; Debian Chromium with \`--use-angle=gl-egl\`.
+Command: \`node bin/run-ts.mjs bench/next.bench.ts --rounds ${rounds}\` — ${machineLine()}; load average ${loadBefore} before, ${load()} after
+(other jobs shared the 2 cores); Debian Chromium with \`--use-angle=gl-egl\`.
 Three realistic series of equal size (\`${P}\`, \`${Q}\`, \`${R}\`, ${size} ${pixelType}, with their masks) are the only ones to
 do; main keeps one series in its cache. Each of ${rounds} rounds (after one warm-up round) cold-opens \`${P}\` by double-click
 (read from its files again, nothing prefetched, no prefetch in flight), waits until \`${Q}\`, the next to do, has been
 prefetched in the background (its \`openSeries\` answer and both volumes, started ≥ 0.8 s after the render when the window is
-idle), presses N, which opens it from the prefetched bytes after checking the label revision with \`openSeries\`, and waits
+idle), presses N, which shows it from the prefetched bytes while \`openSeries\` confirms the label revision, and waits
 until \`${R}\` is prefetched in turn (so main no longer holds \`${P}\`). Medians; *open* = from the opener's start to the
 first complete render (the app's own timing), *wall* = from the click / key press in Node to the page reporting it.
 
