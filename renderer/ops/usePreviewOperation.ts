@@ -2,7 +2,7 @@
 // the UI thread with a busy state and Cancel, show what it would change in the viewer's preview layer, then Accept
 // (applied and committed as one journal entry, undoable) or Cancel (nothing written). One operation at a time;
 // opening another series cancels it.
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { startTransition, useCallback, useEffect, useRef, useState } from 'react';
 import type { Axis } from '../../common/geometry.js';
 import type { VoxelDiff } from '../../common/labelDiff.js';
 import type { LabelValue } from '../../common/labels.js';
@@ -138,8 +138,11 @@ export function usePreviewOperation(host: PreviewHost, labelName: (v: number) =>
       const controller = new AbortController();
       abort.current = controller;
       const title = titleOf(req, labelName);
-      setState({ phase: 'busy', title });
-      h.setMessage(`${title}…`);
+      // Transitions: React re-renders the app for these in slices that yield to the frames, not in one long task.
+      startTransition(() => {
+        setState({ phase: 'busy', title });
+        h.setMessage(`${title}…`);
+      });
       const guard = h.guard();
       const series = h.series;
       const work: Promise<OpResult> =
@@ -168,8 +171,10 @@ export function usePreviewOperation(host: PreviewHost, labelName: (v: number) =>
             shown.current = { diff: res.diff, req, title, mask };
             viewer.setPreview({ mask, color: res.removed === 0 ? ADDED_COLOR : res.added === 0 ? REMOVED_COLOR : MIXED_COLOR, opacity: 0.6 });
           });
-          setState({ phase: 'preview', title, added: res.added, removed: res.removed });
-          hostRef.current.setMessage(`Preview: ${title}. Accept or Cancel.`);
+          startTransition(() => {
+            setState({ phase: 'preview', title, added: res.added, removed: res.removed });
+            hostRef.current.setMessage(`Preview: ${title}. Accept or Cancel.`);
+          });
         },
         (e: unknown) => {
           if (abort.current === controller) abort.current = null;
@@ -187,10 +192,13 @@ export function usePreviewOperation(host: PreviewHost, labelName: (v: number) =>
     if (!s) return;
     const { diff, req, title } = s;
     timed('ops:preview-clear', clearPreview);
-    setState({ phase: 'idle' });
     const written = req.kind === 'morphology' && diff.after.every((v) => v === 0) ? 0 : req.label;
     const tool = req.kind === 'fillBetween' ? 'interpolate' : req.op.kind;
-    timed('ops:accept-commit', () => hostRef.current.commitPrepared(diff, { tool, label: written, title }));
+    // The labels are written and committed now; the app's re-render (bar, message, label counts) is a transition.
+    startTransition(() => {
+      setState({ phase: 'idle' });
+      timed('ops:accept-commit', () => hostRef.current.commitPrepared(diff, { tool, label: written, title }));
+    });
   }, [clearPreview]);
 
   return { state, start, accept, cancel };
