@@ -21,8 +21,11 @@ export const SLICE_TARGET_MS = 30;
 export const PART_TRIANGLES = 12_000;
 /** Triangles per frame before anything was measured. */
 export const UPLOAD_START = 24_000;
-/** At most this many triangles per frame. */
-export const UPLOAD_MAX = 150_000;
+/**
+ * At most this many triangles per frame: a few cheap frames must not talk the budget into one big hand-over (frame
+ * times on a loaded machine jump several-fold from one frame to the next).
+ */
+export const UPLOAD_MAX = 48_000;
 
 export class UploadBudget {
   /** Milliseconds per triangle handed over (hand-over + first render, redraw taken out); null until measured. */
@@ -50,8 +53,8 @@ export class UploadBudget {
     if (this.perTriangle === null) return;
     const room = SLICE_TARGET_MS - this.redrawMs;
     const next = room > 0 ? room / this.perTriangle : 0;
-    // Grows at most 2× per frame.
-    this.triangles = Math.round(Math.min(UPLOAD_MAX, this.triangles * 2, Math.max(PART_TRIANGLES, next)));
+    // Grows at most 1.5× per frame.
+    this.triangles = Math.round(Math.min(UPLOAD_MAX, this.triangles * 1.5, Math.max(PART_TRIANGLES, next)));
   }
 }
 
