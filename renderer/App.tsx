@@ -341,7 +341,7 @@ export function App() {
       </main>
       <StatusBar probe={probe} message={busy ?? editing.message} saved={opened ? maskNote(opened.info.mask.source) : ''} />
       {exportOpen && <ExportDialog onClose={() => setExportOpen(false)} />}
-      <DashboardHost />
+      <DashboardHost onOpenSeries={(id) => void open(id)} />
       {showAbout && <AboutDialog />}
       {showHelp && <ShortcutOverlay onClose={() => setShowHelp(false)} />}
       {session && (session.annotator === null || askAnnotator) && (

@@ -122,7 +122,7 @@ export function stripPlot(o: StripPlotOptions): string {
       if (!Number.isFinite(p.value)) continue;
       const x = cx + jitter(i) * spread;
       body += p.outlier
-        ? `<circle class="point outlier" data-outlier="true" cx="${px(x)}" cy="${px(y(p.value))}" r="5" fill="${OUTLIER_COLOUR}" stroke="currentColor" stroke-width="1.5"><title>${esc(`Outlier: ${p.label}`)}</title></circle>`
+        ? `<circle class="point outlier" data-outlier="true"${p.tag ? ` data-tag="${esc(p.tag)}"` : ''} cx="${px(x)}" cy="${px(y(p.value))}" r="5" fill="${OUTLIER_COLOUR}" stroke="currentColor" stroke-width="1.5"><title>${esc(`Outlier: ${p.label}`)}</title></circle>`
         : `<circle class="point" cx="${px(x)}" cy="${px(y(p.value))}" r="2.6" fill="${esc(colour)}" fill-opacity="0.85"><title>${esc(p.label)}</title></circle>`;
       // The tag goes on the side with more room (the last groups' tags to the left).
       if (p.outlier && p.tag) {

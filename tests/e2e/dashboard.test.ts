@@ -1,7 +1,8 @@
 // The dataset dashboard (issue 14 item 5) in Chromium against the real web-mode server and store: the header
 // button opens it, the computing state shows while the dataset QA runs, then every plot is drawn inside the
 // window (progress, findings, label volumes per sequence with the outliers marked, Pfirrmann and Modic per
-// level) with the dataset's name and counts; no CSP violation; Esc closes it. Screenshots at 1366×768 and
+// level) with the dataset's name and counts; no CSP violation; a click on an outlier opens its series; Esc
+// closes it. Screenshots at 1366×768 and
 // 1920×1080 in test-results/ (checked by eye).
 import { writeFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
@@ -89,8 +90,10 @@ describe('dashboard', () => {
     const tip = await dialog.locator('svg.plot circle.outlier title').first().textContent();
     expect(tip).toContain(`Outlier: ${outliers[0]!.seriesId} · `);
     expect(console).toEqual([]);
-    await page.keyboard.press('Escape');
+    // A click on the outlier point closes the dashboard and opens its series.
+    await dialog.locator('svg.plot circle.outlier').first().click();
     await dialog.waitFor({ state: 'detached' });
+    await page.waitForFunction((id) => window.__spine?.lastOpen?.seriesId === id, outliers[0]!.seriesId, { timeout: 60_000 });
     await page.close();
   }, 180_000);
 
@@ -109,7 +112,7 @@ describe('dashboard', () => {
     await dialog.locator('button', { hasText: 'Refresh' }).click();
     await expect.poll(() => dialog.locator('#app-progress .bar[data-category="Done"]').getAttribute('data-value'), { timeout: 60_000 }).toBe('1');
     expect(console).toEqual([]);
-    await dialog.locator('[data-testid="dashboard-close"]').click();
+    await page.keyboard.press('Escape');
     await dialog.waitFor({ state: 'detached' });
     await page.close();
   }, 180_000);

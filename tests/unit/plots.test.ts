@@ -143,6 +143,7 @@ describe('stripPlot', () => {
     const outliers = findAll(root, hasClass('outlier'));
     expect(outliers).toHaveLength(1);
     expect(outliers[0]!.attrs['data-outlier']).toBe('true');
+    expect(outliers[0]!.attrs['data-tag']).toBe('8_t2');
     expect(outliers[0]!.attrs.fill).toBe(OUTLIER_COLOUR);
     expect(titleOf(outliers[0]!)).toBe('Outlier: 8_t2: 55 cm³');
     // Only the outlier is tagged with its name, beside it.

@@ -19,16 +19,20 @@ export function DashboardButton() {
   );
 }
 
-/** Renders the dashboard while it is open. */
-export function DashboardHost() {
-  return useDashboardOpen() ? <Dashboard onClose={closeDashboard} /> : null;
+/** Renders the dashboard while it is open; `onOpenSeries` opens a series (the dashboard closes first). */
+export function DashboardHost({ onOpenSeries }: { onOpenSeries: (seriesId: string) => void }) {
+  const open = (id: string): void => {
+    closeDashboard();
+    onOpenSeries(id);
+  };
+  return useDashboardOpen() ? <Dashboard onClose={closeDashboard} onOpenSeries={open} /> : null;
 }
 
 function fmtCm3(mm3: number): string {
   return Number.isFinite(mm3) ? `${(mm3 / 1000).toFixed(1)} cm³` : '–';
 }
 
-function Body({ state }: { state: DashboardState }) {
+function Body({ state, onOpenSeries }: { state: DashboardState; onOpenSeries: (seriesId: string) => void }) {
   const plots = useMemo(() => (state.phase === 'ready' ? dashboardPlots(state.data, 'app') : []), [state]);
   if (state.phase === 'computing') {
     return (
@@ -50,7 +54,15 @@ function Body({ state }: { state: DashboardState }) {
   const { data } = state;
   return (
     <>
-      <div className="dashboard-plots" data-testid="dashboard-plots">
+      {/* A click on an outlier point (tagged with its series) opens that series. */}
+      <div
+        className="dashboard-plots"
+        data-testid="dashboard-plots"
+        onClick={(e) => {
+          const tag = (e.target as Element).closest('[data-tag]')?.getAttribute('data-tag');
+          if (tag) onOpenSeries(tag);
+        }}
+      >
         {plots.map((p) => (
           // The SVG comes from common/plots: every text in it is escaped and it holds no script or style.
           <figure key={p.id} className={p.wide ? 'dashboard-plot wide' : 'dashboard-plot'} data-plot={p.kind} dangerouslySetInnerHTML={{ __html: p.svg }} />
@@ -68,7 +80,7 @@ function Body({ state }: { state: DashboardState }) {
             <tbody>
               {data.outliers.map((o) => (
                 <tr key={`${o.seriesId}-${o.label}`} title={o.message}>
-                  <td>{o.seriesId}</td><td>{o.sequence}</td><td>{o.name} ({o.label})</td>
+                  <td><button className="link-button" onClick={() => onOpenSeries(o.seriesId)} title={`Open ${o.seriesId}`}>{o.seriesId}</button></td><td>{o.sequence}</td><td>{o.name} ({o.label})</td>
                   <td className="num">{fmtCm3(o.mm3)}</td><td className="num">{o.z === null ? '–' : o.z.toFixed(1)}</td>
                 </tr>
               ))}
@@ -80,11 +92,24 @@ function Body({ state }: { state: DashboardState }) {
   );
 }
 
-export function Dashboard({ onClose }: { onClose: () => void }) {
+export function Dashboard({ onClose, onOpenSeries }: { onClose: () => void; onOpenSeries: (seriesId: string) => void }) {
   const { state, reload } = useDashboard();
   const dataset = useApp((s) => s.dataset);
   const card = useRef<HTMLDivElement>(null);
   useEffect(() => card.current?.focus(), []);
+  // Modal: while it is open no key reaches the viewer's shortcuts, wherever the focus is (a button that turns
+  // disabled drops it to the page); Esc closes it.
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent): void => {
+      if (e.key === 'Escape') {
+        e.preventDefault();
+        onClose();
+      }
+      e.stopPropagation();
+    };
+    window.addEventListener('keydown', onKey, true);
+    return () => window.removeEventListener('keydown', onKey, true);
+  }, [onClose]);
   const d = state.phase === 'ready' ? state.data : null;
   const name = d?.dataset.name ?? dataset?.name ?? '';
   return (
@@ -95,11 +120,6 @@ export function Dashboard({ onClose }: { onClose: () => void }) {
       aria-label="Dataset dashboard"
       data-testid="dashboard"
       onClick={onClose}
-      onKeyDown={(e) => {
-        // Keys stay in the dialog (the viewer's shortcuts do not run behind it); Esc closes it.
-        if (e.key === 'Escape') onClose();
-        e.stopPropagation();
-      }}
     >
       <div className="overlay-card dashboard-card" ref={card} tabIndex={-1} onClick={(e) => e.stopPropagation()}>
         <div className="dashboard-head">
@@ -127,7 +147,7 @@ export function Dashboard({ onClose }: { onClose: () => void }) {
           </button>
           <button onClick={onClose} data-testid="dashboard-close">Close</button>
         </div>
-        <Body state={state} />
+        <Body state={state} onOpenSeries={onOpenSeries} />
       </div>
     </div>
   );
