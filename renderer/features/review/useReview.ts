@@ -88,7 +88,10 @@ export function useReview(open: (id: string) => Promise<void>, history: readonly
   }, [history]);
 
   // Prefetch the series Next would open, once the open series has rendered and nothing happened for a moment.
-  const target = openedId !== null && renderedId === openedId ? (nextTodo(series, openedId)?.id ?? null) : null;
+  // Not while a series is being opened (busy): the prefetch must not compete with the open the annotator asked for.
+  const opening = useApp((s) => s.busy !== null);
+  const settled = openedId !== null && renderedId === openedId && !opening;
+  const target = settled ? (nextTodo(series, openedId)?.id ?? null) : null;
   useEffect(() => {
     if (target === null) return;
     let idleHandle: number | null = null;
@@ -102,8 +105,8 @@ export function useReview(open: (id: string) => Promise<void>, history: readonly
   }, [target]);
   // Nothing left to prefetch (no series to do): drop what is held.
   useEffect(() => {
-    if (openedId !== null && renderedId === openedId && target === null) cancelPrefetch();
-  }, [openedId, renderedId, target]);
+    if (settled && target === null) cancelPrefetch();
+  }, [settled, target]);
 
   const actions: Record<ReviewCommandId, () => void> = {
     'review-todo': () => setStatus('todo'),
