@@ -177,7 +177,7 @@ describe('migration 30 (measurements)', () => {
 
     withStore(file, (store) => {
       expect(store.schemaVersion).toBe(SCHEMA_VERSION);
-      expect(store.settings().userVersion).toBe(30);
+      expect(store.settings().userVersion).toBe(SCHEMA_VERSION);
       expect(store.annotators.list().map((a) => a.name)).toEqual(['alice']);
       expect(store.series.get('1_t1')).toMatchObject({ patientId: 1, status: 'in_progress' });
       expect(store.gradings.get(1, 2, 'pfirrmann')).toMatchObject({ value: 3 });
