@@ -14,19 +14,22 @@ import { createScanPool, type ScanPool } from './workers.js';
 export interface QaOptions {
   /** Reads a series' mask (default: readMetaImage of its mask file, confined to the dataset folder). */
   readMask?: (series: SeriesEntry, root: string) => Promise<MetaImage>;
-  /** Masks in flight at once (default: one more than the cores, at least 3: libuv inflates the next masks while this thread scans one). */
+  /** Masks in flight at once (default: one more than the workers, at least the number of cores). */
   concurrency?: number;
   /**
-   * Worker threads for the voxel pass (default 0: scan on the calling thread while libuv's pool inflates the next
-   * masks). Measured on the shared 2-core machine (bench/qa.bench.ts, 40 realistic series, BENCHMARKS.md): the
-   * calling thread 2.6× read+inflate, 2 workers 6.3× — each new pool runs its first masks on cold (unoptimised)
-   * code, and with both cores already busy inflating there is nothing to gain; a pool kept warm across runs only
-   * matched the calling thread. Kept as an option for machines with idle cores.
+   * Worker threads for the voxel pass; 0: on the calling thread while libuv's pool inflates the next masks.
+   * Default: one per core when runQa reads the masks itself (no `readMask`) and at least WORKERS_FROM_MASKS series
+   * have one, else 0. Measured on the shared 2-core machine (bench/qa.bench.ts, BENCHMARKS.md "Label QA"): over
+   * 447 series 2 workers beat the calling thread (less CPU and wall time), over 40 the calling thread wins — a
+   * new pool runs its first masks on cold (unoptimised) code, which only a long run pays back.
    */
   workers?: number;
   /** Called after each series is checked. */
   onProgress?: (done: number, total: number) => void;
 }
+
+/** Fewest series with a mask for runQa to start worker threads by default (see QaOptions.workers). */
+export const WORKERS_FROM_MASKS = 200;
 
 export const defaultReadMask = (s: SeriesEntry, root: string): Promise<MetaImage> => readMetaImage(join(root, s.maskFile!), { within: root });
 
@@ -34,9 +37,11 @@ const SEVERITY_ORDER: Record<QaSeverity, number> = { error: 0, warning: 1, info:
 
 export async function runQa(index: DatasetIndex, opts: QaOptions = {}): Promise<QaReport> {
   const readMask = opts.readMask ?? defaultReadMask;
-  const workers = Math.max(0, Math.floor(opts.workers ?? 0));
-  const concurrency = opts.concurrency ?? Math.max(3, availableParallelism() + 1, workers + 1);
   const withMask = index.series.filter((s) => s.maskFile !== null);
+  const cores = availableParallelism();
+  const autoWorkers = opts.readMask === undefined && cores > 1 && withMask.length >= WORKERS_FROM_MASKS ? cores : 0;
+  const workers = Math.max(0, Math.floor(opts.workers ?? autoWorkers));
+  const concurrency = opts.concurrency ?? Math.max(2, cores, workers + 1);
   const pool: ScanPool | null = workers > 0 && withMask.length > 1 ? createScanPool(Math.min(workers, withMask.length)) : null;
   try {
     return await run(index, opts, readMask, concurrency, withMask, pool);
@@ -74,7 +79,8 @@ async function run(
       return;
     }
     const input = { seriesId: s.id, patientId: s.patientId, sequence: s.sequence, geometry: mask.geometry, data: mask.data };
-    const r = pool ? checkScan(input, fromRaw(await pool.scan(mask, RUNS_KEPT))) : checkSeries(input);
+    // The default reader's masks are this run's own: their buffers move to the worker instead of being copied.
+    const r = pool ? checkScan(input, fromRaw(await pool.scan(mask, RUNS_KEPT, readMask === defaultReadMask))) : checkSeries(input);
     findings.push(...r.findings);
     summaries[n] = r.summary;
     opts.onProgress?.(++done, withMask.length);

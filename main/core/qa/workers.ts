@@ -10,8 +10,12 @@ const MOVE_MIN_BYTES = 64 * 1024;
 
 export interface ScanPool {
   readonly size: number;
-  /** Scans the mask's voxels on a worker; its buffer is moved there when it owns all of it, else copied. */
-  scan(mask: MetaImage, runsFor: readonly number[]): Promise<RawScan>;
+  /**
+   * Scans the mask's voxels on a worker. With `owned` (the caller read the mask and drops it after the scan) a
+   * buffer large enough to be its own allocation is moved there; otherwise the voxels are copied, so that a volume
+   * the reader keeps (a cache, the live labels) is never detached.
+   */
+  scan(mask: MetaImage, runsFor: readonly number[], owned: boolean): Promise<RawScan>;
   terminate(): Promise<void>;
 }
 
@@ -24,11 +28,11 @@ export function createScanPool(size: number): ScanPool {
   });
   return {
     size: pool.size,
-    scan(mask, runsFor) {
+    scan(mask, runsFor, owned) {
       const d = mask.data;
       // Move the whole ArrayBuffer when it is large enough never to be one of Node's shared Buffer pool slabs
       // (the reader's buffers are their own allocations; inflate's is expected + 1 bytes); copy small ones.
-      const move = d.buffer instanceof ArrayBuffer && d.buffer.byteLength >= MOVE_MIN_BYTES;
+      const move = owned && d.buffer instanceof ArrayBuffer && d.buffer.byteLength >= MOVE_MIN_BYTES;
       const buffer = move ? d.buffer : (d.buffer.slice(d.byteOffset, d.byteOffset + d.byteLength) as ArrayBuffer);
       const byteOffset = move ? d.byteOffset : 0;
       const msg = { buffer, byteOffset, length: d.length, type: mask.pixelType, size: mask.geometry.size, runsFor: [...runsFor] };

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { checkScan } from '../../../main/core/qa/checks.js';
 import { fromRaw, RUNS_KEPT } from '../../../main/core/qa/scan.js';
 import { scanRuns, type LabelData, type RawScan } from '../../../main/core/qa/scanRuns.mjs';
+import { createScanPool } from '../../../main/core/qa/workers.js';
 import { canalBox, rasterise, spine, type Box, type Convention } from './craft.js';
 
 type Size = [number, number, number];
@@ -186,4 +187,26 @@ describe('checks on either run axis', () => {
       });
     }
   }
+});
+
+describe('scan pool', () => {
+  it('scans on a worker as on this thread; moves only a buffer the caller owns', async () => {
+    const { geometry, data } = rasterise('B', spine());
+    const big = new Int16Array(data.length * 2); // > 64 KiB, its own allocation
+    big.set(data);
+    const mask = { geometry, pixelType: 'int16' as const, data: big.subarray(0, data.length) };
+    const expected = scanRuns(mask.data, geometry.size, 26, [...RUNS_KEPT]);
+    const pool = createScanPool(1);
+    try {
+      // Not owned (a reader's cache, the live labels): copied, the caller's volume stays whole.
+      expect(await pool.scan(mask, RUNS_KEPT, false)).toEqual(expected);
+      expect(big.buffer.byteLength).toBe(big.length * 2);
+      expect(mask.data[mask.data.length - 1]).toBe(data[data.length - 1]);
+      // Owned: moved to the worker (detached here).
+      expect(await pool.scan(mask, RUNS_KEPT, true)).toEqual(expected);
+      expect(big.buffer.byteLength).toBe(0);
+    } finally {
+      await pool.terminate();
+    }
+  });
 });
