@@ -6,8 +6,10 @@
 //   grow      vertebra L3 grown by 3 mm: click Preview → preview drawn;   grow-accept   Accept → drawn and saved;
 //   (each accepted edit is undone with Ctrl+Z afterwards, outside the measured phases).
 // In each phase the page records the gaps between requestAnimationFrame callbacks and every long task
-// (PerformanceObserver 'longtask', > 50 ms), and names each long task by the app's user-timing measures that fall
-// inside it (renderer/ops/timing.ts, the viewer's 'viewer:frame', 'interpolation:prepare').
+// (PerformanceObserver 'longtask', > 50 ms), and names each long task by the user-timing measures that fall inside
+// it: the app's steps (renderer/ops/timing.ts, 'ops:scan', 'ops:box-build', the viewer's 'viewer:frame',
+// 'interpolation:prepare') and React's own per-component render measures ("react <minified name>"; the source map
+// of the build names them).
 //
 //   node bin/run-ts.mjs bench/previewFrames.bench.ts [--runs N]   (default 5, after one warm-up round)
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -56,7 +58,9 @@ async function installRecorder(page: Page): Promise<void> {
       if (rec.on) for (const e of list.getEntries()) rec.tasks.push({ start: e.startTime, ms: e.duration });
     }).observe({ type: 'longtask' });
     new PerformanceObserver((list) => {
-      if (rec.on) for (const e of list.getEntries()) rec.measures.push({ name: e.name, start: e.startTime, ms: e.duration });
+      // React 19 reports each component render as a measure named after the component (with a zero-width space in
+      // front; minified names in a production build): kept as "react <name>".
+      if (rec.on) for (const e of list.getEntries()) rec.measures.push({ name: e.name.charCodeAt(0) === 0x200b ? 'react ' + e.name.slice(1) : e.name, start: e.startTime, ms: e.duration });
     }).observe({ type: 'measure' });
     window.__frames = {
       start() { rec.on = true; rec.last = 0; rec.gaps = []; rec.tasks = []; rec.measures = []; const c = ++rec.chain; requestAnimationFrame((n) => tick(n, c)); },
@@ -65,7 +69,10 @@ async function installRecorder(page: Page): Promise<void> {
         await new Promise((r) => setTimeout(r, 50));
         rec.on = false;
         const steps = {};
-        for (const m of rec.measures) steps[m.name] = Math.max(steps[m.name] ?? 0, m.ms);
+        for (const m of rec.measures) {
+          const k = m.name.startsWith('react ') ? 'react (longest component render)' : m.name;
+          steps[k] = Math.max(steps[k] ?? 0, m.ms);
+        }
         const longTasks = rec.tasks.map((t) => ({
           ms: t.ms,
           steps: rec.measures
@@ -162,7 +169,7 @@ try {
     got.idle = await measure('idle', () => page.waitForTimeout(1500), async () => undefined);
     await page.locator('select[aria-label="Active label"]').selectOption(String(PAINTED));
     got.fill = await measure('fill', () => page.locator('[data-testid="fill-between"]').click(), preview);
-    fillText = (await page.locator('[data-testid="op-preview"]').textContent()) ?? '';
+    fillText = ((await page.locator('[data-testid="op-preview"]').textContent()) ?? '').replace(/Accept\s*Cancel\s*$/, '');
     got['fill-accept'] = await measure('fill-accept', () => page.locator('[data-testid="op-accept"]').click(), async () => {
       await saved();
       await drawn();
@@ -170,7 +177,7 @@ try {
     await undo();
     await page.locator('select[aria-label="Active label"]').selectOption(String(GROWN));
     got.grow = await measure('grow', () => page.locator('[data-testid="shape-preview"]').click(), preview);
-    growText = (await page.locator('[data-testid="op-preview"]').textContent()) ?? '';
+    growText = ((await page.locator('[data-testid="op-preview"]').textContent()) ?? '').replace(/Accept\s*Cancel\s*$/, '');
     got['grow-accept'] = await measure('grow-accept', () => page.locator('[data-testid="op-accept"]').click(), async () => {
       await saved();
       await drawn();
@@ -209,6 +216,20 @@ try {
       stepRows.push(`| ${p} | \`${s}\` | ${median(v).toFixed(1)} | ${max(v).toFixed(1)} |`);
     }
   }
+  // What the long tasks were: each task by the longest measure inside it (React renders folded into one name).
+  const byWhat = new Map<string, { n: number; ms: number[]; phases: Set<string> }>();
+  for (const p of PHASES) {
+    for (const t of rec[p].flatMap((r) => r.longTasks)) {
+      const top = t.steps[0]?.replace(/ \d+$/, '') ?? 'no measure inside (browser, GC, other)';
+      const k = top.startsWith('react ') ? 'React re-render of the app (component renders)' : top;
+      const e = byWhat.get(k) ?? { n: 0, ms: [], phases: new Set<string>() };
+      e.n++;
+      e.ms.push(t.ms);
+      e.phases.add(p);
+      byWhat.set(k, e);
+    }
+  }
+  const whatRows = [...byWhat].sort((x, y) => y[1].n - x[1].n).map(([k, e]) => `| ${k} | ${e.n} | ${median(e.ms).toFixed(0)} | ${max(e.ms).toFixed(0)} | ${[...e.phases].join(', ')} |`);
   const met = worstAll <= GOAL_MS;
   const md = `## Fill between slices and morphology in the app: frames (Chromium)
 
@@ -221,11 +242,18 @@ mouse (brush 6 mm) on two sagittal slices six apart. ${runs} rounds after one wa
 *grow-accept* → drawn and saved, undo (undo not measured).
 
 Measured in the page: gaps between consecutive \`requestAnimationFrame\` callbacks, and long tasks (\`PerformanceObserver\`
-\`longtask\`, tasks > 50 ms), each named by the app's user-timing measures inside it (\`renderer/ops/timing.ts\`).
+\`longtask\`, tasks > 50 ms), each named by the user-timing measures inside it: the app's steps (\`renderer/ops/timing.ts\`,
+\`viewer:frame\`, …) and React 19's per-component render measures.
 
 | Phase | median frame gap (ms) | longest gap, median of rounds (ms) | longest gap, worst (ms) | long tasks per round | longest long task (ms) (app steps inside) |
 |---|---:|---:|---:|---:|---:|
 ${rows.join('\n')}
+
+Long tasks of all rounds by the longest measure inside each:
+
+| Longest measure inside | tasks | median (ms) | longest (ms) | phases |
+|---|---:|---:|---:|---|
+${whatRows.join('\n')}
 
 Longest app step per phase (ms, median of rounds / worst):
 

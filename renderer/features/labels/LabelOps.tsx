@@ -2,7 +2,7 @@
 // remove small islands. Each is one journal entry, undoable like a stroke. Disabled while labels are read-only.
 // Below them, the active label's shape operations (fill between slices, grow / shrink / smooth), which show a
 // preview first (PreviewBar: Accept / Cancel).
-import { useState } from 'react';
+import { memo, useState } from 'react';
 import { allLabelValues, isKnownLabel, labelInfo } from '../../../common/labels.js';
 import type { Axis } from '../../../common/geometry.js';
 import type { LabelOperation } from '../../editing/useEditing.js';
@@ -39,7 +39,27 @@ export interface ShapeOps {
 }
 
 /** `readOnly`: why the labels cannot be edited (every control disabled), or null. */
-export function LabelOps({ present, onRun, readOnly = null, shape }: { present: number[]; onRun: (op: LabelOperation) => void; readOnly?: string | null; shape?: ShapeOps }) {
+interface LabelOpsProps {
+  present: number[];
+  onRun: (op: LabelOperation) => void;
+  readOnly?: string | null;
+  shape?: ShapeOps;
+}
+
+const sameList = (a: readonly number[], b: readonly number[]): boolean => a.length === b.length && a.every((v, i) => v === b[i]);
+const sameAxes = (a: ShapeOps['axes'], b: ShapeOps['axes']): boolean =>
+  a === b || (!!a && !!b && a.sagittal === b.sagittal && a.coronal === b.coronal && a.axial === b.axial);
+
+/**
+ * The app re-renders on every change of its state; these controls (three selects of every label value) only when
+ * what they show changed. The callbacks' identities are not compared: the app passes new closures over the same
+ * stable actions each time, and a click runs the ones of the last render.
+ */
+export const LabelOps = memo(LabelOpsView, (a, b) =>
+  a.readOnly === b.readOnly && sameList(a.present, b.present) &&
+  (a.shape === b.shape || (!!a.shape && !!b.shape && a.shape.activeLabel === b.shape.activeLabel && a.shape.busy === b.shape.busy && sameAxes(a.shape.axes, b.shape.axes))));
+
+function LabelOpsView({ present, onRun, readOnly = null, shape }: LabelOpsProps) {
   const all = [0, ...allLabelValues()];
   const first = present[0] ?? 1;
   const [from, setFrom] = useState(first);
