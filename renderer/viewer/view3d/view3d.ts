@@ -120,7 +120,8 @@ export function createView3D(container: HTMLElement, opts: View3DOptions = {}): 
       workMaxMs = Math.max(workMaxMs, t2 - t0);
       root.dataset['workMaxMs'] = workMaxMs.toFixed(1);
       frameLog.push(`${(t1 - t0).toFixed(0)}+${(t2 - t1).toFixed(0)}${handed ? `/${(handed / 1000).toFixed(0)}k` : ''}`);
-      // In the page's performance timeline too (profiling: performance.getEntriesByName('view3d:frame')).
+      // In the page's performance timeline too (profiling: performance.getEntriesByName('view3d:frame'), the frames
+      // since the current work began).
       performance.measure('view3d:frame', { start: t0, end: t2, detail: { handedOver: handed ?? 0, budget: budget.triangles } });
       if (frameLog.length > 24) frameLog.shift();
       root.dataset['frameLog'] = frameLog.join(' ');
@@ -236,7 +237,10 @@ export function createView3D(container: HTMLElement, opts: View3DOptions = {}): 
   };
 
   const startRequest = (): void => {
-    if (!busy()) workMaxMs = 0;
+    if (!busy()) {
+      workMaxMs = 0;
+      performance.clearMeasures('view3d:frame'); // the timeline keeps the frames of the current work only
+    }
     inFlight++;
     requestedAt ??= performance.now();
     state.status = 'building';
