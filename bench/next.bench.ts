@@ -32,8 +32,15 @@ interface Open {
   wallMs: number;
 }
 
-async function lastOpen(page: Page, id: string, t0: number): Promise<Open> {
-  await page.waitForFunction((sid) => window.__spine?.lastOpen?.seriesId === sid, id, { timeout: 120_000, polling: 'raf' });
+/** Runs `act` (a click or key press) and waits for the open of `id` it causes; a new record, even for the same series. */
+async function timedOpen(page: Page, id: string, act: () => Promise<void>): Promise<Open> {
+  const before = await page.evaluate(() => JSON.stringify(window.__spine?.lastOpen ?? null));
+  const t0 = performance.now();
+  await act();
+  await page.waitForFunction(([sid, b]) => window.__spine?.lastOpen?.seriesId === sid && JSON.stringify(window.__spine.lastOpen) !== b, [id, before] as const, {
+    timeout: 120_000,
+    polling: 'raf',
+  });
   const wallMs = performance.now() - t0;
   const o = (await page.evaluate(() => window.__spine!.lastOpen)) as unknown as Omit<Open, 'wallMs'>;
   return { ...o, wallMs };
@@ -75,15 +82,11 @@ try {
   const next: Open[] = [];
   for (let r = 0; r < rounds + 1; r++) {
     const [coldId, nextId] = [P, Q];
-    let t0 = performance.now();
-    await page.locator(`[data-series="${coldId}"]`).dblclick();
-    const c = await lastOpen(page, coldId, t0);
+    const c = await timedOpen(page, coldId, () => page.locator(`[data-series="${coldId}"]`).dblclick());
     if (c.prefetched) throw new Error(`cold open of ${coldId} came from the prefetch`);
     await prefetched(page, nextId);
     await page.locator('[data-testid="viewer"]').hover();
-    t0 = performance.now();
-    await page.keyboard.press('n');
-    const n = await lastOpen(page, nextId, t0);
+    const n = await timedOpen(page, nextId, () => page.keyboard.press('n'));
     if (!n.prefetched) throw new Error(`Next to ${nextId} did not use the prefetch`);
     await prefetched(page, R); // nothing in flight before the next cold open; main now holds R, not P
     if (r > 0) {
@@ -93,6 +96,37 @@ try {
     }
     console.log(`round ${r}: cold ${coldId} ${c.totalMs.toFixed(0)} ms (wall ${c.wallMs.toFixed(0)}), next ${nextId} ${n.totalMs.toFixed(0)} ms (wall ${n.wallMs.toFixed(0)})`);
   }
+
+  // Phase 2: the largest series (one per dataset), the same series both ways. To do: X (a small one) and BIG, with BIG
+  // right after X. Each round: open X (not timed), wait until BIG is prefetched, N (timed), wait until X is prefetched
+  // (main drops BIG), double-click BIG (cold, timed), wait until X is prefetched again.
+  const big = [...ws.index.series].sort((a, b) => voxels(b.image!.geometry.size.join('×')) - voxels(a.image!.geometry.size.join('×')))[0]!;
+  const order = ws.index.series.map((s) => s.id);
+  const x = order[(order.indexOf(big.id) - 1 + order.length) % order.length]!;
+  for (const s of ws.index.series) {
+    await ws.service.setSeriesStatus({ seriesId: s.id, status: s.id === big.id || s.id === x ? 'todo' : 'done' });
+  }
+  await page.reload();
+  await page.waitForSelector(`[data-series="${big.id}"]`);
+  const bigCold: Open[] = [];
+  const bigNext: Open[] = [];
+  for (let r = 0; r < rounds + 1; r++) {
+    await timedOpen(page, x, () => page.locator(`[data-series="${x}"]`).dblclick());
+    await prefetched(page, big.id);
+    await page.locator('[data-testid="viewer"]').hover();
+    const n = await timedOpen(page, big.id, () => page.keyboard.press('n'));
+    if (!n.prefetched) throw new Error(`Next to ${big.id} did not use the prefetch`);
+    await prefetched(page, x);
+    const c = await timedOpen(page, big.id, () => page.locator(`[data-series="${big.id}"]`).dblclick());
+    if (c.prefetched) throw new Error(`cold open of ${big.id} came from the prefetch`);
+    await prefetched(page, x);
+    if (r > 0) {
+      bigCold.push(c);
+      bigNext.push(n);
+    }
+    console.log(`round ${r}: ${big.id} next ${n.totalMs.toFixed(0)} ms, cold ${c.totalMs.toFixed(0)} ms`);
+  }
+  const bigSize = `${big.image!.geometry.size.join('×')} ${big.image!.pixelType}`;
   await browser.close();
   await server.close();
   ws.close();
@@ -107,7 +141,11 @@ try {
       nextReadMs: m(next, 'openMs'), nextTransferMs: m(next, 'transferMs'), nextRenderMs: m(next, 'firstRenderMs'),
       wallColdMs: m(cold, 'wallMs'), wallNextMs: m(next, 'wallMs'), wallRatio,
     }),
+    figure('next-open-prefetched-largest', 'ms', m(bigNext, 'totalMs'), m(bigCold, 'totalMs'), bigNext.length, {
+      series: big.id, size: bigSize, coldReadMs: m(bigCold, 'openMs'), coldRenderMs: m(bigCold, 'firstRenderMs'), nextRenderMs: m(bigNext, 'firstRenderMs'),
+    }),
   ];
+  const bigRatio = m(bigNext, 'totalMs') / m(bigCold, 'totalMs');
   const row = (name: string, xs: Open[]): string =>
     `| ${name} | ${m(xs, 'openMs').toFixed(0)} | ${m(xs, 'transferMs').toFixed(0)} | ${m(xs, 'firstRenderMs').toFixed(0)} | **${m(xs, 'totalMs').toFixed(0)}** | ${m(xs, 'wallMs').toFixed(0)} |`;
   const md = `## Next series to do: prefetched open vs cold open (web mode, Chromium, software GL)
@@ -128,6 +166,17 @@ ${row('cold (double-click)', cold)}
 ${row('Next (prefetched)', next)}
 
 Next / cold: **${ratio.toFixed(2)}×** (wall ${wallRatio.toFixed(2)}×); goal ≤ 0.25×: **${ratio <= 0.25 ? 'met' : 'not met'}**.
+
+The dataset's largest series, \`${big.id}\` (${bigSize}), the same series both ways: to do are only it and the series before
+it; each round opens that one, presses N once \`${big.id}\` is prefetched, waits until the other is prefetched (main drops
+\`${big.id}\`), then double-clicks \`${big.id}\` (cold):
+
+| Open | read (openSeries, ms) | transfer (ms) | render (ms) | open (ms) | wall (ms) |
+|---|---:|---:|---:|---:|---:|
+${row(`cold \`${big.id}\``, bigCold)}
+${row(`Next \`${big.id}\``, bigNext)}
+
+Next / cold: **${bigRatio.toFixed(2)}×**; goal ≤ 0.25×: **${bigRatio <= 0.25 ? 'met' : 'not met'}**.
 `;
   writeResults('next', figures, md);
   console.log(md);
