@@ -9,9 +9,11 @@
 //   double-click ................. maximise this view / restore the layout
 // Pointer mode 'tool': every left press/drag/release, whatever the modifiers, goes to the tool (down, each pointer
 // sample including coalesced ones, up / cancel); zoom is Ctrl/Cmd + wheel only and pan is middle drag only (so
-// Ctrl/Cmd+click and Shift+click stay the tool's). A double-click neither maximises nor reaches the tool twice: the
-// second press of a double-click (within DOUBLE_CLICK_MS and DOUBLE_CLICK_PX of the first) is swallowed, so it
-// paints one dab and journals one edit, and never places a zero-length ruler. Everything else as in 'navigate'.
+// Ctrl/Cmd+click and Shift+click stay the tool's). A double-click neither maximises nor reaches the tool twice: a
+// press that follows a click (press and release within DOUBLE_CLICK_PX) within DOUBLE_CLICK_MS at the same place is
+// held back; released there it was the double-click's second click and is dropped (one dab, one journal entry, no
+// zero-length ruler); moved away it is a stroke after all and reaches the tool from its press on. Everything else
+// as in 'navigate'.
 import type { PointerMode, ToolPointerEvent, ViewId } from './types.js';
 
 /** Button and modifier state of one pointer sample, as tools receive it. */
@@ -51,6 +53,12 @@ interface Drag {
   pointerId: number;
   button: number;
   last: [number, number];
+  /** Where and when the press was (to tell a click from a drag). */
+  press: { t: number; xy: [number, number] };
+  /** Moved farther than DOUBLE_CLICK_PX from the press. */
+  moved: boolean;
+  /** A tool press held back as a possible double-click's second click (not yet sent to the tool). */
+  held: PointerButtons | null;
 }
 
 /** Wheel delta (px) of one mouse notch; trackpads send smaller deltas that are accumulated up to this. */
@@ -70,17 +78,14 @@ export function attachViewInteraction(
 ): ViewInteraction {
   let drag: Drag | null = null;
   let wheelAccumulator = 0;
-  /** The last left press (event time, display position), to tell the second press of a double-click. */
-  let lastPress: { t: number; xy: [number, number] } | null = null;
+  /** The press of the last left click (press and release in place), to tell the second click of a double-click. */
+  let lastClick: { t: number; xy: [number, number] } | null = null;
   /** Both presses of the double-click now ending were on this view (not e.g. a corner button that then moved). */
   let doubleArmed = false;
-  const secondPress = (e: PointerEvent, xy: [number, number]): boolean => {
-    const prev = lastPress;
-    lastPress = e.button === 0 ? { t: e.timeStamp, xy } : null;
-    if (!prev || e.button !== 0) return false;
-    const second = e.timeStamp - prev.t <= DOUBLE_CLICK_MS && Math.hypot(xy[0] - prev.xy[0], xy[1] - prev.xy[1]) <= DOUBLE_CLICK_PX;
-    if (second) lastPress = null; // a triple click is a double-click and a new first press
-    return second;
+  const isSecondPress = (e: PointerEvent, xy: [number, number]): boolean => {
+    const prev = lastClick;
+    lastClick = null;
+    return !!prev && e.button === 0 && e.timeStamp - prev.t <= DOUBLE_CLICK_MS && Math.hypot(xy[0] - prev.xy[0], xy[1] - prev.xy[1]) <= DOUBLE_CLICK_PX;
   };
 
   const local = (e: { clientX: number; clientY: number }, r = cell.getBoundingClientRect()): [number, number] => [
@@ -111,6 +116,9 @@ export function attachViewInteraction(
     if (!d) return;
     drag = null;
     if (cell.hasPointerCapture(d.pointerId)) cell.releasePointerCapture(d.pointerId);
+    // A left click in place (not the second one of a double-click) may be the first of the next double-click.
+    lastClick = phase === 'up' && d.button === 0 && !d.moved && !doubleArmed ? d.press : null;
+    if (d.held) return; // the double-click's second click: the tool never saw it, so it gets no end either
     if (d.mode === 'tool') {
       const buttons = e ? buttonsOf(e, d.button) : { button: d.button, shiftKey: false, ctrlKey: false, metaKey: false, altKey: false };
       target.toolPointer(view, phase, xy, buttons);
@@ -121,16 +129,16 @@ export function attachViewInteraction(
     onActive(view);
     const mode = modeFor(e);
     const xy = local(e);
-    const second = secondPress(e, xy);
+    const second = isSecondPress(e, xy);
     doubleArmed = second;
     if (!mode || drag) return;
     e.preventDefault();
     cell.closest<HTMLElement>('[tabindex]')?.focus({ preventScroll: true });
-    if (mode === 'tool' && second) return; // the double-click's second press: the tool had the first
-    drag = { mode, pointerId: e.pointerId, button: e.button, last: xy };
+    const held = mode === 'tool' && second ? buttonsOf(e, e.button) : null;
+    drag = { mode, pointerId: e.pointerId, button: e.button, last: xy, press: { t: e.timeStamp, xy }, moved: false, held };
     cell.setPointerCapture(e.pointerId);
     if (mode === 'crosshair') target.pointCrosshair(view, xy);
-    else if (mode === 'tool') target.toolPointer(view, 'down', xy, buttonsOf(e, e.button));
+    else if (mode === 'tool' && !held) target.toolPointer(view, 'down', xy, buttonsOf(e, e.button));
   };
 
   const onPointerMove = (e: PointerEvent): void => {
@@ -141,6 +149,13 @@ export function attachViewInteraction(
     const dx = xy[0] - drag.last[0];
     const dy = xy[1] - drag.last[1];
     drag.last = xy;
+    if (!drag.moved && Math.hypot(xy[0] - drag.press.xy[0], xy[1] - drag.press.xy[1]) > DOUBLE_CLICK_PX) drag.moved = true;
+    if (drag.held) {
+      if (!drag.moved) return; // still a possible double-click
+      // A press-and-drag right after a click: a stroke after all, from where it was pressed.
+      target.toolPointer(view, 'down', drag.press.xy, drag.held);
+      drag.held = null;
+    }
     switch (drag.mode) {
       case 'tool': {
         // Every sample the browser merged into this event, so fast strokes stay dense (the list ends with `e`).
