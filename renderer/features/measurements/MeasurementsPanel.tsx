@@ -28,7 +28,15 @@ export function MeasurementsPanel({ viewer, opened }: MeasurementsPanelProps) {
   const measuring = m.tool?.measure ?? null;
   const count = m.list.length;
   useEffect(() => {
-    if (measuring) root.current?.scrollIntoView({ block: 'nearest', behavior: 'instant' });
+    const el = root.current;
+    const panel = el?.closest('aside');
+    if (!measuring || !el || !panel) return;
+    // Already wholly in sight: stay. Else its top (title, hint, newest rows) goes to the top of the panel.
+    const r = el.getBoundingClientRect();
+    const p = panel.getBoundingClientRect();
+    const head = parseFloat(getComputedStyle(panel).scrollPaddingTop) || 0;
+    if (r.top >= p.top + head && r.bottom <= p.bottom) return;
+    el.scrollIntoView({ block: 'start', behavior: 'instant' });
   }, [measuring, count]);
   return (
     <div className="measure-panel" data-testid="measurements" ref={root}>
