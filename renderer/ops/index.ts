@@ -14,7 +14,7 @@ import {
 } from '../labelmap/index.js';
 import { createWorkerClient } from '../platform/workerClient.js';
 import type { MorphologyRequest, MorphologyResponse } from './protocol.js';
-import { keptLabelBox } from './labelBoxes.js';
+import { keptLabelBox, nextTask } from './labelBoxes.js';
 import { timed } from './timing.js';
 
 export interface OpResult {
@@ -34,17 +34,6 @@ function abortError(): DOMException {
 /** UI-thread time spent scanning before yielding to the event loop (a frame at 60 Hz is 16 ms). */
 const SCAN_SLICE_MS = 8;
 
-/** Yields to the event loop (a message, not setTimeout: no 4 ms clamp after a few nested calls). */
-function nextTask(): Promise<void> {
-  return new Promise((resolve) => {
-    const channel = new MessageChannel();
-    channel.port1.onmessage = () => {
-      channel.port1.close();
-      resolve();
-    };
-    channel.port2.postMessage(null);
-  });
-}
 
 /**
  * Extends `box` (i0, j0, k0, i1, j1, k1; i1 < 0 while empty) by the voxels of `label` in slice k. Native

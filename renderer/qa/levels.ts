@@ -2,6 +2,7 @@
 // (principal direction of the vertebra centroids, pointing superior like main/core/qa's) and positions along it.
 // Pure: works on centroids in world space (LPS, mm), whatever the volume's axis order.
 import type { Vec3 } from '../../common/geometry.js';
+import { principalAxis } from '../../common/spineAxis.js';
 import type { QaLabelSummary } from '../../common/contract.js';
 import { DISC_OFFSET, isDisc, isPartialVertebra, isVertebra, PARTIAL_VERTEBRA_OFFSET } from '../../common/labels.js';
 
@@ -15,31 +16,8 @@ export function levelOf(v: number): number | null {
 
 const dot = (a: Vec3, b: Vec3): number => a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
 
-/** Principal direction of `points` (power iteration on the covariance), pointing superior (+z); +z when undefined. */
-export function spineAxis(points: readonly Vec3[]): Vec3 {
-  const up: Vec3 = [0, 0, 1];
-  if (points.length < 2) return up;
-  const m: Vec3 = [0, 0, 0];
-  for (const p of points) for (const a of [0, 1, 2] as const) m[a] += p[a] / points.length;
-  const c = new Float64Array(9);
-  for (const p of points) {
-    const d = [p[0] - m[0], p[1] - m[1], p[2] - m[2]];
-    for (let r = 0; r < 3; r++) for (let s = 0; s < 3; s++) c[3 * r + s]! += d[r]! * d[s]!;
-  }
-  if (c[0]! + c[4]! + c[8]! < 1e-9) return up;
-  let v: Vec3 = [0.01, 0.02, 1];
-  for (let it = 0; it < 100; it++) {
-    const w: Vec3 = [
-      c[0]! * v[0] + c[1]! * v[1] + c[2]! * v[2],
-      c[3]! * v[0] + c[4]! * v[1] + c[5]! * v[2],
-      c[6]! * v[0] + c[7]! * v[1] + c[8]! * v[2],
-    ];
-    const n = Math.hypot(...w);
-    if (n === 0) return up;
-    v = [w[0] / n, w[1] / n, w[2] / n];
-  }
-  return dot(v, up) < 0 ? [-v[0], -v[1], -v[2]] : v;
-}
+/** The spine axis from vertebra centroids, pointing superior: the same function main/core/qa uses. */
+export const spineAxis = principalAxis;
 
 export interface SpineLevels {
   /** Vertebra index n → the mask value carrying it (n, or 100 + n when only partial), ascending n. */
