@@ -14,8 +14,9 @@ Usage:
   spine-ws serve [DATASET] [--port N] [--annotator NAME]
       Web mode: serve the workstation on 127.0.0.1 with a per-launch token and print the URL to open.
       Without DATASET, the bundled sample (generated on first run into the data folder).
-  spine-ws qa DATASET [--json]
+  spine-ws qa DATASET [--json] [--report DIR]
       Label quality checks over every mask (levels, discs, islands, canal, volumes, gradings); exit 1 on errors.
+      --report DIR writes DIR/index.html: the dataset dashboard (progress, findings, volumes, grades) as plots.
   spine-ws export DATASET --out DIR [--changed-only] [--format mha|nifti] [--force]
       Write a revised dataset (original + label edits and gradings) with a change manifest; see export --help.
   spine-ws start [DATASET]
