@@ -1,8 +1,9 @@
 // Types of the label quality checks (issue 14): findings, the per-series summary the dataset-level checks use,
 // and the report of a whole run. Plain data, JSON-serialisable.
 import type { Vec3 } from '../../../common/geometry.js';
+import type { QaFindingInfo, QaSeverityInfo } from '../../../common/contractQa.js';
 
-export type QaSeverity = 'error' | 'warning' | 'info';
+export type QaSeverity = QaSeverityInfo;
 
 export type QaCode =
   // per series, from the mask alone
@@ -25,20 +26,10 @@ export type QaCode =
   | 'grading_without_disc' // a gradings row for a disc this series does not label (warning)
   | 'disc_without_grading'; // a labelled disc without a gradings row (warning)
 
-export interface QaFinding {
+/** A finding: the contract's QaFindingInfo (common/contractQa.ts) with the code narrowed to the checks' codes. */
+export interface QaFinding extends Omit<QaFindingInfo, 'code' | 'severity'> {
   code: QaCode;
   severity: QaSeverity;
-  /** The series the finding is about (every finding belongs to one series). */
-  seriesId: string;
-  patientId?: number;
-  /** Mask values concerned, ascending where order carries no meaning. */
-  labels: number[];
-  /** A voxel (index coordinates of the mask) where the problem is, when it has a place. */
-  ijk?: Vec3;
-  /** The same place in world (LPS, mm) coordinates. */
-  world?: Vec3;
-  /** One line for people. */
-  message: string;
 }
 
 /** What the dataset-level checks need of one series, kept after its voxels are dropped. */
