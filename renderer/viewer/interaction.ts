@@ -54,7 +54,7 @@ interface Drag {
   button: number;
   last: [number, number];
   /** Where and when the press was (to tell a click from a drag). */
-  press: { t: number; xy: [number, number] };
+  press: { t: number; xy: [number, number]; keys: string };
   /** Moved farther than DOUBLE_CLICK_PX from the press. */
   moved: boolean;
   /** A tool press held back as a possible double-click's second click (not yet sent to the tool). */
@@ -69,6 +69,9 @@ const ZOOM_PER_DRAG_PX = 1.01;
 export const DOUBLE_CLICK_MS = 500;
 export const DOUBLE_CLICK_PX = 4;
 
+/** The modifier keys held during a press, as a comparable string. */
+const modifierKeys = (e: MouseEvent): string => `${+e.shiftKey}${+e.ctrlKey}${+e.metaKey}${+e.altKey}`;
+
 /** Attaches the handlers to a view cell. */
 export function attachViewInteraction(
   cell: HTMLElement,
@@ -79,13 +82,19 @@ export function attachViewInteraction(
   let drag: Drag | null = null;
   let wheelAccumulator = 0;
   /** The press of the last left click (press and release in place), to tell the second click of a double-click. */
-  let lastClick: { t: number; xy: [number, number] } | null = null;
+  let lastClick: { t: number; xy: [number, number]; keys: string } | null = null;
   /** Both presses of the double-click now ending were on this view (not e.g. a corner button that then moved). */
   let doubleArmed = false;
   const isSecondPress = (e: PointerEvent, xy: [number, number]): boolean => {
     const prev = lastClick;
     lastClick = null;
-    return !!prev && e.button === 0 && e.timeStamp - prev.t <= DOUBLE_CLICK_MS && Math.hypot(xy[0] - prev.xy[0], xy[1] - prev.xy[1]) <= DOUBLE_CLICK_PX;
+    return (
+      !!prev &&
+      e.button === 0 &&
+      e.timeStamp - prev.t <= DOUBLE_CLICK_MS &&
+      Math.hypot(xy[0] - prev.xy[0], xy[1] - prev.xy[1]) <= DOUBLE_CLICK_PX &&
+      prev.keys === modifierKeys(e) // a click with other modifiers (e.g. the Shift+click after a refused fill) is its own click
+    );
   };
 
   const local = (e: { clientX: number; clientY: number }, r = cell.getBoundingClientRect()): [number, number] => [
@@ -135,7 +144,7 @@ export function attachViewInteraction(
     e.preventDefault();
     cell.closest<HTMLElement>('[tabindex]')?.focus({ preventScroll: true });
     const held = mode === 'tool' && second ? buttonsOf(e, e.button) : null;
-    drag = { mode, pointerId: e.pointerId, button: e.button, last: xy, press: { t: e.timeStamp, xy }, moved: false, held };
+    drag = { mode, pointerId: e.pointerId, button: e.button, last: xy, press: { t: e.timeStamp, xy, keys: modifierKeys(e) }, moved: false, held };
     cell.setPointerCapture(e.pointerId);
     if (mode === 'crosshair') target.pointCrosshair(view, xy);
     else if (mode === 'tool' && !held) target.toolPointer(view, 'down', xy, buttonsOf(e, e.button));
