@@ -45,4 +45,15 @@ export interface RawScan {
 /** Rows along i at most this fraction of those along j: an 8/16-bit mask is cut into runs along j. */
 export const ALONG_J_RATIO: number;
 
+/** The voxel pass fed in pieces: consecutive pieces of the flat volume in memory order, of any length. */
+export class RunScanner {
+  constructor(size: [number, number, number], bytesPerVoxel: number, connectivity?: 6 | 26, opts?: { alongJ?: boolean });
+  /** Voxels fed so far. */
+  readonly fed: number;
+  /** Scans the next piece (voxels fed .. fed + data.length - 1; anything past the volume's end is ignored). */
+  feed(data: LabelData): void;
+  /** Ends the pass. */
+  result(runsFor: number[]): RawScan;
+}
+
 export function scanRuns(data: LabelData, size: [number, number, number], connectivity?: 6 | 26, runsFor?: number[], opts?: { alongJ?: boolean }): RawScan;

@@ -10,7 +10,8 @@
 // When a row's runs are complete they are linked to the earlier rows they touch: union-find over runs (26- or
 // 6-connectivity) gives the components; overlaps of runs of different labels in face-sharing rows, and touching
 // runs within a row, give the face contacts. Per-label counts, centroid sums and bounding boxes are summed per
-// run at the end. No per-voxel allocation, Map or closure: the hot loops touch typed arrays only.
+// run at the end. No per-voxel allocation, Map or closure: the hot loops touch typed arrays only. The volume may
+// come in pieces (RunScanner.feed: the chunks of a streamed inflate, scanned while still in cache).
 
 import { collect, Contacts, find } from './scanCollect.mjs';
 
@@ -21,8 +22,12 @@ import { collect, Contacts, find } from './scanCollect.mjs';
 /** Runs along j when an 8/16-bit mask has rows along i at most this fraction of its rows along j. */
 export const ALONG_J_RATIO = 0.25;
 
-/** Slot + 1 per (value & 0xffff) for 8- and 16-bit integer masks; cleared after each scan. */
-const table16 = new Int32Array(65536);
+/**
+ * Tables of slot + 1 per (value & 0xffff) for 8- and 16-bit integer masks, one per scan in progress (several
+ * streamed scans interleave on one thread); a scan clears its table and returns it here when it ends.
+ * @type {Int32Array[]}
+ */
+const freeTables = [];
 
 /**
  * The first 64-bit word, from `x` on, that is not zero; w.length when there is none. Four words are ORed per step
@@ -185,8 +190,174 @@ class Columns {
   }
 }
 
+/** A stretch of one value that reached the end of a chunk: it may go on in the next one. */
+const NONE = 0;
+
 /**
- * Scans `data` on a grid of `size` (voxel (i, j, k) at i + nx * (j + ny * k)).
+ * The voxel pass fed in pieces: `feed` takes consecutive pieces of the flat volume in memory order (any
+ * length, e.g. the chunks of a streamed inflate, scanned while they are still in cache), `result` ends the pass.
+ * A stretch of one value cut by a piece's end is carried into the next piece; every other state is per row.
+ */
+export class RunScanner {
+  /**
+   * @param {[number, number, number]} size
+   * @param {number} bytesPerVoxel of the pieces to come (1 and 2: 8/16-bit integer masks)
+   * @param {6 | 26} connectivity
+   * @param {{ alongJ?: boolean }} [opts] force the run axis (default: chosen by the grid)
+   */
+  constructor(size, bytesPerVoxel, connectivity = 26, opts = {}) {
+    const [nx, ny, nz] = size;
+    this.size = size;
+    this.n = nx * ny * nz;
+    this.narrowInt = bytesPerVoxel <= 2; // (u)int8 / (u)int16: slots from table16
+    this.table16 = this.narrowInt ? (freeTables.pop() ?? new Int32Array(65536)) : new Int32Array(0);
+    this.alongJ = this.narrowInt && (opts.alongJ ?? nx <= ALONG_J_RATIO * ny);
+    const width = this.alongJ ? nx : ny;
+    const cap = Math.max(1024, Math.min(1 << 20, width * nz));
+    /** @type {RunStore} */
+    this.st = {
+      S: new Int32Array(cap), E: new Int32Array(cap), L: new Int32Array(cap), R: new Int32Array(cap), P: new Int32Array(cap), n: 0,
+      rowFirst: new Int32Array(width * nz), rowEnd: new Int32Array(width * nz), width, tol: connectivity === 26 ? 1 : 0,
+      contacts: new Contacts(),
+    };
+    this.cols = this.alongJ ? new Columns(nx) : null;
+    /** @type {number[]} */
+    this.values = [];
+    /** @type {Map<number, number>} */
+    this.slotOf = new Map();
+    this.fed = 0; // voxels fed so far
+    this.row = -1;
+    this.rowBase = 0;
+    this.nextRow = -this.n; // far enough back that the first row divides
+    this.j = 0;
+    this.k = -1;
+    this.prevEnd = -2;
+    this.prevSlot = -1;
+    this.lastValue = 0;
+    this.lastSlot = -1;
+    this.pendValue = NONE; // value of the stretch carried over from the last piece, NONE: none
+    this.pendStart = 0; // its first voxel
+  }
+
+  /** Scans the next piece: voxels fed .. fed + data.length - 1. @param {LabelData} data */
+  feed(data) {
+    const base = this.fed, len = Math.min(data.length, this.n - base);
+    this.fed = base + len;
+    let p = 0;
+    if (this.pendValue !== NONE) {
+      const v = this.pendValue, lim = Math.min(this.nextRow - base, len);
+      while (p < lim && data[p] === v) p++;
+      if (p === len && base + len < this.nextRow) return; // still going on
+      this.pendValue = NONE;
+      this.stretch(this.pendStart, base + p - 1, v);
+    }
+    // Background skip: 64-bit words (four ORed per step), when the piece is 8-byte aligned.
+    const bpe = data.BYTES_PER_ELEMENT;
+    const aligned = data.byteOffset % 8 === 0;
+    const nWords = aligned ? Math.floor((len * bpe) / 8) : 0;
+    const w = new BigInt64Array(data.buffer, aligned ? data.byteOffset : 0, nWords);
+    const shift = Math.log2(8 / bpe); // voxels per word = 1 << shift
+    const mask = (1 << shift) - 1;
+    const wordVoxels = nWords << shift;
+    while (p < len) {
+      if ((p & mask) === 0 && p < wordVoxels) {
+        p = nonZeroWord(w, p >> shift) << shift;
+        if (p >= len) break;
+      }
+      const v = data[p];
+      if (v === 0) {
+        p++;
+        continue;
+      }
+      const at = base + p;
+      if (at >= this.nextRow) this.newRow(at);
+      const lim = Math.min(this.nextRow - base, len);
+      let q = p + 1;
+      while (q < lim && data[q] === v) q++;
+      if (q === len && base + q < this.nextRow) {
+        this.pendValue = v;
+        this.pendStart = at;
+        return;
+      }
+      this.stretch(at, base + q - 1, v);
+      p = q;
+    }
+  }
+
+  /** Starts the row of voxel `at` (closing the last one). @param {number} at */
+  newRow(at) {
+    const [nx, ny] = this.size, st = this.st, cols = this.cols;
+    if (!cols && this.row >= 0) closeRow(st, this.row);
+    let k1 = this.k;
+    if (at < this.nextRow + nx) {
+      // the next row (the common case inside a structure): no division
+      this.row++;
+      this.rowBase = this.nextRow;
+      if (++this.j === ny) {
+        this.j = 0;
+        k1++;
+      }
+    } else {
+      this.row = Math.floor(at / nx);
+      this.rowBase = this.row * nx;
+      this.j = this.row % ny;
+      k1 = (this.row - this.j) / ny;
+    }
+    this.nextRow = this.rowBase + nx;
+    if (cols && k1 !== this.k && this.k >= 0) cols.finish(st, nx, this.k);
+    this.k = k1;
+    if (!cols) st.rowFirst[this.row] = st.n;
+    this.prevEnd = -2;
+  }
+
+  /** Voxels first..last (flat, in the current row) hold value `v`. @param {number} first @param {number} last @param {number} v */
+  stretch(first, last, v) {
+    let slot = this.lastSlot;
+    if (v !== this.lastValue) {
+      const table16 = this.table16;
+      slot = this.narrowInt ? table16[v & 0xffff] - 1 : (this.slotOf.get(v) ?? -1);
+      if (slot < 0) {
+        slot = this.values.length;
+        this.values.push(v);
+        if (this.narrowInt) table16[v & 0xffff] = slot + 1;
+        else this.slotOf.set(v, slot);
+      }
+      this.lastValue = v;
+      this.lastSlot = slot;
+    }
+    const st = this.st, s = first - this.rowBase, e = last - this.rowBase;
+    if (this.cols) this.cols.add(s, e, this.j, slot, st.contacts); // contacts along i: between rows i - 1 and i
+    else {
+      if (this.prevEnd === s - 1 && this.prevSlot !== slot) st.contacts.add(this.prevSlot, slot, 1);
+      this.prevEnd = e;
+      this.prevSlot = slot;
+      pushRun(st, s, e, slot, this.row);
+    }
+  }
+
+  /**
+   * Ends the pass: the labels, components, contacts, and the runs of the values in `runsFor`.
+   * @param {number[]} runsFor @returns {RawScan}
+   */
+  result(runsFor) {
+    if (this.pendValue !== NONE) {
+      this.stretch(this.pendStart, this.fed - 1, this.pendValue);
+      this.pendValue = NONE;
+    }
+    const st = this.st;
+    if (this.cols) {
+      if (this.k >= 0) this.cols.finish(st, this.size[0], this.k);
+    } else if (this.row >= 0) closeRow(st, this.row);
+    if (this.narrowInt) {
+      for (const v of this.values) this.table16[v & 0xffff] = 0;
+      freeTables.push(this.table16);
+    }
+    return collect(st, this.values, this.size, this.alongJ, runsFor);
+  }
+}
+
+/**
+ * Scans `data` on a grid of `size` (voxel (i, j, k) at i + nx * (j + ny * k)) in one piece.
  * @param {LabelData} data
  * @param {[number, number, number]} size
  * @param {6 | 26} connectivity
@@ -195,97 +366,7 @@ class Columns {
  * @returns {RawScan}
  */
 export function scanRuns(data, size, connectivity = 26, runsFor = [], opts = {}) {
-  const [nx, ny, nz] = size;
-  const n = nx * ny * nz;
-  const narrowInt = data.BYTES_PER_ELEMENT <= 2; // (u)int8 / (u)int16: slots from table16
-  const alongJ = narrowInt && (opts.alongJ ?? nx <= ALONG_J_RATIO * ny);
-  const width = alongJ ? nx : ny;
-  const cap = Math.max(1024, Math.min(1 << 20, (alongJ ? nx : ny) * nz));
-  /** @type {RunStore} */
-  const st = {
-    S: new Int32Array(cap), E: new Int32Array(cap), L: new Int32Array(cap), R: new Int32Array(cap), P: new Int32Array(cap), n: 0,
-    rowFirst: new Int32Array(width * nz), rowEnd: new Int32Array(width * nz), width, tol: connectivity === 26 ? 1 : 0,
-    contacts: new Contacts(),
-  };
-  const cols = alongJ ? new Columns(nx) : null;
-  /** @type {number[]} */
-  const values = [];
-  /** @type {Map<number, number>} */
-  const slotOf = new Map();
-
-  // Background skip: 64-bit words (four ORed per step), when the data is 8-byte aligned.
-  const bpe = data.BYTES_PER_ELEMENT;
-  const aligned = data.byteOffset % 8 === 0;
-  const nWords = aligned ? Math.floor(Math.min(data.byteLength, n * bpe) / 8) : 0;
-  const w = new BigInt64Array(data.buffer, aligned ? data.byteOffset : 0, nWords);
-  const shift = Math.log2(8 / bpe); // voxels per word = 1 << shift
-  const mask = (1 << shift) - 1;
-  const wordVoxels = nWords << shift;
-
-  let row = -1, rowBase = 0, nextRow = -n, j = 0, k = -1; // nextRow: far enough back that the first row divides
-  let prevEnd = -2, prevSlot = -1;
-  let lastValue = 0, lastSlot = -1;
-  let p = 0;
-  while (p < n) {
-    if ((p & mask) === 0 && p < wordVoxels) {
-      p = nonZeroWord(w, p >> shift) << shift;
-      if (p >= n) break;
-    }
-    const v = data[p];
-    if (v === 0) {
-      p++;
-      continue;
-    }
-    if (p >= nextRow) {
-      if (!cols && row >= 0) closeRow(st, row);
-      let k1 = k;
-      if (p < nextRow + nx) {
-        // the next row (the common case inside a structure): no division
-        row++;
-        rowBase = nextRow;
-        if (++j === ny) {
-          j = 0;
-          k1++;
-        }
-      } else {
-        row = Math.floor(p / nx);
-        rowBase = row * nx;
-        j = row % ny;
-        k1 = (row - j) / ny;
-      }
-      nextRow = rowBase + nx;
-      if (cols && k1 !== k && k >= 0) cols.finish(st, nx, k);
-      k = k1;
-      if (!cols) st.rowFirst[row] = st.n;
-      prevEnd = -2;
-    }
-    let q = p + 1;
-    while (q < nextRow && data[q] === v) q++;
-    let slot = lastSlot;
-    if (v !== lastValue) {
-      slot = narrowInt ? table16[v & 0xffff] - 1 : (slotOf.get(v) ?? -1);
-      if (slot < 0) {
-        slot = values.length;
-        values.push(v);
-        if (narrowInt) table16[v & 0xffff] = slot + 1;
-        else slotOf.set(v, slot);
-      }
-      lastValue = v;
-      lastSlot = slot;
-    }
-    const s = p - rowBase, e = q - 1 - rowBase;
-    if (cols) cols.add(s, e, j, slot, st.contacts); // contacts along i: between rows i - 1 and i
-    else {
-      if (prevEnd === s - 1 && prevSlot !== slot) st.contacts.add(prevSlot, slot, 1);
-      prevEnd = e;
-      prevSlot = slot;
-      pushRun(st, s, e, slot, row);
-    }
-    p = q;
-  }
-  if (cols) {
-    if (k >= 0) cols.finish(st, nx, k);
-  } else if (row >= 0) closeRow(st, row);
-  if (narrowInt) for (const v of values) table16[v & 0xffff] = 0;
-  return collect(st, values, size, alongJ, runsFor);
+  const scanner = new RunScanner(size, data.BYTES_PER_ELEMENT, connectivity, opts);
+  scanner.feed(data);
+  return scanner.result(runsFor);
 }

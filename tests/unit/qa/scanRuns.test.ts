@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { checkScan } from '../../../main/core/qa/checks.js';
 import { fromRaw, RUNS_KEPT } from '../../../main/core/qa/scan.js';
-import { scanRuns, type LabelData, type RawScan } from '../../../main/core/qa/scanRuns.mjs';
+import { RunScanner, scanRuns, type LabelData, type RawScan } from '../../../main/core/qa/scanRuns.mjs';
 import { createScanPool } from '../../../main/core/qa/workers.js';
 import { canalBox, rasterise, spine, type Box, type Convention } from './craft.js';
 
@@ -138,6 +138,43 @@ describe('scanRuns', () => {
       }
     }
     expect(compared).toBe(300 * 6);
+  });
+
+  it('gives the same scan fed in pieces of any length (stretches and rows cut by a piece end), scans interleaved', () => {
+    const rnd = random(7);
+    let compared = 0;
+    for (let t = 0; t < 200; t++) {
+      const T = TYPES[t % TYPES.length]!;
+      const size: Size = [1 + Math.floor(rnd() * (t % 3 === 0 ? 3 : 12)), 1 + Math.floor(rnd() * 14), 1 + Math.floor(rnd() * 6)];
+      const n = size[0] * size[1] * size[2];
+      const data = new T(n) as LabelData;
+      // Long stretches of one value, so that piece ends cut them (and whole pieces lie inside one).
+      let v = 0;
+      for (let p = 0; p < n; p++) {
+        if (rnd() < 0.15) v = rnd() < 0.4 ? 0 : [100, 7, 201][Math.floor(rnd() * 3)]!;
+        data[p] = v;
+      }
+      for (const alongJ of [false, true]) {
+        const whole = scanRuns(data, size, 26, [100, 7], { alongJ });
+        // Two scanners of the same volume fed in alternation, each in pieces of random lengths (some empty).
+        const scanners = [0, 1].map(() => new RunScanner(size, data.BYTES_PER_ELEMENT, 26, { alongJ }));
+        const at = [0, 0];
+        while (at[0]! < n || at[1]! < n) {
+          for (const x of [0, 1]) {
+            const len = Math.floor(rnd() * rnd() * (n + 1));
+            const piece = data.slice(at[x], Math.min(n, at[x]! + len));
+            scanners[x]!.feed(piece);
+            at[x] = Math.min(n, at[x]! + len);
+          }
+        }
+        for (const sc of scanners) {
+          expect(sc.fed).toBe(n);
+          expect(sc.result([100, 7]), `${T.name} ${size.join('×')} alongJ=${alongJ}`).toEqual(whole);
+          compared++;
+        }
+      }
+    }
+    expect(compared).toBe(200 * 4);
   });
 
   it('runs along j only for 8/16-bit masks that are thin along i (unless forced)', () => {
