@@ -47,9 +47,7 @@ export interface InflateContext {
  */
 export async function inflateExact(compressed: Uint8Array, expected: number, ctx: InflateContext): Promise<Buffer> {
   const { file } = ctx;
-  if (expected > compressed.length * MAX_INFLATE_RATIO) {
-    throw new MetaImageError('truncated', file, `the compressed data (${compressed.length} bytes) is too short to hold ${expected} bytes of voxels`);
-  }
+  checkRatio(compressed, expected, file);
   // The +1 leaves room so that a stream ending exactly at `expected` does not make zlib allocate a second chunk.
   const options = { info: true as const, chunkSize: Math.max(64, expected + 1), maxOutputLength: Math.max(1, expected) };
   let result: InflateResult;
@@ -70,6 +68,85 @@ export async function inflateExact(compressed: Uint8Array, expected: number, ctx
     throw new MetaImageError('compressed_size_mismatch', file, `${extra} bytes of garbage follow the compressed stream ${where}`);
   }
   return buffer;
+}
+
+function checkRatio(compressed: Uint8Array, expected: number, file: string): void {
+  if (expected > compressed.length * MAX_INFLATE_RATIO) {
+    throw new MetaImageError('truncated', file, `the compressed data (${compressed.length} bytes) is too short to hold ${expected} bytes of voxels`);
+  }
+}
+
+/**
+ * inflateExact in pieces: inflates `compressed` off the main thread into chunks of `chunkBytes` (the last one
+ * shorter) handed to `onChunk` in order as they come, so that a reader can use each while it is still in cache
+ * and the whole output never has to exist at once. The same checks and MetaImageErrors as inflateExact; an error
+ * thrown by `onChunk` stops the stream and rejects with it.
+ */
+export function inflateChunks(compressed: Uint8Array, expected: number, ctx: InflateContext, chunkBytes: number, onChunk: (bytes: Buffer) => void): Promise<void> {
+  const { file } = ctx;
+  checkRatio(compressed, expected, file);
+  return new Promise((resolve, reject) => {
+    const z = zlib.createInflate({ chunkSize: Math.max(64, chunkBytes) });
+    let total = 0;
+    let settled = false;
+    const fail = (err: unknown): void => {
+      if (settled) return;
+      settled = true;
+      z.destroy();
+      reject(err instanceof Error ? err : new Error(String(err)));
+    };
+    z.on('data', (chunk: Buffer) => {
+      if (settled) return;
+      total += chunk.length;
+      if (total > expected) {
+        fail(new MetaImageError('compressed_size_mismatch', file, `the compressed data inflates to more than the ${expected} bytes DimSize × ElementType needs`));
+        return;
+      }
+      try {
+        onChunk(chunk);
+      } catch (err) {
+        fail(err);
+      }
+    });
+    z.on('error', (err) => fail(inflateError(err, expected, ctx)));
+    z.on('end', () => {
+      if (total !== expected) {
+        fail(new MetaImageError('compressed_size_mismatch', file, `the compressed data inflates to ${total} bytes, DimSize × ElementType needs ${expected}`));
+      } else if (z.bytesWritten < compressed.length) {
+        const extra = compressed.length - z.bytesWritten;
+        const where = ctx.hasSizeField ? 'within CompressedDataSize' : 'before the end of the file';
+        fail(new MetaImageError('compressed_size_mismatch', file, `${extra} bytes of garbage follow the compressed stream ${where}`));
+      } else if (!settled) {
+        settled = true;
+        resolve();
+      }
+    });
+    z.end(compressed);
+  });
+}
+
+/**
+ * A sink of inflated bytes that hands on whole voxels in host byte order, `first` being the index of the first
+ * one: bytes of a voxel cut by a chunk's end wait for the next chunk; a chunk at an offset that is not a multiple
+ * of the element size is copied (zlib's chunks start at 0, so normally nothing is).
+ */
+export function voxelChunks(type: PixelType, byteOrderMSB: boolean, onVoxels: (data: PixelArray, first: number) => void): (bytes: Uint8Array) => void {
+  const size = PIXEL_TYPES[type].bytes;
+  let carry = new Uint8Array(0);
+  let first = 0;
+  return (chunk) => {
+    let bytes = chunk;
+    if (carry.length > 0 || bytes.byteOffset % size !== 0) {
+      bytes = new Uint8Array(carry.length + chunk.length);
+      bytes.set(carry);
+      bytes.set(chunk, carry.length);
+    }
+    const whole = bytes.length - (bytes.length % size);
+    carry = bytes.slice(whole);
+    if (whole === 0) return;
+    onVoxels(toPixelArray(bytes.subarray(0, whole), type, whole / size, byteOrderMSB), first);
+    first += whole / size;
+  };
 }
 
 function inflateError(err: unknown, expected: number, ctx: InflateContext): MetaImageError {

@@ -3,5 +3,5 @@
 export type { HeaderReadOptions, MetaImage, MetaImageHeader, PixelArray, PixelType, ReadOptions, WriteOptions } from './types.js';
 export { MetaImageError, type MetaImageProblem } from './errors.js';
 export { bytesPerVoxel, PIXEL_TYPES, pixelArrayFor } from './pixelTypes.js';
-export { DEFAULT_MAX_BYTES, readMetaImage, readMetaImageHeader, readMetaImageHeaderSync } from './read.js';
+export { DEFAULT_MAX_BYTES, readMetaImage, readMetaImageChunks, readMetaImageHeader, readMetaImageHeaderSync } from './read.js';
 export { DEFAULT_LEVEL, encodeMetaImage, writeMetaImage } from './write.js';

@@ -5,12 +5,12 @@ import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from 
 import { open, type FileHandle } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { voxelCount } from '../../../common/geometry.js';
-import { inflateExact, maxDeflatedSize, toPixelArray } from './decode.js';
+import { inflateChunks, inflateExact, maxDeflatedSize, toPixelArray, voxelChunks, type InflateContext } from './decode.js';
 import { MetaImageError, fsError } from './errors.js';
 import { parseHeader, separateDataOffset, type ParsedHeader } from './header.js';
 import { HEADER_LIMIT } from './headerText.js';
 import { bytesPerVoxel } from './pixelTypes.js';
-import type { HeaderReadOptions, MetaImage, MetaImageHeader, ReadOptions } from './types.js';
+import type { HeaderReadOptions, MetaImage, MetaImageHeader, PixelArray, ReadOptions } from './types.js';
 import { containmentAsync, containmentSync, dataPathOf } from './within.js';
 
 /** Default ReadOptions.maxBytes: 4 GiB of decoded voxels. */
@@ -158,6 +158,37 @@ export async function readMetaImageHeader(file: string, opts: HeaderReadOptions 
  * 'invalid_dataset'.
  */
 export async function readMetaImage(file: string, opts: ReadOptions = {}): Promise<MetaImage & { header: MetaImageHeader }> {
+  return readStored(file, opts, async (h, stored, ctx, offset) => {
+    const bytes = h.compressed ? await inflateExact(stored, expectedBytesOf(h), ctx) : stored;
+    const data = toPixelArray(bytes, h.pixelType, voxelCount(h.geometry), h.byteOrderMSB);
+    return { geometry: h.geometry, pixelType: h.pixelType, data, header: withOffset(h, offset) };
+  });
+}
+
+/**
+ * readMetaImage in pieces: the same file checks, options and MetaImageErrors, but the voxels go to `onVoxels` as
+ * consecutive typed arrays in host byte order (`first`: index of the piece's first voxel) while a compressed
+ * file inflates, about `chunkBytes` at a time (default 1 MiB), so that each piece is used while it is still in
+ * cache and the whole volume is never allocated. Uncompressed voxels come as one piece. The pieces are only
+ * valid during the call. Resolves with the header once every voxel was handed over.
+ */
+export async function readMetaImageChunks(
+  file: string,
+  onVoxels: (data: PixelArray, first: number) => void,
+  opts: ReadOptions & { chunkBytes?: number } = {},
+): Promise<MetaImageHeader> {
+  return readStored(file, opts, async (h, stored, ctx, offset) => {
+    const sink = voxelChunks(h.pixelType, h.byteOrderMSB, onVoxels);
+    if (h.compressed) await inflateChunks(stored, expectedBytesOf(h), ctx, opts.chunkBytes ?? 2 ** 20, sink);
+    else sink(stored);
+    return withOffset(h, offset);
+  });
+}
+
+type Decode<T> = (h: ParsedHeader, stored: Buffer, ctx: InflateContext, offset: number) => Promise<T>;
+
+/** Opens the image (and its data file), reads the stored voxel bytes and hands them to `decode`. */
+async function readStored<T>(file: string, opts: ReadOptions, decode: Decode<T>): Promise<T> {
   const at = await locate(file, opts);
   const { fh, size } = await openRegular(at.header, file, 'the file', at.flags);
   try {
@@ -165,13 +196,13 @@ export async function readMetaImage(file: string, opts: ReadOptions = {}): Promi
     checkCap(parsed, opts.maxBytes ?? DEFAULT_MAX_BYTES);
     if (parsed.elementDataFile === 'LOCAL') {
       const prefix = head.subarray(parsed.headerLength);
-      return await readVoxels(parsed, fh, size, parsed.headerLength, prefix, 'the file');
+      return await readVoxels(parsed, fh, size, parsed.headerLength, prefix, 'the file', decode);
     }
     const dataName = `the data file ${basename(parsed.elementDataFile)}`;
     const data = await openRegular(await at.data(parsed), file, dataName, at.flags);
     try {
       const offset = separateDataOffset(parsed, data.size, expectedBytesOf(parsed));
-      return await readVoxels(parsed, data.fh, data.size, offset, new Uint8Array(0), dataName);
+      return await readVoxels(parsed, data.fh, data.size, offset, new Uint8Array(0), dataName, decode);
     } finally {
       await data.fh.close();
     }
@@ -181,14 +212,15 @@ export async function readMetaImage(file: string, opts: ReadOptions = {}): Promi
 }
 
 /** Reads the voxel bytes at `offset` (of which `prefix` was already read) and decodes them. */
-async function readVoxels(
+async function readVoxels<T>(
   h: ParsedHeader,
   fh: FileHandle,
   fileSize: number,
   offset: number,
   prefix: Uint8Array,
   dataName: string,
-): Promise<MetaImage & { header: MetaImageHeader }> {
+  decode: Decode<T>,
+): Promise<T> {
   const { length, sizeFromField } = plan(h, fileSize, offset, dataName);
   // allocUnsafeSlow: never from the shared pool, so byteOffset is 0 and any element size is aligned.
   const stored = Buffer.allocUnsafeSlow(length);
@@ -196,11 +228,8 @@ async function readVoxels(
   stored.set(prefix.subarray(0, fromPrefix));
   const got = fromPrefix + (await readInto(fh, stored.subarray(fromPrefix), offset + fromPrefix, h.file));
   if (got < length) throw new MetaImageError('truncated', h.file, `${dataName} ended while reading (it shrank?)`);
-  const n = voxelCount(h.geometry);
   const ctx = { file: h.file, sizeFromField, hasSizeField: h.compressedDataSize !== undefined };
-  const bytes = h.compressed ? await inflateExact(stored, expectedBytesOf(h), ctx) : stored;
-  const data = toPixelArray(bytes, h.pixelType, n, h.byteOrderMSB);
-  return { geometry: h.geometry, pixelType: h.pixelType, data, header: withOffset(h, offset) };
+  return decode(h, stored, ctx, offset);
 }
 
 // --- sync --- //
