@@ -5,7 +5,9 @@ export { writableLut } from './volume.js';
 export { DiffRecorder } from './recorder.js';
 export { paintStencil, strokeSegment, type BrushOptions } from './stencil.js';
 export { floodFill2D, thresholdFill, type FillResult, type FloodFillOptions, type ThresholdFillOptions } from './fill.js';
-export { relabel, swapLabels, shiftLevels, type LabelOpOptions, type LabelOpRefusal, type LabelOpResult } from './labelOps.js';
+export {
+  relabel, swapLabels, shiftLevels, identityValueMap, valueMapDiff, type LabelOpOptions, type LabelOpRefusal, type LabelOpResult,
+} from './labelOps.js';
 export { removeIslands, type IslandCriterion, type IslandsResult } from './islands.js';
 export { labelCentres } from './centres.js';
 export { labelCounts } from './counts.js';

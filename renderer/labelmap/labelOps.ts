@@ -35,38 +35,51 @@ export function refuseLocked(label: LabelValue): Extract<LabelOpResult, { ok: fa
   return { ok: false, reason: 'locked', label, message: `Label ${nameOf(label)} is locked` };
 }
 
-/** Identity value map: map[v] = v. */
-function identityMap(): Uint8Array {
+/** Identity value map: map[v] = v for the 256 label values. */
+export function identityValueMap(): Uint8Array {
   const map = new Uint8Array(256);
   for (let v = 0; v < 256; v++) map[v] = v;
   return map;
 }
 
 /**
- * Refuses when a label that is present in the volume, locked, and changed by `map` exists; otherwise applies
- * `map` to every voxel and returns the diff (indices ascending, one pass to count, one to write).
+ * The diff of value map `map` (map[v] = new value of label v, 256 entries) over `labels`: every voxel whose value
+ * the map changes, indices ascending. `labels` is not written. `counts` (labelCounts of `labels`) saves a pass.
+ * Shared by the label operations below and the one-click QA fixes (renderer/qa), which only compute the diff.
  */
-function applyValueMap(vol: LabelmapVolume, map: Uint8Array, opts: LabelOpOptions, counts?: Uint32Array): LabelOpResult {
-  const present = counts ?? labelCounts(vol.labels);
+export function valueMapDiff(labels: Uint8Array, map: Uint8Array, counts?: Uint32Array): VoxelDiff {
+  if (map.length !== 256) throw new RangeError(`value map has ${map.length} entries, not 256`);
+  const present = counts ?? labelCounts(labels);
   let changed = 0;
-  for (let v = 0; v < 256; v++) {
-    if (map[v] === v || present[v] === 0) continue;
-    if (opts.locked?.has(v)) return refuseLocked(v);
-    changed += present[v]!;
-  }
-  if (changed === 0) return { ok: true, diff: emptyDiff() };
-  const labels = vol.labels;
+  for (let v = 0; v < 256; v++) if (map[v] !== v) changed += present[v]!;
+  if (changed === 0) return emptyDiff();
   const diff: VoxelDiff = { indices: new Uint32Array(changed), before: new Uint8Array(changed), after: new Uint8Array(changed) };
-  for (let voxelIndex = 0, d = 0; voxelIndex < labels.length; voxelIndex++) {
+  let d = 0;
+  for (let voxelIndex = 0; voxelIndex < labels.length; voxelIndex++) {
     const old = labels[voxelIndex]!;
     const now = map[old]!;
     if (now === old) continue;
     diff.indices[d] = voxelIndex;
     diff.before[d] = old;
     diff.after[d] = now;
-    labels[voxelIndex] = now;
     d++;
   }
+  if (d !== changed) throw new RangeError(`label counts disagree with the volume (${changed} voxels counted, ${d} found)`);
+  return diff;
+}
+
+/**
+ * Refuses when a label that is present in the volume, locked, and changed by `map` exists; otherwise applies
+ * `map` to every voxel (valueMapDiff, then its changed voxels written) and returns the diff.
+ */
+function applyValueMap(vol: LabelmapVolume, map: Uint8Array, opts: LabelOpOptions, counts?: Uint32Array): LabelOpResult {
+  const present = counts ?? labelCounts(vol.labels);
+  for (let v = 0; v < 256; v++) {
+    if (map[v] !== v && present[v] !== 0 && opts.locked?.has(v)) return refuseLocked(v);
+  }
+  const diff = valueMapDiff(vol.labels, map, present);
+  const labels = vol.labels;
+  for (let d = 0; d < diff.indices.length; d++) labels[diff.indices[d]!] = diff.after[d]!;
   return { ok: true, diff };
 }
 
@@ -75,7 +88,7 @@ export function relabel(vol: LabelmapVolume, from: LabelValue, to: LabelValue, o
   assertVolume(vol);
   assertLabelValue(from, 'from');
   assertLabelValue(to, 'to');
-  const map = identityMap();
+  const map = identityValueMap();
   map[from] = to;
   return applyValueMap(vol, map, opts);
 }
@@ -85,7 +98,7 @@ export function swapLabels(vol: LabelmapVolume, a: LabelValue, b: LabelValue, op
   assertVolume(vol);
   assertLabelValue(a, 'a');
   assertLabelValue(b, 'b');
-  const map = identityMap();
+  const map = identityValueMap();
   map[a] = b;
   map[b] = a;
   return applyValueMap(vol, map, opts);
@@ -100,7 +113,7 @@ export function swapLabels(vol: LabelmapVolume, a: LabelValue, b: LabelValue, op
 export function shiftLevels(vol: LabelmapVolume, delta: 1 | -1, opts: LabelOpOptions = {}): LabelOpResult {
   assertVolume(vol);
   const counts = labelCounts(vol.labels);
-  const map = identityMap();
+  const map = identityValueMap();
   for (let v = 0; v < 256; v++) {
     const offset = isVertebra(v) ? 0 : isPartialVertebra(v) ? PARTIAL_VERTEBRA_OFFSET : isDisc(v) ? DISC_OFFSET : -1;
     if (offset < 0) continue;

@@ -3,10 +3,11 @@
 // text from `title`). Locked labels are respected: a fix that would change one is refused with a message naming it.
 // Pure: no DOM, no platform.
 import type { Vec3 } from '../../common/geometry.js';
-import { emptyDiff, type VoxelDiff } from '../../common/labelDiff.js';
+import type { VoxelDiff } from '../../common/labelDiff.js';
 import {
   DISC_OFFSET, isDisc, isKnownLabel, isPartialVertebra, isVertebra, labelInfo, MAX_VERTEBRA_INDEX, PARTIAL_VERTEBRA_OFFSET,
 } from '../../common/labels.js';
+import { identityValueMap, labelCounts, valueMapDiff } from '../labelmap/index.js';
 import type { QaFix } from './decide.js';
 
 /** The checks' split threshold (main/core/qa SPLIT_FRACTION): a part this fraction of the largest or more is no island. */
@@ -37,51 +38,21 @@ export function buildFix(fix: QaFix, vol: FixVolume, locked: ReadonlySet<number>
   }
 }
 
-function histogram(labels: Uint8Array): Uint32Array {
-  const h = new Uint32Array(256);
-  for (let i = 0; i < labels.length; i++) h[labels[i]!]!++;
-  return h;
-}
-
-/** The diff of a value map (map[v] = new value of v), voxels ascending. */
-function mapDiff(labels: Uint8Array, map: Uint8Array, counts: Uint32Array): VoxelDiff {
-  let n = 0;
-  for (let v = 0; v < 256; v++) if (map[v] !== v) n += counts[v]!;
-  if (n === 0) return emptyDiff();
-  const d: VoxelDiff = { indices: new Uint32Array(n), before: new Uint8Array(n), after: new Uint8Array(n) };
-  for (let i = 0, e = 0; i < labels.length; i++) {
-    const old = labels[i]!;
-    const now = map[old]!;
-    if (now === old) continue;
-    d.indices[e] = i;
-    d.before[e] = old;
-    d.after[e] = now;
-    e++;
-  }
-  return d;
-}
-
-function identity(): Uint8Array {
-  const m = new Uint8Array(256);
-  for (let v = 0; v < 256; v++) m[v] = v;
-  return m;
-}
-
 function swap(a: number, b: number, vol: FixVolume, locked: ReadonlySet<number>): FixResult {
-  const counts = histogram(vol.labels);
+  const counts = labelCounts(vol.labels);
   if (!counts[a] || !counts[b]) return { ok: false, message: `Swap ${nameOf(a)} ↔ ${nameOf(b)}: ${nameOf(counts[a] ? b : a)} is not in the labels any more` };
   for (const v of [a, b]) if (locked.has(v)) return refuseLocked(v);
-  const map = identity();
+  const map = identityValueMap();
   map[a] = b;
   map[b] = a;
-  return { ok: true, diff: mapDiff(vol.labels, map, counts), title: `QA fix: swap ${labelInfo(a).name} ↔ ${labelInfo(b).name}`, tool: 'qaSwap', label: a };
+  return { ok: true, diff: valueMapDiff(vol.labels, map, counts), title: `QA fix: swap ${labelInfo(a).name} ↔ ${labelInfo(b).name}`, tool: 'qaSwap', label: a };
 }
 
 /** Vertebra n, partial 100 + n and disc 200 + n for n in from..to move to n + delta; nothing else moves. */
 function shift(from: number, to: number, delta: number, vol: FixVolume, locked: ReadonlySet<number>): FixResult {
   if (!Number.isInteger(delta) || delta === 0 || from > to) return { ok: false, message: 'Shift: nothing to move' };
-  const counts = histogram(vol.labels);
-  const map = identity();
+  const counts = labelCounts(vol.labels);
+  const map = identityValueMap();
   const moving = new Set<number>();
   for (let v = 0; v < 256; v++) {
     const offset = isVertebra(v) ? 0 : isPartialVertebra(v) ? PARTIAL_VERTEBRA_OFFSET : isDisc(v) ? DISC_OFFSET : -1;
@@ -100,7 +71,7 @@ function shift(from: number, to: number, delta: number, vol: FixVolume, locked: 
     if (counts[t] && !moving.has(t)) return { ok: false, message: `Shift: ${nameOf(v)} would merge into ${nameOf(t)}, which stays` };
   }
   const dir = delta > 0 ? 'up' : 'down';
-  return { ok: true, diff: mapDiff(vol.labels, map, counts), title: `QA fix: shift levels ${from}–${to} ${dir} by ${Math.abs(delta)}`, tool: 'qaShift', label: 0 };
+  return { ok: true, diff: valueMapDiff(vol.labels, map, counts), title: `QA fix: shift levels ${from}–${to} ${dir} by ${Math.abs(delta)}`, tool: 'qaShift', label: 0 };
 }
 
 /**
