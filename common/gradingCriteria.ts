@@ -15,18 +15,37 @@ export interface PfirrmannCriteria {
   /** Signal intensity on T2. */
   signal: string;
   height: string;
+  /** The same criteria abbreviated, for narrow docks (laptop windows). */
+  short: { structure: string; distinction: string; signal: string; height: string };
 }
 
 export const PFIRRMANN_CRITERIA: readonly PfirrmannCriteria[] = [
-  { grade: 1, roman: 'I', structure: 'homogeneous, bright white', distinction: 'clear', signal: 'hyperintense, isointense to CSF', height: 'normal' },
-  { grade: 2, roman: 'II', structure: 'inhomogeneous, ± horizontal bands', distinction: 'clear', signal: 'hyperintense, isointense to CSF', height: 'normal' },
-  { grade: 3, roman: 'III', structure: 'inhomogeneous, grey', distinction: 'unclear', signal: 'intermediate', height: 'normal to slightly decreased' },
-  { grade: 4, roman: 'IV', structure: 'inhomogeneous, grey to black', distinction: 'lost', signal: 'intermediate to hypointense', height: 'normal to moderately decreased' },
-  { grade: 5, roman: 'V', structure: 'inhomogeneous, black', distinction: 'lost', signal: 'hypointense', height: 'collapsed disc space' },
+  {
+    grade: 1, roman: 'I', structure: 'homogeneous, bright white', distinction: 'clear', signal: 'hyperintense, isointense to CSF', height: 'normal',
+    short: { structure: 'homog., bright white', distinction: 'clear', signal: 'hyper, = CSF', height: 'normal' },
+  },
+  {
+    grade: 2, roman: 'II', structure: 'inhomogeneous, ± horizontal bands', distinction: 'clear', signal: 'hyperintense, isointense to CSF', height: 'normal',
+    short: { structure: 'inhomog., ± bands', distinction: 'clear', signal: 'hyper, = CSF', height: 'normal' },
+  },
+  {
+    grade: 3, roman: 'III', structure: 'inhomogeneous, grey', distinction: 'unclear', signal: 'intermediate', height: 'normal to slightly decreased',
+    short: { structure: 'inhomog., grey', distinction: 'unclear', signal: 'intermediate', height: 'normal–slight ↓' },
+  },
+  {
+    grade: 4, roman: 'IV', structure: 'inhomogeneous, grey to black', distinction: 'lost', signal: 'intermediate to hypointense', height: 'normal to moderately decreased',
+    short: { structure: 'inhomog., grey–black', distinction: 'lost', signal: 'intermed.–hypo', height: 'normal–mod. ↓' },
+  },
+  {
+    grade: 5, roman: 'V', structure: 'inhomogeneous, black', distinction: 'lost', signal: 'hypointense', height: 'collapsed disc space',
+    short: { structure: 'inhomog., black', distinction: 'lost', signal: 'hypo', height: 'collapsed' },
+  },
 ];
 
 /** The criteria's names, in the table's column order (the dock's header line and the buttons' titles). */
 export const PFIRRMANN_CRITERIA_NAMES = { structure: 'structure', distinction: 'nucleus / annulus', signal: 'T2 signal', height: 'disc height' } as const;
+/** The criteria's names abbreviated, for narrow docks. */
+export const PFIRRMANN_CRITERIA_SHORT_NAMES = { structure: 'structure', distinction: 'nucl./ann.', signal: 'T2 signal', height: 'height' } as const;
 
 /** One Modic type: the vertebral endplate marrow signal on T1 and T2 (0 = none). */
 export interface ModicCriteria {

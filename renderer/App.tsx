@@ -34,6 +34,7 @@ import { ShortcutOverlay } from './features/help/ShortcutOverlay.js';
 import { commandForKey, commandForMenu, isTyping, type AppCommandId, type Command, type CommandContext } from './commands.js';
 import { GradingPanel } from './features/grading/GradingPanel.js';
 import { useGradings } from './features/grading/useGradings.js';
+import { createKeyReporter } from './features/grading/keyReport.js';
 import { AnnotatorDialog } from './features/session/AnnotatorDialog.js';
 import { ExportDialog } from './features/export/ExportDialog.js';
 import { DashboardButton, DashboardHost } from './features/dashboard/Dashboard.js';
@@ -143,6 +144,7 @@ export function App() {
 
   /** Which context keys and menu commands apply in: an open dialog, the focused grading dock, else the viewer. */
   const gradingSlot = useRef<HTMLDivElement>(null);
+  const [reportKey] = useState(createKeyReporter);
   const activeContext = (): CommandContext => {
     if (showHelp || showAbout) return 'dialog';
     if (gradingSlot.current?.contains(document.activeElement)) return 'grading';
@@ -199,7 +201,11 @@ export function App() {
       const context = activeContext();
       // Keys a dialog or the grading dock leaves alone still reach the viewer.
       const c = commandForKey(context, e) ?? (context === 'viewer' ? null : commandForKey('viewer', e));
-      if (c && runCommand(c)) e.preventDefault();
+      // Keys that go nowhere, and grading keys typed outside the dock, say so (features/grading/keyReport.ts).
+      const report = reportKey(context, e, c, opened !== null);
+      if (report) editing.setMessage(report.message);
+      if (report?.drop) e.preventDefault();
+      else if (c && runCommand(c)) e.preventDefault();
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
@@ -281,7 +287,7 @@ export function App() {
           </div>
           {/* display: contents; tells whether focus is in the dock (the grading context of the commands). */}
           <div className="grading-slot" ref={gradingSlot}>
-            {opened && <GradingPanel gradings={gradings} onNavigate={goToLevel} focusRequest={gradingFocus} />}
+            {opened && <GradingPanel gradings={gradings} onNavigate={goToLevel} focusRequest={gradingFocus} onReport={editing.setMessage} />}
           </div>
         </section>
         <aside className="right" data-testid="right-panel">

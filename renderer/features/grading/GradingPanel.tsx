@@ -1,13 +1,20 @@
 // The grading panel (issue 5): one row per disc level of the open patient, cranial first, with Pfirrmann, Modic,
-// the six yes/no findings, reviewed, and the disc-height hint from the masks. Keyboard first (the panel takes
-// keys while it has focus — D focuses it from anywhere): 1–5 Pfirrmann, M then 0–3 Modic, U/L/S/H/N/B toggle a
-// finding, ↑/↓ level, Enter marks the level reviewed and moves on, Ctrl+Z undoes the last grading change. Every
-// field is also clickable. Values come only from legal choices: out-of-range values cannot be entered here, and
+// the six yes/no findings, reviewed, and the disc-height hint from the masks; the selected level's fields in the
+// detail pane (GradingDetail.tsx: Pfirrmann first, with the grades' criteria beside the buttons). Keyboard first
+// (the panel takes keys while it has focus — D focuses it from anywhere, and the dock then shows a focus ring and
+// "keys go to: grading dock"): 1–5 Pfirrmann, M then 0–3 Modic, U/L/S/H/N/B toggle a finding, ↑/↓ level, Enter
+// marks the level reviewed and moves on, Ctrl+Z undoes the last grading change. A grading key that cannot act
+// (a read-only level, M then something other than 0–3) says so through `onReport` (the status bar). Every field
+// is also clickable. Values come only from legal choices: out-of-range values cannot be entered here, and
 // "clear" is offered only for fields without a CSV value (the service refuses to blank a CSV value).
-import { useEffect, useRef, useState } from 'react';
-import type { GradingEventInfo, GradingLevel } from '../../../common/contract.js';
-import { GRADING_FIELDS, gradingFieldSpec, isClearable, isFullyGraded, type GradingField } from '../../../common/gradings.js';
+import { useEffect, useMemo, useRef, useState } from 'react';
+import type { GradingLevel } from '../../../common/contract.js';
+import { t2Series } from '../../../common/gradingCriteria.js';
+import { gradingFieldSpec, isFullyGraded, type GradingField } from '../../../common/gradings.js';
+import { useApp } from '../../state/appStore.js';
+import { GradingDetail, show } from './GradingDetail.js';
 import type { Gradings } from './useGradings.js';
+import './grading.css';
 
 /** The one-key toggles of the yes/no findings. */
 export const FINDING_KEYS: ReadonlyArray<[string, GradingField, string]> = [
@@ -19,22 +26,20 @@ export const FINDING_KEYS: ReadonlyArray<[string, GradingField, string]> = [
   ['b', 'bulging', 'Bulg'],
 ];
 
-const COLUMNS: ReadonlyArray<[GradingField, string]> = [['pfirrmann', 'Pfirrmann'], ['modic', 'Modic'], ...FINDING_KEYS.map(([, f, short]): [GradingField, string] => [f, short])];
+/**
+ * The table's value columns, Pfirrmann first (the grade read first on the sagittal T2, issue 15): field, heading,
+ * and the heading on narrow docks (a finding's key letter).
+ */
+const COLUMNS: ReadonlyArray<[GradingField, string, string]> = [
+  ['pfirrmann', 'Pfirrmann', 'Pf'],
+  ['modic', 'Modic', 'Mod'],
+  ...FINDING_KEYS.map(([key, f, short]): [GradingField, string, string] => [f, short, key.toUpperCase()]),
+];
 
-function show(field: GradingField, v: number | null): string {
-  if (v === null) return '–';
-  if (field === 'pfirrmann' || field === 'modic') return String(v);
-  return v === 1 ? '✓' : '·';
-}
-
-function fieldName(field: GradingEventInfo['field']): string {
-  return field === 'reviewed' ? 'Reviewed' : gradingFieldSpec(field).title;
-}
-
-function eventValue(field: GradingEventInfo['field'], v: number | null): string {
-  if (v === null) return 'empty';
-  if (field === 'reviewed') return v ? 'yes' : 'no';
-  return gradingFieldSpec(field).valueNames[v] ?? String(v);
+/** The warning next to Pfirrmann when the open patient has no T2 series (null: it has one). */
+export function noT2Warning(siblings: readonly string[]): string | null {
+  if (siblings.length === 0 || t2Series(siblings).length > 0) return null;
+  return `No T2 series for this patient (${siblings.join(', ')}): Pfirrmann is defined on T2 — grade with care or leave it`;
 }
 
 export interface GradingPanelProps {
@@ -43,11 +48,17 @@ export interface GradingPanelProps {
   onNavigate: (level: GradingLevel) => void;
   /** Incremented by the app's D key: focus the panel. */
   focusRequest: number;
+  /** A key the dock took but could not act on, in words (the app shows it in the status bar). */
+  onReport?: (message: string) => void;
 }
 
-export function GradingPanel({ gradings: g, onNavigate, focusRequest }: GradingPanelProps) {
+export function GradingPanel({ gradings: g, onNavigate, focusRequest, onReport }: GradingPanelProps) {
   const root = useRef<HTMLDivElement>(null);
   const [modicArmed, setModicArmed] = useState(false);
+  // Whether keys go to the dock (focus inside it): the ring, the header's "keys go to" and aria say so.
+  const [focused, setFocused] = useState(false);
+  const siblings = useApp((s) => s.opened?.info.siblings);
+  const noT2 = useMemo(() => noT2Warning(siblings ?? []), [siblings]);
   // Collapsed: only the title bar, for small screens; D (focus request) opens it again.
   const [collapsed, setCollapsed] = useState(false);
   const level = g.levels.find((l) => l.ivdLabel === g.selected) ?? null;
@@ -73,6 +84,12 @@ export function GradingPanel({ gradings: g, onNavigate, focusRequest }: GradingP
     if (next) choose(next);
   };
 
+  /** A grading key on no level or a read-only one: nothing changes, and the status bar says why. */
+  const whenEditable = (key: string, act: () => void): void => {
+    if (editable) return act();
+    onReport?.(level ? `${key}: ${level.name} is read-only here (IVD label ${level.ivdLabel}): nothing graded` : `${key}: no level selected — ↑/↓ chooses one`);
+  };
+
   const onKeyDown = (e: React.KeyboardEvent): void => {
     if (e.altKey) return;
     const mod = e.ctrlKey || e.metaKey;
@@ -83,28 +100,29 @@ export function GradingPanel({ gradings: g, onNavigate, focusRequest }: GradingP
       else handled = false;
     } else if (modicArmed) {
       setModicArmed(false);
-      if (/^[0-3]$/.test(key)) {
-        if (editable) g.setValue('modic', Number(key));
-      } else if (key !== 'Escape') handled = false;
+      if (/^[0-3]$/.test(key)) whenEditable(`M ${key}`, () => g.setValue('modic', Number(key)));
+      else if (key !== 'Escape' && key.length === 1) onReport?.(`M ${key}: Modic takes 0–3 — nothing set (press M again)`);
+      else if (key !== 'Escape') handled = false;
     } else if (key === 'ArrowDown' || key === 'ArrowUp') {
       stepAndGo(key === 'ArrowDown' ? 1 : -1);
     } else if (/^[1-5]$/.test(key)) {
-      if (editable) g.setValue('pfirrmann', Number(key));
+      whenEditable(key, () => g.setValue('pfirrmann', Number(key)));
     } else if (key === 'm' || key === 'M') {
-      if (editable) setModicArmed(true);
+      whenEditable(key, () => setModicArmed(true));
     } else if (key === 'Enter') {
-      if (editable) {
+      whenEditable('Enter', () => {
         void g.setReviewed('toggle').then((now) => {
           if (now) stepAndGo(1);
         });
-      }
+      });
     } else if (key === 'Escape') {
-      root.current?.blur();
+      // Leave the dock from wherever in it the focus is (a detail button too): keys go to the viewer again.
+      const active = document.activeElement;
+      if (active instanceof HTMLElement && root.current?.contains(active)) active.blur();
     } else {
       const finding = FINDING_KEYS.find(([k]) => k === key.toLowerCase());
-      if (finding && !e.shiftKey) {
-        if (editable) g.toggle(finding[1]);
-      } else handled = false;
+      if (finding && !e.shiftKey) whenEditable(key, () => g.toggle(finding[1]));
+      else handled = false;
     }
     if (handled) {
       // Keys the panel used are not also shortcuts of the viewer (H hides labels, S switches series …).
@@ -116,21 +134,31 @@ export function GradingPanel({ gradings: g, onNavigate, focusRequest }: GradingP
   const save = g.save;
   return (
     <div
-      className={`grading-panel${collapsed ? ' collapsed' : ''}`}
+      className={`grading-panel${collapsed ? ' collapsed' : ''}${focused ? ' keys-here' : ''}`}
       ref={root}
       tabIndex={0}
       onKeyDown={onKeyDown}
-      onBlur={() => setModicArmed(false)}
+      onFocus={() => setFocused(true)}
+      onBlur={(e) => {
+        setModicArmed(false);
+        if (!root.current?.contains(e.relatedTarget)) setFocused(false);
+      }}
       role="grid"
-      aria-label="Disc gradings"
+      aria-label={focused ? 'Disc gradings — keys go to the grading dock' : 'Disc gradings'}
       data-testid="grading-panel"
+      data-keys-here={focused ? 'true' : undefined}
     >
-      <div className="panel-title">
+      <div className="panel-title grading-title">
         Gradings{g.patientId !== null ? ` · patient ${g.patientId}` : ''}
         <span className="muted small">
           {g.levels.filter((l) => l.ivdLabel >= 1 && isFullyGraded(l.values)).length}/
           {g.levels.filter((l) => l.ivdLabel >= 1).length} graded · {g.levels.filter((l) => l.reviewed).length} reviewed
         </span>
+        {focused ? (
+          <span className="grading-keys-here" data-testid="grading-keys-here">⌨ keys go to: grading dock <span className="muted">(Esc leaves)</span></span>
+        ) : (
+          <span className="grading-keys-away muted small" data-testid="grading-keys-away">press d to grade with the keys</span>
+        )}
         {modicArmed && <span className="grading-armed" data-testid="modic-armed">Modic: press 0–3</span>}
         <span className="spacer" />
         <span
@@ -151,8 +179,11 @@ export function GradingPanel({ gradings: g, onNavigate, focusRequest }: GradingP
             <thead>
               <tr>
                 <th>Level</th>
-                {COLUMNS.map(([f, short]) => (
-                  <th key={f} title={gradingFieldSpec(f).title}>{short}</th>
+                {COLUMNS.map(([f, name, narrow]) => (
+                  <th key={f} data-field={f} title={gradingFieldSpec(f).title}>
+                    <span className="long">{name}</span>
+                    <span className="short">{narrow}</span>
+                  </th>
                 ))}
                 <th title="Reviewed">Rev.</th>
                 <th title="Disc height along the spine axis and its ratio to the neighbouring discs' mean">Height</th>
@@ -211,67 +242,9 @@ export function GradingPanel({ gradings: g, onNavigate, focusRequest }: GradingP
           </table>
         </div>
         {level && (
-          <div className="grading-detail" data-testid="grading-detail">
-            <div className="grading-fields">
-            <div className="grading-detail-title">
-              {level.name}
-              {level.inMask ? '' : ' · not segmented'}
-              {level.inCsv ? '' : ' · not in the CSV'}
-            </div>
-            {level.warnings.map((w) => (
-              <div key={w} className="problem-line warning">⚠ {w}</div>
-            ))}
-            {GRADING_FIELDS.map((spec) => (
-              <div key={spec.field} className="grading-field">
-                <span className={`grading-field-name${level.edited.includes(spec.field) ? ' edited' : ''}`}>{spec.title}</span>
-                <span className="segmented" role="radiogroup" aria-label={spec.title}>
-                  {spec.values.map((v) => (
-                    <button
-                      key={v}
-                      role="radio"
-                      aria-checked={level.values[spec.field] === v}
-                      className={level.values[spec.field] === v ? 'on' : ''}
-                      disabled={!editable}
-                      title={spec.valueNames[v]}
-                      onClick={() => g.setValue(spec.field, v)}
-                    >
-                      {spec.field === 'pfirrmann' || spec.field === 'modic' ? v : spec.valueNames[v]}
-                    </button>
-                  ))}
-                  {/* Clear only where the CSV has no value (a new level): a CSV value can be changed or undone, not blanked. */}
-                  {isClearable(level.baseline[spec.field]) && (
-                    <button disabled={!editable || level.values[spec.field] === null} title="Clear (no value)" data-testid={`grading-clear-${spec.field}`} onClick={() => g.setValue(spec.field, null)}>
-                      –
-                    </button>
-                  )}
-                </span>
-                <span className="muted small">CSV {show(spec.field, level.baseline[spec.field])}</span>
-              </div>
-            ))}
-            <label className="grading-field">
-              <input type="checkbox" disabled={!editable} checked={level.reviewed} onChange={(e) => void g.setReviewed(e.target.checked)} />
-              Reviewed
-            </label>
-            </div>
-            <div className="grading-hist">
-            <div className="panel-title small">History of {level.name}</div>
-            <ul className="history-list grading-history" data-testid="grading-history">
-              {g.history.length === 0 && <li className="muted">No changes in this store.</li>}
-              {[...g.history].reverse().map((ev) => (
-                <li key={ev.id} className={ev.undone ? 'history-undone' : ''}>
-                  <span className="history-desc">
-                    {ev.kind === 'undo' ? 'Undo: ' : ''}
-                    {fieldName(ev.field)} {eventValue(ev.field, ev.oldValue)} → {eventValue(ev.field, ev.newValue)}
-                    {ev.undone ? ' (undone)' : ''}
-                  </span>
-                  <span className="muted small" title={ev.createdAt}>
-                    {ev.annotator} · {new Date(ev.createdAt).toLocaleTimeString()}
-                  </span>
-                </li>
-              ))}
-            </ul>
-            </div>
-          </div>
+          <GradingDetail level={level} gradings={g} editable={editable} noT2={noT2}>
+            {/* Slot: per-level extras under the detail's title (measurement hints …). */}
+          </GradingDetail>
         )}
       </div>}
     </div>

@@ -20,7 +20,13 @@ describe('grading criteria', () => {
     const spec = (f: string) => GRADING_FIELDS.find((s) => s.field === f)!;
     expect(PFIRRMANN_CRITERIA.map((c) => c.grade)).toEqual(spec('pfirrmann').values);
     expect(PFIRRMANN_CRITERIA.map((c) => c.roman)).toEqual(spec('pfirrmann').values.map((v) => spec('pfirrmann').valueNames[v]));
-    for (const c of PFIRRMANN_CRITERIA) for (const k of ['structure', 'distinction', 'signal', 'height'] as const) expect(c[k], `${c.roman} ${k}`).not.toBe('');
+    for (const c of PFIRRMANN_CRITERIA) {
+      for (const k of ['structure', 'distinction', 'signal', 'height'] as const) {
+        expect(c[k], `${c.roman} ${k}`).not.toBe('');
+        expect(c.short[k], `${c.roman} short ${k}`).not.toBe('');
+        expect(c.short[k].length, `${c.roman} short ${k}`).toBeLessThanOrEqual(Math.max(24, c[k].length));
+      }
+    }
     expect(MODIC_CRITERIA.map((c) => c.type)).toEqual(spec('modic').values);
     for (const c of MODIC_CRITERIA.filter((x) => x.type > 0)) expect(c.t1 && c.t2, `type ${c.type}`).toBeTruthy();
   });
