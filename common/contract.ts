@@ -191,6 +191,16 @@ export interface GradingLevel {
   edited: GradingField[];
   reviewed: boolean;
   hint: GradingHint | null;
+  /** The first value a person entered per field (never changed by later changes or undo); CSV values are not. */
+  firstValues: Partial<Record<GradingField, FirstValueInfo>>;
+}
+
+/** The first value a person entered for one grading field of a level (reader agreement data). */
+export interface FirstValueInfo {
+  value: number;
+  annotator: string;
+  /** ISO-8601 UTC. */
+  at: string;
 }
 
 export interface GradingsResponse {

@@ -51,6 +51,7 @@ describe('openStore', () => {
     expect(tables.all()).toEqual([
       'annotators',
       'grading_events',
+      'grading_first_values',
       'gradings',
       'label_checkpoints',
       'label_edit_events',

@@ -8,6 +8,7 @@
 //                  every other mask is copied byte for byte
 //   overview.csv   byte-identical copy
 //   radiological_gradings.csv  see gradingsCsv.ts
+//   gradings_first_values.csv  first value a person entered per grading, see firstValuesCsv.ts (none: no file)
 //   export-manifest.json + CHANGES.md  see manifest.ts (also the measurements of each exported series)
 // In a full export every other regular file of images/, masks/ and the top folder is copied too, so an export
 // without edits reproduces every input file byte for byte.
@@ -37,6 +38,7 @@ import { composeManifest, measurementsBySeries, renderChanges, type ExportManife
 import { copyRestOfSource, exportSeriesMha } from './mhaSeries.js';
 import { remapDocument } from './nifti.js';
 import { exportSeriesNifti, writeDatasetJson } from './niftiSeries.js';
+import { exportFirstValues, FIRST_VALUES_FILE } from './firstValuesCsv.js';
 import { countTotals, isCandidate, largestFirst, planGradings, planSeries, type SeriesPlan } from './plan.js';
 import { abandonTarget, CHANGES_FILE, commitTarget, MANIFEST_FILE, prepareTarget, type ExportTarget } from './target.js';
 import { DEFAULT_EXPORT_WORKERS, ExportCancelledError, type ExportDeps, type ExportProgress, type ExportRequest, type ExportSummary, type RunOptions } from './types.js';
@@ -97,11 +99,13 @@ export async function runExport(deps: ExportDeps, req: ExportRequest, opts: RunO
   try {
     if (target.removedStale) ctx.warnings.push(`a stale ${basename(target.partial)} left by an interrupted export was removed`);
     const gradings = planGradings(deps, req, ctx.warnings);
+    const firstValues = exportFirstValues(deps.store); // same synchronous snapshot as the gradings
     // Measurements: one synchronous snapshot, taken with the gradings'.
     const measurements = measurementsBySeries(deps.store.measurements.all(), (id) => deps.store.annotators.name(id));
     const gradedPatients = new Set((gradings?.changes ?? []).map((c) => c.patientId));
     const plans = planSeries(deps.index.series, deps.store, gradedPatients);
     await countTotals(root, req, plans, progress);
+    if (firstValues) progress.filesTotal++;
     progress.phase = 'writing';
     report();
 
@@ -115,6 +119,7 @@ export async function runExport(deps: ExportDeps, req: ExportRequest, opts: RunO
       if (gradings.changed) await writeInto(ctx, GRADINGS_FILE, [gradings.bytes], 'rewritten', GRADINGS_FILE);
       else await copyInto(ctx, GRADINGS_FILE);
     }
+    if (firstValues) await writeInto(ctx, FIRST_VALUES_FILE, [firstValues], 'generated');
     // A full SPIDER export also carries every other file of the source folder.
     if (req.format === 'mha' && !req.changedOnly) await copyRestOfSource(ctx);
     if (req.format === 'nifti') await writeDatasetJson(ctx, records.length, folded);

@@ -137,6 +137,7 @@ export function createGradingService(deps: GradingServiceDeps): GradingMethods {
     const rows = csvRows.get(patientId) ?? [];
     const stored = store.gradings.forPatient(patientId);
     const reviews = store.gradings.reviews(patientId);
+    const firsts = store.gradings.firstValues(patientId);
     const labels = new Set<number>(rows.map((r) => r.ivdLabel));
     for (const m of series) for (const k of m?.discs.keys() ?? []) labels.add(k);
     for (const g of stored) labels.add(g.ivdLabel);
@@ -173,6 +174,11 @@ export function createGradingService(deps: GradingServiceDeps): GradingMethods {
         baseline,
         edited: FIELDS.filter((f) => values[f] !== baseline[f]),
         reviewed,
+        firstValues: Object.fromEntries(
+          firsts
+            .filter((f) => f.ivdLabel === k)
+            .map((f) => [f.field, { value: f.value, annotator: store.annotators.name(f.annotatorId), at: f.createdAt }]),
+        ),
         hint:
           disc && first
             ? { seriesId: first.seriesId, centre: disc.centre, heightMm: disc.heightMm, neighbourRatio: null, narrowingSuspect: false }

@@ -38,6 +38,7 @@ export type {
   NewEdit,
 } from './repos/edits.js';
 export type {
+  FirstValue,
   Grading,
   GradingEvent,
   GradingInput,

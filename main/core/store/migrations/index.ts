@@ -6,6 +6,7 @@ import up0010 from './0010-initial-schema.js';
 import up0020 from './0020-real-reviews-and-undo.js';
 import up0030 from './0030-measurements.js';
 import up0040 from './0040-series-review.js';
+import up0050 from './0050-grading-first-values.js';
 
 /** One schema step. `up` is pure SQL against the connection: no clock, no I/O, no reads of app state. */
 export interface Migration {
@@ -21,6 +22,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 20, name: 'real-reviews-and-undo', up: up0020 },
   { version: 30, name: 'measurements', up: up0030 },
   { version: 40, name: 'series-review', up: up0040 },
+  { version: 50, name: 'grading-first-values', up: up0050 },
 ];
 
 /** The schema version this build writes: the last migration's version. */

@@ -70,7 +70,22 @@ export interface GradingEvent {
   readonly createdAt: string;
 }
 
-/** Access to `gradings`, `level_reviews` and `grading_events`. */
+/**
+ * The first value a person entered for one grading (migration 50): the earliest event that set a value and was
+ * not an undo. Written with that event and never changed afterwards (later changes and undos leave it).
+ */
+export interface FirstValue {
+  readonly patientId: number;
+  readonly ivdLabel: number;
+  readonly field: string;
+  readonly value: number;
+  /** The grading event that entered it. */
+  readonly eventId: number;
+  readonly annotatorId: AnnotatorId;
+  readonly createdAt: string;
+}
+
+/** Access to `gradings`, `level_reviews`, `grading_events` and `grading_first_values`. */
 export interface GradingsRepo {
   /**
    * Sets one grading and records the change, in one transaction. Returns the event, or null when the stored
@@ -88,6 +103,20 @@ export interface GradingsRepo {
   reviews(patientId: number): LevelReview[];
   /** Every change (grading and review) for a patient, oldest first. */
   events(patientId: number): GradingEvent[];
+  /** First values entered for a patient's gradings, by level then field. */
+  firstValues(patientId: number): FirstValue[];
+  /** Every first value, by patient, level, field (for export). */
+  allFirstValues(): FirstValue[];
+}
+
+interface FirstValueRow {
+  patient_id: number;
+  ivd_label: number;
+  field: string;
+  value: number;
+  event_id: number;
+  annotator_id: number;
+  created_at: string;
 }
 
 interface GradingRow {
@@ -126,6 +155,18 @@ const G_COLUMNS = 'patient_id, ivd_label, field, value, updated_at, updated_by';
 const R_COLUMNS = 'patient_id, ivd_label, reviewed, updated_at, updated_by';
 const E_COLUMNS =
   'id, patient_id, ivd_label, field, old_value, new_value, undoes_event_id, annotator_id, created_at';
+
+const F_COLUMNS = 'patient_id, ivd_label, field, value, event_id, annotator_id, created_at';
+
+const toFirstValue = (r: FirstValueRow): FirstValue => ({
+  patientId: r.patient_id,
+  ivdLabel: r.ivd_label,
+  field: r.field,
+  value: r.value,
+  eventId: r.event_id,
+  annotatorId: r.annotator_id as AnnotatorId,
+  createdAt: r.created_at,
+});
 
 const toGrading = (r: GradingRow): Grading => ({
   patientId: r.patient_id,
@@ -219,6 +260,13 @@ export function createGradingsRepo(ctx: StoreContext): GradingsRepo {
   const eventsOf = db.prepare<{ patientId: number }, EventRow>(
     `SELECT ${E_COLUMNS} FROM grading_events WHERE patient_id = $patientId ORDER BY id`,
   );
+  // Filled by the trigger grading_first_values_record on every event insert (migration 50).
+  const firstOf = db.prepare<{ patientId: number }, FirstValueRow>(
+    `SELECT ${F_COLUMNS} FROM grading_first_values WHERE patient_id = $patientId ORDER BY ivd_label, field`,
+  );
+  const everyFirst = db.prepare<[], FirstValueRow>(
+    `SELECT ${F_COLUMNS} FROM grading_first_values ORDER BY patient_id, ivd_label, field`,
+  );
 
   /** Appends one event and returns it as stored. */
   const record = (event: Parameters<typeof insertEvent.run>[0]): GradingEvent => {
@@ -282,6 +330,12 @@ export function createGradingsRepo(ctx: StoreContext): GradingsRepo {
     },
     events(patientId) {
       return eventsOf.all({ patientId }).map(toEvent);
+    },
+    firstValues(patientId) {
+      return firstOf.all({ patientId }).map(toFirstValue);
+    },
+    allFirstValues() {
+      return everyFirst.all().map(toFirstValue);
     },
   };
 }
