@@ -10,6 +10,7 @@ export {
 } from './labelOps.js';
 export { removeIslands, type IslandCriterion, type IslandsResult } from './islands.js';
 export { labelCentres } from './centres.js';
+export { midSagittal, sagittalAxis, type MidSagittal, type MidSagittalOptions } from './midSagittal.js';
 export { labelCounts } from './counts.js';
 export { applyDiffToCounts } from './countsDiff.js';
 export {
