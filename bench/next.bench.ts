@@ -7,20 +7,13 @@
 // one series in its cache, so whatever is not prefetched is read from its files again (OS page cache, as in the
 // viewer bench). Each round: cold open of P (double-click, nothing prefetched for it, no prefetch in flight), wait
 // until Q (the next to do) is prefetched, press N (opens Q), then wait until R is prefetched (which evicts P in main).
-import { mkdtempSync, rmSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromium, type Page } from 'playwright-core';
-import { ensureRendererBuilt } from '../main/cli/build.js';
-import { generateSample } from '../main/core/sample/index.js';
-import { openWorkstation } from '../main/core/workstation.js';
-import { startWebServer } from '../main/server/http.js';
-import { CHROMIUM_ARGS } from '../tests/e2e/support/app.js';
-import { installTestHook } from '../tests/e2e/support/testHook.js';
+import { loadavg } from 'node:os';
+import type { Page } from 'playwright-core';
+import type { Workstation } from '../main/core/workstation.js';
+import { startBenchApp } from './lib/app.js';
 import { figure, machineLine, median, writeResults } from './lib/report.js';
 
 const rounds = Number(process.argv[process.argv.indexOf('--rounds') + 1]) || 7;
-const dir = mkdtempSync(join(tmpdir(), 'spine-bench-next-'));
 
 interface Open {
   totalMs: number;
@@ -52,29 +45,31 @@ async function prefetched(page: Page, id: string): Promise<void> {
 }
 
 const load = (): string => loadavg().map((x) => x.toFixed(2)).join(' ');
-try {
-  console.log('generating a realistic dataset …');
-  await generateSample({ out: join(dir, 'ds'), patients: 4, profile: 'realistic', seed: 'bench-next' });
-  const staticDir = await ensureRendererBuilt();
-  const ws = await openWorkstation({ datasetRoot: join(dir, 'ds'), storeFile: join(dir, 'store.sqlite'), annotator: 'bench', cacheSeries: 1 });
-  // The three series to do: the largest matrix that three series share, in worklist order.
+const voxels = (k: string): number => k.split('×').reduce((a, b) => a * Number(b), 1);
+/** The three series to do: the largest matrix that three series share, in worklist order. */
+function pickThree(ws: Workstation): { size: string; ids: [string, string, string] } {
   const bySize = new Map<string, string[]>();
   for (const s of ws.index.series) {
     const key = s.image!.geometry.size.join('×');
     bySize.set(key, [...(bySize.get(key) ?? []), s.id]);
   }
-  const voxels = (k: string): number => k.split('×').reduce((a, b) => a * Number(b), 1);
   const [size, ids] = [...bySize].filter(([, v]) => v.length >= 3).sort((a, b) => voxels(b[0]) - voxels(a[0]))[0]!;
-  const [P, Q, R] = ids as [string, string, string];
+  return { size, ids: ids.slice(0, 3) as [string, string, string] };
+}
+
+const app = await startBenchApp({
+  name: 'next', patients: 4, seed: 'bench-next', cacheSeries: 1,
+  prepare: async (ws) => {
+    const { ids } = pickThree(ws);
+    for (const s of ws.index.series) {
+      if (!ids.includes(s.id)) await ws.service.setSeriesStatus({ seriesId: s.id, status: 'done' });
+    }
+  },
+});
+try {
+  const { page, ws } = app;
+  const { size, ids: [P, Q, R] } = pickThree(ws);
   const pixelType = ws.index.series.find((s) => s.id === P)!.image!.pixelType;
-  for (const s of ws.index.series) {
-    if (![P, Q, R].includes(s.id)) await ws.service.setSeriesStatus({ seriesId: s.id, status: 'done' });
-  }
-  const server = await startWebServer({ service: ws.service, volumes: ws, staticDir });
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
-  const page = await browser.newPage({ viewport: { width: 1600, height: 900 } });
-  await installTestHook(page);
-  await page.goto(server.url);
   await page.waitForSelector(`[data-series="${P}"]`);
 
   const loadBefore = load();
@@ -127,9 +122,7 @@ try {
     console.log(`round ${r}: ${big.id} next ${n.totalMs.toFixed(0)} ms, cold ${c.totalMs.toFixed(0)} ms`);
   }
   const bigSize = `${big.image!.geometry.size.join('×')} ${big.image!.pixelType}`;
-  await browser.close();
-  await server.close();
-  ws.close();
+  await app.close();
 
   const m = (xs: Open[], k: keyof Omit<Open, 'prefetched'>): number => median(xs.map((x) => x[k]));
   const ratio = m(next, 'totalMs') / m(cold, 'totalMs');
@@ -181,5 +174,5 @@ Next / cold: **${bigRatio.toFixed(2)}×**; goal ≤ 0.25×: **${bigRatio <= 0.25
   writeResults('next', figures, md);
   console.log(md);
 } finally {
-  rmSync(dir, { recursive: true, force: true });
+  await app.close();
 }

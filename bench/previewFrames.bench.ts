@@ -12,18 +12,11 @@
 // of the build names them).
 //
 //   node bin/run-ts.mjs bench/previewFrames.bench.ts [--runs N]   (default 5, after one warm-up round)
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import type { Vec3 } from '../common/geometry.js';
-import { ensureRendererBuilt } from '../main/cli/build.js';
-import { generateSample } from '../main/core/sample/index.js';
-import { openWorkstation } from '../main/core/workstation.js';
-import { startWebServer } from '../main/server/http.js';
-import { CHROMIUM_ARGS } from '../tests/e2e/support/app.js';
-import { installTestHook } from '../tests/e2e/support/testHook.js';
 import { labelPoint, WorkstationPage } from '../tests/e2e/support/workstationPage.js';
+import { openByDoubleClick, startBenchApp } from './lib/app.js';
 import { figure, machineLine, median, writeResults, type BenchFigure } from './lib/report.js';
 
 const runs = Number(process.argv[process.argv.indexOf('--runs') + 1]) || 5;
@@ -33,7 +26,6 @@ const GROWN = 3;
 const GOAL_MS = 50;
 const PHASES = ['idle', 'fill', 'fill-accept', 'grow', 'grow-accept'] as const;
 type Phase = (typeof PHASES)[number];
-const dir = mkdtempSync(join(tmpdir(), 'spine-bench-preview-frames-'));
 
 interface PhaseRecord {
   gaps: number[];
@@ -91,21 +83,10 @@ const stopRec = (page: Page): Promise<PhaseRecord> => page.evaluate(() => (windo
 
 const max = (xs: number[]): number => Math.max(0, ...xs);
 
+const app = await startBenchApp({ name: 'preview-frames' });
 try {
-  console.log('generating the realistic dataset …');
-  await generateSample({ out: join(dir, 'realistic'), patients: 1, profile: 'realistic', seed: 'bench' });
-  const staticDir = await ensureRendererBuilt();
-  const root = join(dir, 'realistic');
-  const ws = await openWorkstation({ datasetRoot: root, storeFile: join(dir, 'store.sqlite'), annotator: 'bench' });
-  const server = await startWebServer({ service: ws.service, volumes: ws, staticDir });
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
-  const page = await browser.newPage({ viewport: { width: 1600, height: 900 } });
-  page.on('pageerror', (e) => console.error(`pageerror: ${e.message}`));
-  await installTestHook(page);
-  await page.goto(server.url);
-  await page.waitForSelector(`[data-series="${SERIES}"]`);
-  await page.locator(`[data-series="${SERIES}"]`).dblclick();
-  await page.waitForFunction((id) => window.__spine?.lastOpen?.seriesId === id, SERIES, { timeout: 120_000 });
+  const { page, root, dir } = app;
+  await openByDoubleClick(page, SERIES);
   await installRecorder(page);
   const wsPage = new WorkstationPage(page, join(dir, 'shots'));
   const size = await page.evaluate(() => window.__spine!.store.get().opened!.info.image.geometry.size.join('×'));
@@ -192,9 +173,7 @@ try {
     if (warm) continue;
     for (const p of PHASES) rec[p].push(got[p]);
   }
-  await browser.close();
-  await server.close();
-  ws.close();
+  await app.close();
 
   const figures: BenchFigure[] = [];
   const idleMedian = median(rec.idle.flatMap((r) => r.gaps));
@@ -268,5 +247,5 @@ ${max(rec.idle.map((r) => max(r.gaps))).toFixed(0)} ms on this shared machine).
   writeResults('previewFrames', figures, md);
   console.log(md);
 } finally {
-  rmSync(dir, { recursive: true, force: true });
+  await app.close();
 }

@@ -9,18 +9,11 @@
 // view built, nothing happening), measured in the same run.
 //
 //   node bin/run-ts.mjs bench/view3d.bench.ts [--runs N]   (default 5)
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import type { Vec3 } from '../common/geometry.js';
-import { ensureRendererBuilt } from '../main/cli/build.js';
-import { generateSample } from '../main/core/sample/index.js';
-import { openWorkstation } from '../main/core/workstation.js';
-import { startWebServer } from '../main/server/http.js';
-import { CHROMIUM_ARGS } from '../tests/e2e/support/app.js';
-import { installTestHook } from '../tests/e2e/support/testHook.js';
 import { labelPoint, WorkstationPage } from '../tests/e2e/support/workstationPage.js';
+import { openByDoubleClick, startBenchApp } from './lib/app.js';
 import { figure, machineLine, median, writeResults, type BenchFigure } from './lib/report.js';
 
 const runs = Number(process.argv[process.argv.indexOf('--runs') + 1]) || 5;
@@ -29,7 +22,6 @@ const LABEL = 3;
 const VIEW = '[data-view3d]';
 const REBUILD_GOAL_MS = 1000;
 const FRAME_GOAL_MS = 50;
-const dir = mkdtempSync(join(tmpdir(), 'spine-bench-view3d-'));
 
 /** rAF gap recorder in the page: start() … stop() → the gaps (ms) between consecutive animation frames. */
 async function installGapRecorder(page: Page): Promise<void> {
@@ -77,21 +69,10 @@ const dataset = (page: Page): Promise<Record<string, string>> => page.locator(VI
 const setKind = (page: Page, kind: '1x3' | '2x2'): Promise<void> =>
   page.evaluate((k) => window.__spine!.viewer!.setLayout({ kind: k, maximised: null }), kind);
 
+const app = await startBenchApp({ name: 'view3d' });
 try {
-  console.log('generating the realistic dataset …');
-  await generateSample({ out: join(dir, 'realistic'), patients: 1, profile: 'realistic', seed: 'bench' });
-  const staticDir = await ensureRendererBuilt();
-  const root = join(dir, 'realistic');
-  const ws = await openWorkstation({ datasetRoot: root, storeFile: join(dir, 'store.sqlite'), annotator: 'bench' });
-  const server = await startWebServer({ service: ws.service, volumes: ws, staticDir });
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
-  const page = await browser.newPage({ viewport: { width: 1600, height: 900 } });
-  page.on('pageerror', (e) => console.error(`pageerror: ${e.message}`));
-  await installTestHook(page);
-  await page.goto(server.url);
-  await page.waitForSelector(`[data-series="${SERIES}"]`);
-  await page.locator(`[data-series="${SERIES}"]`).dblclick();
-  await page.waitForFunction((id) => window.__spine?.lastOpen?.seriesId === id, SERIES, { timeout: 120_000 });
+  const { page, root, dir } = app;
+  await openByDoubleClick(page, SERIES);
   await installGapRecorder(page);
   const wsPage = new WorkstationPage(page, join(dir, 'shots'));
   const size = await page.evaluate(() => window.__spine!.store.get().opened!.info.image.geometry.size.join('×'));
@@ -236,9 +217,7 @@ try {
     s.strokeTask13.push(strokeTask13);
     s.undoTask13.push(undoTask13);
   }
-  await browser.close();
-  await server.close();
-  ws.close();
+  await app.close();
 
   const m = Object.fromEntries(Object.entries(s).map(([k, v]) => [k, median(v)])) as Record<keyof typeof s, number>;
   const worst = (xs: number[]): number => Math.max(...xs);
@@ -299,5 +278,5 @@ No UI frame > ${FRAME_GOAL_MS} ms: the 3-D view's own longest main-thread slice 
   writeResults('view3d', figures, md);
   console.log(md);
 } finally {
-  rmSync(dir, { recursive: true, force: true });
+  await app.close();
 }
