@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scanDataset } from '../../main/core/dataset/index.js';
-import { runQa, type QaFinding, type QaReport } from '../../main/core/qa/index.js';
+import { defaultReadMask, runQa, type QaFinding, type QaReport } from '../../main/core/qa/index.js';
 import { generateSample, type SampleFault, type SampleResult } from '../../main/core/sample/index.js';
 
 const CLI = join(process.cwd(), 'bin', 'spine-ws.mjs');
@@ -61,12 +61,16 @@ describe('spine-ws qa', () => {
     expect(island.ijk).toEqual(centre);
   });
 
-  it('worker threads and the calling thread give the same report', async () => {
+  it('streamed mask files, whole volumes on this thread or on workers, and a mixed readMask give the same report', async () => {
     const index = await scanDataset(faulty.out);
-    const inThread = await runQa(index, { workers: 0 });
-    const pooled = await runQa(index, { workers: 2, concurrency: 3 });
-    expect(pooled).toEqual(inThread);
-    expect(inThread.counts.error).toBeGreaterThan(0);
+    const streamed = await runQa(index);
+    expect(await runQa(index, { readMask: defaultReadMask })).toEqual(streamed);
+    expect(await runQa(index, { workers: 2, concurrency: 3 })).toEqual(streamed);
+    // Every other series from a reader (as the app's live labels), the rest streamed (null).
+    let n = 0;
+    expect(await runQa(index, { readMask: (s, r) => (n++ % 2 ? defaultReadMask(s, r) : Promise.resolve(null)) })).toEqual(streamed);
+    expect(n).toBe(faulty.series.length);
+    expect(streamed.counts.error).toBeGreaterThan(0);
   });
 
   it('prints a table with one line per finding', () => {

@@ -58,7 +58,7 @@ export function checkSeries(input: SeriesInput): SeriesResult {
 }
 
 interface Ctx {
-  input: SeriesInput;
+  input: Omit<SeriesInput, 'data'>;
   scan: VolumeScan;
   g: VolumeGeometry;
   findings: QaFinding[];
@@ -67,7 +67,8 @@ interface Ctx {
   centroidWorld: Map<number, Vec3>;
 }
 
-export function checkScan(input: SeriesInput, scan: VolumeScan): SeriesResult {
+/** The per-series checks on the voxel pass of a series' labels (the voxels themselves are not needed again). */
+export function checkScan(input: Omit<SeriesInput, 'data'>, scan: VolumeScan): SeriesResult {
   const g = input.geometry;
   const ctx: Ctx = { input, scan, g, findings: [], byValue: new Map(), centroidIjk: new Map(), centroidWorld: new Map() };
   for (const l of scan.labels) {

@@ -15,7 +15,7 @@ import type { DatasetIndex, SeriesEntry } from '../dataset/index.js';
 import type { MetaImage } from '../mha/index.js';
 import { checkSeries } from './checks.js';
 import { gradingsVsDiscs, siblingLevels, volumeOutliers } from './dataset.js';
-import { defaultReadMask, runQa, type QaOptions } from './runner.js';
+import { runQa, type QaOptions } from './runner.js';
 import type { QaFinding, QaReport, QaSeverity, SeriesQaSummary } from './types.js';
 
 /** Codes computed across series (from the summaries); every other code comes from one series' labels. */
@@ -141,12 +141,13 @@ export function createQaService(deps: QaServiceDeps): QaService {
     state = 'computing';
     done = 0;
     const readAt = new Map<string, number>();
-    const readMask = async (s: SeriesEntry, root: string): Promise<MetaImage> => {
+    // null: the series is unedited, runQa streams its mask file.
+    const readMask = async (s: SeriesEntry): Promise<MetaImage | null> => {
       if (closed) throw new AppError('internal', 'The workstation is closed');
       const revision = deps.revision(s.id);
       if (deps.activeEdits(s.id) === 0) {
         readAt.set(s.id, revision);
-        return defaultReadMask(s, root);
+        return null;
       }
       const l = await deps.labels(s);
       const geometry = s.image?.geometry;
