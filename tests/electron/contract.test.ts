@@ -98,6 +98,7 @@ const VALID: { [M in Method]: WireRequest<M> } = {
   commitEdit: { seriesId: '1_t1', baseRevision: 0, tool: 'brush', label: 3, description: 'Brush, 1 voxel', diff: Uint8Array.of(1, 2, 3) },
   undo: { seriesId: '1_t1' },
   redo: { seriesId: '1_t1' },
+  levelMeasures: { patientId: 1 },
   history: { seriesId: '1_t1' },
   getGradings: { patientId: 1 },
   setGrading: { patientId: 1, ivdLabel: 2, field: 'pfirrmann', value: 3 },

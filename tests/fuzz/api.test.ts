@@ -287,6 +287,7 @@ function validRequest(method: string): Record<string, unknown> {
     getSession: {},
     listSeries: {},
     gradingProgress: {},
+    levelMeasures: { patientId: 1 },
     setAnnotator: { name: 'fuzz' },
     openSeries: { seriesId: '1_t1' },
     setSeriesStatus: { seriesId: '1_t1', status: 'in_progress' },

@@ -3,8 +3,11 @@
 //
 // Height of disc k: the local spine axis u is the direction from the centroid of vertebra k to that of vertebra
 // k+1 (the S–I world axis when either is missing). The disc's voxels within a thin core around the axis line
-// through the disc centroid are projected on u; the height is their projected extent plus one voxel's extent
-// along u. Using the core (not every disc voxel) keeps the rounded rims of the bodies out of the measurement.
+// through the disc centroid are projected on u; the height is the projected extent of the run of projections
+// around the centre (projections sorted; a gap wider than 1.5 voxels along u ends the run) plus one voxel's extent
+// along u. Using the core (not every disc voxel) keeps the rounded rims of the bodies out of the measurement; the
+// run keeps a stray stroke of the disc label elsewhere on the axis out of it (issue 15: one 81-voxel stroke in the
+// vertebra above moved a height ratio from 87 % to 127 %).
 import { labelMoments } from '../../../common/labelMoments.js';
 import type { Vec3, VolumeGeometry } from '../../../common/geometry.js';
 import { axisVector, indexToWorld } from '../../../common/geometry.js';
@@ -40,9 +43,8 @@ export function measureSeries(seriesId: string, volume: Uint8Array, g: VolumeGeo
   interface Work {
     m: DiscMeasure;
     u: Vec3;
-    lo: number;
-    hi: number;
-    found: boolean;
+    /** Projections on u of the core voxels. */
+    ts: number[];
   }
   // Per index axis: world step of one index along that axis (spacing * axis vector).
   const steps: Vec3[] = [0, 1, 2].map((a) => {
@@ -64,7 +66,7 @@ export function measureSeries(seriesId: string, volume: Uint8Array, g: VolumeGeo
       const n = Math.hypot(...d);
       if (n > 1e-6) u = [d[0] / n, d[1] / n, d[2] / n];
     }
-    work.set(l, { m: { ivdLabel: k, voxels: count[l]!, centre, heightMm: null }, u, lo: Infinity, hi: -Infinity, found: false });
+    work.set(l, { m: { ivdLabel: k, voxels: count[l]!, centre, heightMm: null }, u, ts: [] });
   }
   if (work.size > 0) {
     // Second pass over disc voxels only: projection on u and distance from the axis line through the centroid.
@@ -87,20 +89,34 @@ export function measureSeries(seriesId: string, volume: Uint8Array, g: VolumeGeo
           ];
           const t = dot(p, w.u);
           if (dot(p, p) - t * t > tol2) continue;
-          w.found = true;
-          if (t < w.lo) w.lo = t;
-          if (t > w.hi) w.hi = t;
+          w.ts.push(t);
         }
       }
     }
   }
   const discs = new Map<number, DiscMeasure>();
   for (const w of work.values()) {
-    if (w.found) {
+    if (w.ts.length > 0) {
       const voxelExtent = steps.reduce((acc, s) => acc + Math.abs(dot(s, w.u)), 0);
-      w.m.heightMm = Math.round((w.hi - w.lo + voxelExtent) * 100) / 100;
+      const { lo, hi } = runAroundCentre(w.ts, 1.5 * Math.max(...steps.map((s) => Math.abs(dot(s, w.u)))));
+      w.m.heightMm = Math.round((hi - lo + voxelExtent) * 100) / 100;
     }
     discs.set(w.m.ivdLabel, w.m);
   }
   return { seriesId, discs };
+}
+
+/**
+ * The run of sorted projections that holds the one nearest 0 (the disc centre), split where consecutive values
+ * are more than `gap` apart: a disconnected stroke on the axis is another run.
+ */
+export function runAroundCentre(ts: number[], gap: number): { lo: number; hi: number } {
+  const s = Float64Array.from(ts).sort();
+  let c = 0;
+  for (let i = 1; i < s.length; i++) if (Math.abs(s[i]!) < Math.abs(s[c]!)) c = i;
+  let lo = c;
+  let hi = c;
+  while (lo > 0 && s[lo]! - s[lo - 1]! <= gap) lo--;
+  while (hi < s.length - 1 && s[hi + 1]! - s[hi]! <= gap) hi++;
+  return { lo: s[lo]!, hi: s[hi]! };
 }
