@@ -42,7 +42,7 @@ function both(long: string, short: string): ReactNode {
 const FINDINGS: ReadonlyArray<[GradingField, string]> = [
   ['upEndplate', 'UP endplate'],
   ['lowEndplate', 'LOW endplate'],
-  ['spondylolisthesis', 'Spondylolisth.'],
+  ['spondylolisthesis', 'Spondylolist.'],
   ['herniation', 'Herniation'],
   ['narrowing', 'Narrowing'],
   ['bulging', 'Bulging'],
@@ -138,12 +138,13 @@ export function GradingDetail({ level, gradings: g, editable, noT2, children }: 
           </div>
         </section>
 
-        <section className="grade-block" data-field="modic" data-testid="grade-modic">
-          <div className="grade-head">
+        <section className="grade-block modic-block" data-field="modic" data-testid="grade-modic">
+          <div className="modic-head" title="Modic type: the endplate marrow signal on T1 / T2 (keys M then 0–3)">
             <span className={`grading-field-name${edited('modic')}`}>Modic</span>
-            <span className="muted small">M then 0–3 · signal on T1 / T2</span>
-            {csv('modic')}
-            {clear('modic')}
+            <span className="grade-last">
+              {csv('modic')}
+              {clear('modic')}
+            </span>
           </div>
           <div className="modic-types" role="radiogroup" aria-label="Modic" data-testid="modic-criteria">
             {MODIC_CRITERIA.map((c) => (
