@@ -10,12 +10,16 @@ export interface OpenedSeries {
   info: OpenSeriesResponse;
   image: ImageScalars;
   labels: Uint8Array;
-  /** `prefetched`: the volumes came from the prefetch (`maskRefetched`: the labels changed since, so not the mask). */
-  timing: { openMs: number; transferMs: number; prefetched: boolean; maskRefetched: boolean };
+  /**
+   * `prefetched`: the volumes came from the prefetch (`maskRefetched`: the labels changed since, so not the mask).
+   * `confirmMs` (prefetched only, set once `confirm` settled): from the start of the open until main confirmed the
+   * revision (or the refetched mask arrived).
+   */
+  timing: { openMs: number; transferMs: number; prefetched: boolean; maskRefetched: boolean; confirmMs?: number };
   /**
    * Prefetched only: whether the bytes are still current. Resolves to null when they are (same label revision), else
-   * to the series loaded again (mask refetched). The opener renders the prefetched bytes meanwhile and publishes the
-   * series only once this has settled, so nothing is edited on a stale label volume.
+   * to the series loaded again (mask refetched). The opener renders and publishes the prefetched bytes at once and
+   * hands this to settlePrefetched, which swaps in main's labels should they have moved on.
    */
   confirm?: Promise<OpenedSeries | null>;
 }
@@ -61,13 +65,19 @@ function fromPrefetch(pre: Prefetched): OpenedSeries {
     opened.timing.openMs = openMs;
     const sameImage = info.image.byteLength === pre.image.byteLength && info.image.pixelType === pre.info.image.pixelType;
     const sameMask = info.revision === pre.info.revision && info.mask.byteLength === pre.mask.byteLength;
-    if (sameImage && sameMask) return null;
+    if (sameImage && sameMask) {
+      opened.timing.confirmMs = performance.now() - t0;
+      return null;
+    }
     const t1 = performance.now();
     const [imageBuf, maskBuf] = await Promise.all([
       sameImage ? pre.image : fetchVolume(pre.seriesId, 'image'),
       fetchVolume(pre.seriesId, 'mask'),
     ]);
-    return wrap(info, imageBuf, maskBuf, { openMs, transferMs: performance.now() - t1, prefetched: true, maskRefetched: true });
+    const t2 = performance.now();
+    const fresh = wrap(info, imageBuf, maskBuf, { openMs, transferMs: t2 - t1, prefetched: true, maskRefetched: true, confirmMs: t2 - t0 });
+    opened.timing.confirmMs = t2 - t0;
+    return fresh;
   });
   const opened: OpenedSeries = { ...wrap(pre.info, pre.image, pre.mask, { openMs: 0, transferMs: 0, prefetched: true, maskRefetched: false }), confirm };
   return opened;
@@ -78,4 +88,40 @@ function wrap(info: OpenSeriesResponse, imageBuf: ArrayBuffer, maskBuf: ArrayBuf
     throw new Error(`Volume of ${info.seriesId} arrived incomplete (${imageBuf.byteLength}/${info.image.byteLength} image bytes, ${maskBuf.byteLength}/${info.mask.byteLength} label bytes)`);
   }
   return { info, image: typedArray(imageBuf, info.image.pixelType), labels: new Uint8Array(maskBuf), timing };
+}
+
+/** What settlePrefetched needs of the opener. */
+export interface SettleHooks {
+  /** The viewer's label volume swap (same grid): keeps the views' slices, zoom and crosshair. */
+  setLabels(labels: { geometry: OpenSeriesResponse['mask']['geometry']; scalars: Uint8Array }): void;
+  /** A full show (image and labels), for the case the image itself changed. */
+  show(o: OpenedSeries): Promise<void>;
+  /** The series currently published (appStore opened). */
+  current(): OpenedSeries | null;
+  publish(o: OpenedSeries): void;
+  fail(message: string): void;
+}
+
+/**
+ * After the opener published a prefetched series (on screen and editable at once): waits for its `confirm`. Same
+ * label revision: nothing to do. Main's labels moved on since the prefetch (an edit, undo or redo in another window):
+ * main's current labels go on screen and are published, which starts a new edit session at main's revision. A stroke
+ * drawn on the prefetched labels in between carries the old revision, so main refuses it as a conflict: stale labels
+ * never reach the journal and do not stay on screen. Nothing happens when another series was opened meanwhile.
+ */
+export async function settlePrefetched(opened: OpenedSeries, hooks: SettleHooks): Promise<void> {
+  if (!opened.confirm) return;
+  let fresh: OpenedSeries | null;
+  try {
+    fresh = await opened.confirm;
+  } catch (e) {
+    if (hooks.current() === opened) {
+      hooks.fail(`Could not confirm that the labels of ${opened.info.seriesId} are current: ${e instanceof Error ? e.message : String(e)}. Edits are saved only at main's revision.`);
+    }
+    return;
+  }
+  if (!fresh || hooks.current() !== opened) return;
+  if (fresh.image.buffer === opened.image.buffer) hooks.setLabels({ geometry: fresh.info.mask.geometry, scalars: fresh.labels });
+  else await hooks.show(fresh);
+  hooks.publish(fresh);
 }

@@ -1,11 +1,11 @@
 // Opening a series in the viewer: pending strokes are saved first, then the volumes load and the first render is
 // timed (appStore.lastOpen). Switching between siblings keeps the crosshair at the same physical point. A series
-// prefetched for "Next" is shown from its bytes while main confirms they are current (loadSeries' `confirm`).
+// prefetched for "Next" is shown and published from its bytes at once; main confirms them meanwhile (settlePrefetched).
 import { useCallback } from 'react';
 import type { Vec3 } from '../../common/geometry.js';
 import type { Viewer } from '../viewer/index.js';
 import { appStore, setBusy, setDisplay, setError, setOpened } from './appStore.js';
-import { loadSeries, type OpenedSeries } from './loadSeries.js';
+import { loadSeries, settlePrefetched, type OpenedSeries } from './loadSeries.js';
 
 export function useOpenSeries(
   viewer: Viewer | null,
@@ -25,8 +25,7 @@ export function useOpenSeries(
         await idle();
         setBusy(`Opening ${id} …`);
         const t0 = performance.now();
-        const previous = appStore.get().opened;
-        let s = await loadSeries(id);
+        const s = await loadSeries(id);
         const show = async (o: OpenedSeries): Promise<void> => {
           const geometry = o.info.image.geometry;
           const [lo, hi] = o.info.image.autoWindow;
@@ -39,28 +38,23 @@ export function useOpenSeries(
         };
         const r0 = performance.now();
         await show(s);
-        let firstRenderMs = performance.now() - r0;
-        if (s.confirm) {
-          // Prefetched bytes on screen; the series is published only once main confirms they are current.
-          let fresh: OpenedSeries | null;
-          try {
-            fresh = await s.confirm;
-          } catch (e) {
-            if (previous) await show(previous); // back to what is open (and edited): nothing half-opened stays on screen
-            throw e;
-          }
-          if (fresh) {
-            s = fresh;
-            const r1 = performance.now();
-            await show(fresh);
-            firstRenderMs += performance.now() - r1;
-          }
-        }
+        const firstRenderMs = performance.now() - r0;
         const totalMs = performance.now() - t0;
         appStore.set({ lastOpen: { seriesId: id, ...s.timing, firstRenderMs, totalMs } });
         setOpened(s);
         recount();
         setDisplay((d) => ({ ...d, hidden: new Set() }));
+        // Prefetched bytes: published at once; main's current labels replace them should the revision have moved on.
+        void settlePrefetched(s, {
+          setLabels: (labels) => viewer.setLabels(labels),
+          show,
+          current: () => appStore.get().opened,
+          publish: (fresh) => {
+            setOpened(fresh);
+            recount();
+          },
+          fail: (message) => setError(message),
+        });
       } catch (e) {
         setError(e instanceof Error ? e.message : String(e));
       } finally {
