@@ -10,6 +10,7 @@ import type { Vec3 } from '../../common/geometry.js';
 import type { VoxelDiff } from '../../common/labelDiff.js';
 import { workstationVersion } from '../../main/cli/export.js';
 import { runExport } from '../../main/core/export/index.js';
+import { readMetaImage } from '../../main/core/mha/index.js';
 import { checkSeries } from '../../main/core/qa/index.js';
 import { generateSample, type SampleResult } from '../../main/core/sample/index.js';
 import { openWorkstation, type Workstation } from '../../main/core/workstation.js';
@@ -76,6 +77,12 @@ describe('export: label QA before and after the edits', () => {
     );
     const m = readManifest(out);
     const rec = (id: string) => m.series.find((s) => s.seriesId === id)!;
+    // The checks of the worker's voxel passes are those of checkSeries on the same volumes on this thread.
+    const brief = (fs: ReturnType<typeof checkSeries>['findings']) => fs.map((f) => ({ code: f.code, severity: f.severity, labels: f.labels, message: f.message }));
+    const entry = ws.index.series.find((s) => s.id === islandSeries)!;
+    const exported = (await readMetaImage(join(out, entry.maskFile!))).data;
+    const input = { seriesId: islandSeries, patientId: entry.patientId, sequence: entry.sequence, geometry: g };
+    expect(rec(islandSeries).qa).toEqual({ before: brief(checkSeries({ ...input, data: labels }).findings), after: brief(checkSeries({ ...input, data: exported }).findings) });
     // The island finding of the original is gone after the edit.
     expect(rec(islandSeries).qa!.before.some((f) => f.code === 'island' && f.labels.includes(island.labels[0]!))).toBe(true);
     expect(rec(islandSeries).qa!.after.some((f) => f.code === 'island' && f.labels.includes(island.labels[0]!))).toBe(false);

@@ -10,6 +10,7 @@ import { constants, copyFileSync, openSync, readSync, closeSync } from 'node:fs'
 import { parentPort } from 'node:worker_threads';
 import zlib from 'node:zlib';
 import { labelBytesOf } from './labelBytes.mjs';
+import { scanRuns } from '../qa/scanRuns.mjs';
 
 /** @typedef {import('./workerPool.js').MaskTask} MaskTask */
 /** @typedef {import('./workerPool.js').MaskResult} MaskResult */
@@ -123,6 +124,9 @@ function maskTask(t) {
       if (v > limit) return { result: { stats, overflow: v } };
     }
   }
+  // The label QA's voxel pass, here rather than on the main thread (main/core/export/qa.ts checks the scans).
+  const scan = t.scan;
+  const scans = scan && { before: t.original && scanRuns(t.original, scan.size, 26, scan.runsFor), after: scanRuns(t.current, scan.size, 26, scan.runsFor) };
   const Ctor = ctorOf(t.pixelType);
   /** @type {Uint8Array} */
   let raw;
@@ -134,7 +138,7 @@ function maskTask(t) {
   }
   const data = t.compress ? zlib.deflateSync(raw, { level: t.level }) : raw;
   const out = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-  return { result: { stats, data: out }, transfer: ownsBuffer(out) ? [/** @type {ArrayBuffer} */ (out.buffer)] : [] };
+  return { result: { stats, data: out, ...(scans && { scans }) }, transfer: ownsBuffer(out) ? [/** @type {ArrayBuffer} */ (out.buffer)] : [] };
 }
 
 /**

@@ -10,7 +10,7 @@ import { PIXEL_TYPES } from '../mha/index.js';
 import { check, copyInto, ensureDir, listFiles, transferList, volumeFiles, writeInto, type ExportContext } from './context.js';
 import type { SeriesRecord } from './manifest.js';
 import { includedAs, type SeriesPlan } from './plan.js';
-import { seriesQa } from './qa.js';
+import { qaScanTask, seriesQaOfScans } from './qa.js';
 import { labelChanges, readLabels } from './seriesLabels.js';
 import { CHANGES_FILE, MANIFEST_FILE } from './target.js';
 
@@ -87,14 +87,12 @@ export async function exportSeriesMha(ctx: ExportContext, plan: SeriesPlan): Pro
   if (plan.activeEdits > 0 && e.image) {
     ctx.progress.current = e.id;
     const read = await readLabels(ctx, e, true);
-    // The checks read the volumes before they move to the worker (the transfer detaches them).
-    const qa = seriesQa(e, e.image.geometry, read.original, read.current);
     record.revision = read.revision;
     record.activeEdits = read.activeEdits;
     const pixelType: PixelType = e.mask?.pixelType ?? 'int16';
     const compress = e.mask ? e.mask.compressed : true;
     const res = await ctx.pool.run(
-      { kind: 'mask', original: read.original, current: read.current, pixelType, compress, level: ctx.level },
+      { kind: 'mask', original: read.original, current: read.current, pixelType, compress, level: ctx.level, scan: qaScanTask(e.image.geometry) },
       transferList(read.original, read.current),
     );
     check(ctx);
@@ -107,7 +105,7 @@ export async function exportSeriesMha(ctx: ExportContext, plan: SeriesPlan): Pro
     ctx.progress.bytesDone += n;
     if (labelsChanged) {
       record.labels = 'changed';
-      record.qa = qa;
+      record.qa = seriesQaOfScans(e, g, res.scans!);
       {
         const maskRel = e.maskFile ?? `${MASKS_DIR}/${e.id}.mha`;
         const fields = read.fields ?? newMaskFields(g);

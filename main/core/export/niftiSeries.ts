@@ -10,7 +10,7 @@ import { check, ensureDir, transferList, writeInto, type ExportContext } from '.
 import type { SeriesRecord } from './manifest.js';
 import { niftiHeader, nnunetLabels, PARTIAL_FOLD_NOTE, remapTable } from './nifti.js';
 import { includedAs, type SeriesPlan } from './plan.js';
-import { seriesQa } from './qa.js';
+import { qaScanTask, seriesQaOfScans } from './qa.js';
 import { labelChanges, MaskNotExportable, readLabels, type LabelRead } from './seriesLabels.js';
 
 export async function exportSeriesNifti(ctx: ExportContext, plan: SeriesPlan, folded: Map<number, number>): Promise<SeriesRecord | null> {
@@ -51,14 +51,16 @@ export async function exportSeriesNifti(ctx: ExportContext, plan: SeriesPlan, fo
   if (plan.activeEdits > 0) {
     // Stats only (the worker keeps nothing); `current` is handed back as a copy for the remap.
     const keep = current.slice();
-    const qa = seriesQa(e, g, read.original, current);
-    const res = await ctx.pool.run({ kind: 'mask', original: read.original, current, pixelType: 'uint8', compress: false, level: ctx.level }, transferList(read.original, current));
+    const res = await ctx.pool.run(
+      { kind: 'mask', original: read.original, current, pixelType: 'uint8', compress: false, level: ctx.level, scan: qaScanTask(g) },
+      transferList(read.original, current),
+    );
     current = keep;
     record.changes = labelChanges(res.stats, g.spacing[0] * g.spacing[1] * g.spacing[2]);
     labelsChanged = res.stats.changed > 0;
     if (labelsChanged) {
       record.labels = 'changed';
-      record.qa = qa;
+      record.qa = seriesQaOfScans(e, g, res.scans!);
     }
   }
   const included = includedAs(ctx.req, plan, labelsChanged);

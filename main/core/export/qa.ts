@@ -2,9 +2,14 @@
 // mask and on the exported labels, so CHANGES.md and the manifest say which findings the edits resolved and which
 // they introduced. Dataset-level checks (volume outliers, sibling levels, gradings vs discs) need every series'
 // labels and are left to `spine-ws qa` on the exported folder; the section says so.
+// The voxel passes (the costly part: up to a few hundred ms for a 640×512×120 volume) run on the export's worker
+// with the mask task (workerPool.ts MaskTask.scan, asked for with qaScanTask); only the checks of the two scans
+// (about a millisecond) run here, on the main thread.
 import type { VolumeGeometry } from '../../../common/geometry.js';
 import type { SeriesEntry } from '../dataset/index.js';
-import { checkSeries, type QaFinding, type QaSeverity } from '../qa/index.js';
+import { checkScan, type QaFinding, type QaSeverity } from '../qa/index.js';
+import { fromRaw, RUNS_KEPT } from '../qa/scan.js';
+import type { RawScan } from '../qa/scanRuns.mjs';
 
 /** A finding as an export records it (no positions: they refer to a volume the reader does not have open). */
 export interface QaBrief {
@@ -26,11 +31,13 @@ const brief = (f: QaFinding): QaBrief => ({ code: f.code, severity: f.severity, 
 /** What identifies "the same finding" before and after: its check and the labels it concerns. */
 export const findingKey = (f: QaBrief): string => `${f.code}:${f.labels.join(',')}`;
 
-/** Runs the per-series checks on both volumes. Call before the volumes are handed to a worker (transfer detaches them). */
-export function seriesQa(e: SeriesEntry, geometry: VolumeGeometry, original: Uint8Array | null, current: Uint8Array): SeriesQaRecord {
-  const check = (data: Uint8Array): QaBrief[] =>
-    checkSeries({ seriesId: e.id, patientId: e.patientId, sequence: e.sequence, geometry, data }).findings.map(brief);
-  return { before: original ? check(original) : [], after: check(current) };
+/** What a mask task needs to run the voxel passes of the checks on the worker (MaskTask.scan). */
+export const qaScanTask = (geometry: VolumeGeometry): { size: [number, number, number]; runsFor: number[] } => ({ size: [...geometry.size], runsFor: [...RUNS_KEPT] });
+
+/** The per-series checks on the voxel passes a worker ran over the original (null: no mask) and the exported labels. */
+export function seriesQaOfScans(e: SeriesEntry, geometry: VolumeGeometry, scans: { before: RawScan | null; after: RawScan }): SeriesQaRecord {
+  const check = (raw: RawScan): QaBrief[] => checkScan({ seriesId: e.id, patientId: e.patientId, sequence: e.sequence, geometry }, fromRaw(raw)).findings.map(brief);
+  return { before: scans.before ? check(scans.before) : [], after: check(scans.after) };
 }
 
 /** Findings present before and gone after (resolved), and present after but not before (new). */

@@ -3,6 +3,7 @@
 // and a bundled app alike. One task per worker at a time; the engine keeps at most one series per worker in
 // flight, which bounds memory.
 import { AppError } from '../../../common/errors.js';
+import type { RawScan } from '../qa/scanRuns.mjs';
 import { createThreadPool } from '../threadPool.js';
 
 export interface MaskTask {
@@ -13,9 +14,13 @@ export interface MaskTask {
   pixelType: string;
   compress: boolean;
   level: number;
+  /** Also run the label QA's voxel pass over both volumes of this grid when they differ (export/qa.ts). */
+  scan?: { size: [number, number, number]; runsFor: number[] };
 }
 export interface MaskResult {
   stats: LabelCounts;
+  /** The voxel passes asked for by `scan` (absent when nothing changed): original (null without a mask) and current. */
+  scans?: { before: RawScan | null; after: RawScan };
   /** The voxel payload to write (compressed when asked); absent when nothing changed. */
   data?: Uint8Array;
   /** A value that does not fit the mask's pixel type (int8/uint8 masks). */
