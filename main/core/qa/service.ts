@@ -32,6 +32,11 @@ export interface QaServiceDeps {
   revision(seriesId: string): number;
   /** Active journal edits of a series: without any, its labels are the mask file as it is. */
   activeEdits(seriesId: string): number;
+  /**
+   * True when a series' labels are in memory or being read already (the open or a prefetched series): the dataset
+   * run then takes them from `labels` instead of reading the mask file a second time.
+   */
+  loaded?(seriesId: string): boolean;
   /** Quiet time after a label write before the re-check (default {@link QA_RECHECK_DEBOUNCE_MS}). */
   debounceMs?: number;
   /** Options of the dataset run (concurrency, worker threads). */
@@ -141,11 +146,11 @@ export function createQaService(deps: QaServiceDeps): QaService {
     state = 'computing';
     done = 0;
     const readAt = new Map<string, number>();
-    // null: the series is unedited, runQa streams its mask file.
+    // null: the series is unedited and not in memory, runQa streams its mask file.
     const readMask = async (s: SeriesEntry): Promise<MetaImage | null> => {
       if (closed) throw new AppError('internal', 'The workstation is closed');
       const revision = deps.revision(s.id);
-      if (deps.activeEdits(s.id) === 0) {
+      if (deps.activeEdits(s.id) === 0 && deps.loaded?.(s.id) !== true) {
         readAt.set(s.id, revision);
         return null;
       }

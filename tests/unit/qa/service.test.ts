@@ -110,6 +110,17 @@ describe('QA service bookkeeping', () => {
     await expect(qa.methods.qaSeries({ seriesId: '1_t1' })).rejects.toMatchObject({ code: 'internal' });
   });
 
+  it('takes unedited labels already in memory from `labels`, and streams the other unedited series from their mask files', async () => {
+    const { fake, deps } = setup();
+    const qa = createQaService({ ...deps, activeEdits: () => 0, loaded: (id) => id === '1_t1' });
+    const report = await qa.datasetReport();
+    expect(fake.reads).toEqual(['1_t1']);
+    // The other two are read from their mask files, which this test does not have.
+    expect(report.findings.filter((f) => f.code === 'mask_unreadable').map((f) => f.seriesId)).toEqual(['1_t2', '2_t1']);
+    expect(report.summaries.map((s) => s.seriesId)).toEqual(['1_t1']);
+    qa.close();
+  });
+
   it('refuses an unknown series with not_found', async () => {
     const { deps } = setup();
     const qa = createQaService(deps);
