@@ -114,6 +114,8 @@ describe('grading dock', () => {
       expect(order).toHaveLength(8);
       // Fully visible without scrolling: the block, each of its buttons and each criteria cell.
       expect(await notVisible(page, '[data-testid="grade-pfirrmann"], [data-testid="grade-pfirrmann"] button, [data-testid="pfirrmann-criteria"] .grade-row > span, [data-testid="grade-modic"] button, [data-testid="modic-criteria"] .modic-type')).toEqual([]);
+      // Every field of the level fits too (Modic, the six findings, Reviewed).
+      expect(await notVisible(page, '[data-testid="grading-detail"] button, [data-testid="grading-detail"] input')).toEqual([]);
       const scrolled = await page.locator('[data-testid="grading-panel"] *').evaluateAll((els) => els.filter((e) => e.scrollTop > 0 || e.scrollLeft > 0).length);
       expect(scrolled).toBe(0);
       // The criteria text is there, on the same line as its button.
@@ -258,6 +260,11 @@ describe('grading dock', () => {
     await expect.poll(() => status(page)).toContain('9: no shortcut in the grading dock or the views');
     expect(await gradings(level)).toEqual(graded);
     expect(await dock(page).getAttribute('data-keys-here')).toBe('true');
+    // With the save state shown the title bar stays one line, and every field still fits without scrolling.
+    expect(await page.locator('[data-testid="grading-save"]').textContent()).toMatch(/^saved/);
+    const title = (await page.locator('.grading-title').boundingBox())!;
+    expect(title.height).toBeLessThan(45); // one line: ~35 px; wrapped: ~60
+    expect(await notVisible(page, '[data-testid="grading-detail"] button, [data-testid="grading-detail"] input, [data-testid="grading-keys-here"]')).toEqual([]);
     await ws.shot('graded-by-keys-1366x768');
     await page.close();
   });

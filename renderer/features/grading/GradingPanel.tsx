@@ -150,21 +150,26 @@ export function GradingPanel({ gradings: g, onNavigate, focusRequest, onReport }
     >
       <div className="panel-title grading-title">
         Gradings{g.patientId !== null ? ` · patient ${g.patientId}` : ''}
-        <span className="muted small">
+        <span className="muted small grading-count">
           {g.levels.filter((l) => l.ivdLabel >= 1 && isFullyGraded(l.values)).length}/
           {g.levels.filter((l) => l.ivdLabel >= 1).length} graded · {g.levels.filter((l) => l.reviewed).length} reviewed
         </span>
-        {focused ? (
-          <span className="grading-keys-here" data-testid="grading-keys-here">⌨ keys go to: grading dock <span className="muted">(Esc leaves)</span></span>
+        {/* One badge: where the keys go (or that Modic waits for its digit). */}
+        {modicArmed ? (
+          <span className="grading-armed" data-testid="modic-armed">Modic: press 0–3</span>
+        ) : focused ? (
+          <span className="grading-keys-here" data-testid="grading-keys-here" title="Esc leaves the dock: keys go to the views again">
+            ⌨ keys go to: grading dock <span className="muted grading-esc">(Esc leaves)</span>
+          </span>
         ) : (
           <span className="grading-keys-away muted small" data-testid="grading-keys-away">press d to grade with the keys</span>
         )}
-        {modicArmed && <span className="grading-armed" data-testid="modic-armed">Modic: press 0–3</span>}
         <span className="spacer" />
         <span
-          className={`small ${save.kind === 'error' ? 'saved-error' : save.kind === 'saving' ? 'saved-pending' : 'saved-ok'}`}
+          className={`small grading-save ${save.kind === 'error' ? 'saved-error' : save.kind === 'saving' ? 'saved-pending' : 'saved-ok'}`}
           data-testid="grading-save"
           role={save.kind === 'error' ? 'alert' : undefined}
+          title={save.kind === 'error' ? save.message : undefined}
         >
           {save.kind === 'saving' ? 'saving …' : save.kind === 'saved' ? `saved ${save.at}` : save.kind === 'error' ? save.message : ''}
         </span>
