@@ -9,6 +9,7 @@
 //   overview.csv   byte-identical copy
 //   radiological_gradings.csv  see gradingsCsv.ts
 //   gradings_first_values.csv  first value a person entered per grading, see firstValuesCsv.ts (none: no file)
+//   level_measurements.csv  per-level measurements of a revised dataset, see measurementsCsv.ts (unrevised: no file)
 //   export-manifest.json + CHANGES.md  see manifest.ts (also the measurements of each exported series)
 // In a full export every other regular file of images/, masks/ and the top folder is copied too, so an export
 // without edits reproduces every input file byte for byte.
@@ -39,6 +40,7 @@ import { copyRestOfSource, exportSeriesMha } from './mhaSeries.js';
 import { remapDocument } from './nifti.js';
 import { exportSeriesNifti, writeDatasetJson } from './niftiSeries.js';
 import { exportFirstValues, FIRST_VALUES_FILE } from './firstValuesCsv.js';
+import { exportLevelMeasures, LEVEL_MEASURES_FILE } from './measurementsCsv.js';
 import { countTotals, isCandidate, largestFirst, planGradings, planSeries, type SeriesPlan } from './plan.js';
 import { abandonTarget, CHANGES_FILE, commitTarget, MANIFEST_FILE, prepareTarget, type ExportTarget } from './target.js';
 import { DEFAULT_EXPORT_WORKERS, ExportCancelledError, type ExportDeps, type ExportProgress, type ExportRequest, type ExportSummary, type RunOptions } from './types.js';
@@ -120,6 +122,8 @@ export async function runExport(deps: ExportDeps, req: ExportRequest, opts: RunO
       else await copyInto(ctx, GRADINGS_FILE);
     }
     if (firstValues) await writeInto(ctx, FIRST_VALUES_FILE, [firstValues], 'generated');
+    const levelCsv = await exportLevelMeasures(ctx, records, gradings?.changed === true);
+    if (levelCsv && ++progress.filesTotal) await writeInto(ctx, LEVEL_MEASURES_FILE, [levelCsv], 'generated');
     // A full SPIDER export also carries every other file of the source folder.
     if (req.format === 'mha' && !req.changedOnly) await copyRestOfSource(ctx);
     if (req.format === 'nifti') await writeDatasetJson(ctx, records.length, folded);
