@@ -150,14 +150,6 @@ export function checkLevelAnchor(input: LevelAnchorInput): LevelAnchor {
   if (!mine.discs.includes(lowest)) problems.push(`no disc ${DISC_OFFSET + lowest} (${discName(lowest)}) below the lowest vertebra`);
   const below = mine.discs.filter((k) => k < lowest);
   if (below.length) problems.push(`disc ${ranges(below.map((k) => DISC_OFFSET + k))} below the lowest vertebra`);
-  const ov = input.overview;
-  if (ov && ((ov.numVertebrae !== null && ov.numVertebrae !== levels.length) || (ov.numDiscs !== null && ov.numDiscs !== mine.discs.length))) {
-    problems.push(`overview.csv says ${ov.numVertebrae ?? '?'} vertebrae, ${ov.numDiscs ?? '?'} discs`);
-  }
-  const csv = [...new Set(input.csvLevels ?? [])].filter((k) => k >= 1);
-  if (csv.length && ranges(csv) !== ranges(mine.discs)) {
-    problems.push(`gradings CSV levels ${ranges(csv)}, discs ${ranges(mine.discs) || 'none'}`);
-  }
 
   // Siblings without any vertebra (no mask, or not labelled) have nothing to compare.
   const spines = input.siblings
@@ -172,6 +164,15 @@ export function checkLevelAnchor(input: LevelAnchorInput): LevelAnchor {
     if (k === 0) continue;
     if (k === null) problems.push(`${me} vertebrae do not pair with ${names.join(', ')}'s`);
     else problems.push(`${me} is named ${plural(Math.abs(k), 'level')} ${k < 0 ? 'above' : 'below'} ${names.join(', ')}`);
+  }
+
+  const ov = input.overview;
+  if (ov && ((ov.numVertebrae !== null && ov.numVertebrae !== levels.length) || (ov.numDiscs !== null && ov.numDiscs !== mine.discs.length))) {
+    problems.push(`overview.csv says ${ov.numVertebrae ?? '?'} vertebrae, ${ov.numDiscs ?? '?'} discs`);
+  }
+  const csv = [...new Set(input.csvLevels ?? [])].filter((k) => k >= 1);
+  if (csv.length && ranges(csv) !== ranges(mine.discs)) {
+    problems.push(`gradings CSV levels ${ranges(csv)}, discs ${ranges(mine.discs) || 'none'}`);
   }
 
   // The certain shift (the sibling_levels fix rule).
@@ -203,7 +204,9 @@ export function checkLevelAnchor(input: LevelAnchorInput): LevelAnchor {
 
   const counts = `${plural(levels.length, 'vertebra').replace('vertebras', 'vertebrae')}, ${plural(mine.discs.length, 'disc')}`;
   const span = `Levels ${vertebraName(lowest)}–${vertebraName(highest!)}`;
-  const agree = [me, ...siblings.filter((s) => s.offset === 0).map((s) => s.name)];
+  const agree = [{ seriesId: input.seriesId, name: me }, ...siblings.filter((s) => s.offset === 0)]
+    .sort((a, b) => (a.seriesId < b.seriesId ? -1 : 1))
+    .map((s) => s.name);
   const ok = problems.length === 0;
   const line = ok
     ? `${span}: ${counts}${agree.length > 1 ? `, ${agree.join(' = ')}` : ''} ✓`

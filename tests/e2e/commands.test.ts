@@ -99,6 +99,13 @@ const effects: Record<string, Effect> = {
     await press('Mod+z');
     await expect.poll(active, { timeout: 20_000 }).toBe(before);
   },
+  // The level check above the dock: 1_t1's naming is right, so the key shifts nothing and says so.
+  'level-shift': async (key) => {
+    const before = app.ws.store.edits.count(SERIES).active;
+    await press(key);
+    await expect.poll(status, { timeout: 20_000 }).toMatch(/^Level naming/);
+    expect(app.ws.store.edits.count(SERIES).active).toBe(before);
+  },
   'brush-smaller': async (key) => {
     const r = await radius();
     await press(key);

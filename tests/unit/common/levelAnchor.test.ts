@@ -39,7 +39,7 @@ describe('checkLevelAnchor', () => {
       { seriesId: '12_t1', name: 'T1', offset: 0 },
       { seriesId: '12_t2_SPACE', name: 'T2 SPACE', offset: 0 },
     ]);
-    expect(r.line).toBe('Levels L5–T11: 7 vertebrae, 7 discs, T2 = T1 = T2 SPACE ✓');
+    expect(r.line).toBe('Levels L5–T11: 7 vertebrae, 7 discs, T1 = T2 = T2 SPACE ✓');
   });
 
   it('finds a series named one level too high against two siblings and offers the certain shift down', () => {
@@ -54,11 +54,11 @@ describe('checkLevelAnchor', () => {
     expect(r.lowest).toBe(2);
     expect(r.problems).toEqual([
       'lowest vertebra is 2 (L4), not 1 (L5)',
-      'gradings CSV levels 1–7, discs 2–8',
       'T2 is named 1 level above T1, T2 SPACE',
+      'gradings CSV levels 1–7, discs 2–8',
     ]);
     expect(r.shift).toEqual({ from: 2, to: 8, delta: -1, why: 'T1 and T2 SPACE name the same vertebrae 1 level lower' });
-    expect(r.line).toBe('⚠ Levels L4–T10: 7 vertebrae, 7 discs: lowest vertebra is 2 (L4), not 1 (L5); gradings CSV levels 1–7, discs 2–8; T2 is named 1 level above T1, T2 SPACE');
+    expect(r.line).toBe('⚠ Levels L4–T10: 7 vertebrae, 7 discs: lowest vertebra is 2 (L4), not 1 (L5); T2 is named 1 level above T1, T2 SPACE; gradings CSV levels 1–7, discs 2–8');
   });
 
   it('with one sibling, shifts only when that sibling counts from 1 and the shift makes this series count from 1', () => {
