@@ -20,6 +20,7 @@ export {
   type ToolPointerEvent,
   type ViewId,
   type ViewerOptions,
+  type Viewport,
   type WindowLevel,
 } from './types.js';
 export { labelColor } from './labelAppearance.js';

@@ -174,6 +174,15 @@ export interface ViewerOptions {
   windowLevel?: WindowLevel;
 }
 
+/** What a view shows, in world terms: links views of different series (grids, fields of view) in physical space. */
+export interface Viewport {
+  view: ViewId;
+  /** World point at the view's centre (LPS mm, on its slice plane). */
+  centre: Vec3;
+  /** Zoom as millimetres per CSS pixel. */
+  mmPerPx: number;
+}
+
 /** The slice viewer. All positions are LPS millimetres unless named otherwise; voxel indices are in FILE order. */
 export interface Viewer {
   /**
@@ -233,6 +242,12 @@ export interface Viewer {
   previewModified(): void;
   /** Replaces the rulers and angles drawn over the views (SVG overlay: never a re-render of the images). */
   setMeasurements(shapes: readonly MeasurementShape[]): void;
+  /** A view's centre and zoom in world terms; null before setVolumes or while the view has no area. */
+  getViewport(view: ViewId): Viewport | null;
+  /** Pans (`centre`, its in-plane part) and zooms (`mmPerPx`) a view; a field left out stays. Fires no onViewport. */
+  setViewport(view: ViewId, viewport: { centre?: Vec3; mmPerPx?: number }): void;
+  /** Zoom and pan gestures (wheel, drags) in a view, with its new viewport. Returns unsubscribe. */
+  onViewport(cb: (viewport: Viewport) => void): () => void;
   /** Shows or hides the crosshair lines in every view (the crosshair still moves and sets the slices). */
   setCrosshairVisible(visible: boolean): void;
   isCrosshairVisible(): boolean;

@@ -33,6 +33,7 @@ import { createSliceView, type SliceView } from './sliceView.js';
 import { autoWindowLevel } from './intensity.js';
 import { createSeries, type Series } from './series.js';
 import { createRenderLoop } from './renderLoop.js';
+import { viewportControl } from './viewport.js';
 import {
   DEFAULT_LAYOUT,
   VIEW_IDS,
@@ -107,6 +108,7 @@ export function createViewer(container: HTMLElement, opts: ViewerOptions = {}): 
   const windowLevelEvents = createEmitter<WindowLevel>();
   const toolEvents = createEmitter<ToolPointerEvent>();
   const layoutEvents = createEmitter<Layout>();
+  const viewports = viewportControl({ series: () => series, size: (v) => (syncSize(v), views[v].size), camera: (s, v) => cameraOf(s, v), state: viewState, invalidate: (v) => invalidate(v) });
 
   // --- render scheduling: at most one render per animation frame, none when nothing changed --- //
   let sizeChanged = false;
@@ -271,6 +273,7 @@ export function createViewer(container: HTMLElement, opts: ViewerOptions = {}): 
       st.zoom = zoom;
       invalidate([view]);
       emitCursor();
+      viewports.emit(view);
     },
     panBy(view, dx, dy) {
       if (!series) return;
@@ -279,6 +282,7 @@ export function createViewer(container: HTMLElement, opts: ViewerOptions = {}): 
       const st = viewState[view];
       st.pan = [st.pan[0] - dx * mmPerPx, st.pan[1] + dy * mmPerPx];
       invalidate([view]);
+      viewports.emit(view);
     },
     dragWindowLevel(dx, dy) {
       if (!series) return;
@@ -370,6 +374,9 @@ export function createViewer(container: HTMLElement, opts: ViewerOptions = {}): 
       updateBrush();
     },
     ...previewControl({ views, series: () => series, appearance: preview, invalidate }),
+    getViewport: viewports.getViewport,
+    setViewport: viewports.setViewport,
+    onViewport: viewports.onViewport,
     setMeasurements(shapes) {
       for (const id of VIEW_IDS) views[id].setMeasurements(shapes);
     },
@@ -408,6 +415,7 @@ export function createViewer(container: HTMLElement, opts: ViewerOptions = {}): 
       crosshairEvents.clear();
       windowLevelEvents.clear();
       layoutEvents.clear();
+      viewports.clear();
       disposeSeries();
       grid.dispose();
       for (const id of VIEW_IDS) views[id].dispose();
