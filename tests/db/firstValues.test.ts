@@ -4,7 +4,8 @@
 // - later changes and undos through the real grading service never overwrite a first value; a new field's first
 //   value is recorded with its event; the table refuses UPDATE and DELETE;
 // - a store from a newer version is refused (db_from_future) and left byte-identical;
-// - a process killed (SIGKILL) in the middle of migration 50 leaves the version-40 store as it was and usable.
+// - a process killed (SIGKILL) in the middle of migration 50 leaves the version-40 store as it was and usable (a
+//   version-40 writer goes on; the next open migrates and backfills that write too).
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -159,10 +160,26 @@ describe('migration 50: first values', () => {
     } finally {
       old.close();
     }
+    // A version-40 workstation keeps working on it: nothing to migrate, and it writes another grading event.
+    const v40 = new Database(file);
+    try {
+      expect(runMigrations(v40, file, MIGRATIONS.filter((m) => m.version <= 40))).toEqual({ from: 40, to: 40, applied: [] });
+      v40.prepare(
+        `INSERT INTO grading_events (id, patient_id, ivd_label, field, old_value, new_value, undoes_event_id, annotator_id, created_at)
+         VALUES (10, 1, 3, 'narrowing', NULL, 1, NULL, 2, ?)`,
+      ).run(T(10));
+    } finally {
+      v40.close();
+    }
     const store = openStore(file);
     try {
       expect(store.schemaVersion).toBe(SCHEMA_VERSION);
-      expect(store.gradings.allFirstValues()).toEqual(EXPECTED);
+      expect(store.gradings.allFirstValues()).toEqual([
+        EXPECTED[0],
+        EXPECTED[1],
+        { patientId: 1, ivdLabel: 3, field: 'narrowing', value: 1, eventId: 10, annotatorId: 2, createdAt: T(10) },
+        EXPECTED[2],
+      ]);
       expect(store.gradings.get(2, 1, 'modic')?.value).toBe(2);
     } finally {
       store.close();
