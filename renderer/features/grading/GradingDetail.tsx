@@ -54,7 +54,7 @@ export interface GradingDetailProps {
   editable: boolean;
   /** Set when the patient has no T2 series: the warning shown next to Pfirrmann. */
   noT2: string | null;
-  /** Slot under the title for per-level extras (measurement hints, …). */
+  /** Slot for per-level extras (measurement hints, …), shown after the fields (never above Pfirrmann). */
   children?: ReactNode;
 }
 
@@ -99,7 +99,6 @@ export function GradingDetail({ level, gradings: g, editable, noT2, children }: 
         {level.warnings.map((w) => (
           <div key={w} className="problem-line warning">⚠ {w}</div>
         ))}
-        {children}
 
         <section className="grade-block" data-field="pfirrmann" data-testid="grade-pfirrmann">
           {noT2 && (
@@ -178,6 +177,9 @@ export function GradingDetail({ level, gradings: g, editable, noT2, children }: 
         </div>
       </div>
       <div className="grading-hist">
+        {/* Per-level extras (measurement hints …): after the fields, so Pfirrmann stays first and in sight; at the
+            top of the history column on wide docks, under the findings on narrow ones. */}
+        {children && <div className="grading-extras">{children}</div>}
         <div className="panel-title small">History of {level.name}</div>
         <ul className="history-list grading-history" data-testid="grading-history">
           {g.history.length === 0 && <li className="muted">No changes in this store.</li>}
