@@ -44,7 +44,7 @@ export interface LevelCheckState {
 export function useLevelCheck(
   opened: OpenedSeries | null,
   series: readonly SeriesSummary[],
-  levels: readonly GradingLevel[],
+  gradings: { patientId: number | null; levels: readonly GradingLevel[]; loading: boolean },
   editing: LevelCheckEditing,
 ): LevelCheckState {
   const [report, setReport] = useState<QaSeriesReport | null>(null);
@@ -97,9 +97,11 @@ export function useLevelCheck(
   }, [report, load]);
 
   const summary = series.find((s) => s.id === seriesId);
-  const csvLevels = levels.filter((l) => l.inCsv && l.ivdLabel >= 1).map((l) => l.ivdLabel);
+  const csvLevels = gradings.levels.filter((l) => l.inCsv && l.ivdLabel >= 1).map((l) => l.ivdLabel);
+  // The patient's levels are loaded (a new patient starts with none while its gradings load): no early ✓.
+  const levelsReady = gradings.patientId === (opened?.info.patientId ?? null) && !(gradings.loading && gradings.levels.length === 0);
   const check =
-    report && report.seriesId === seriesId
+    levelsReady && report && report.seriesId === seriesId
       ? checkLevelAnchor({
           seriesId: report.seriesId,
           labels: report.labels,
