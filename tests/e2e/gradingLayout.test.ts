@@ -243,8 +243,11 @@ describe('grading layout', () => {
   });
 
   it('looks right at 1920×1080 too', async () => {
+    const small = (await panes())[0]!.mmPerPx;
     await page.setViewportSize({ width: 1920, height: 1080 });
-    await expect.poll(async () => (await panes()).every((p) => p.mmPerPx > 0)).toBe(true);
+    // Larger views: a finer scale, still one scale for all (each viewer alone would keep its zoom relative to its fit).
+    await expect.poll(async () => (await panes())[0]!.mmPerPx).toBeLessThan(small);
+    await expect.poll(async () => new Set((await panes()).map((p) => p.mmPerPx.toFixed(6))).size).toBe(1);
     await frames();
     for (const p of await panes()) expect(await litFraction(p.id), `${p.id} draws`).toBeGreaterThan(0.1);
     await ws.shot('layout-1920x1080');

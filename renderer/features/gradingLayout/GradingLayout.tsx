@@ -92,6 +92,7 @@ export function GradingLayout({ opened, mainViewer }: { opened: OpenedSeries | n
 function SideBySide({ opened, mainViewer }: { opened: OpenedSeries; mainViewer: Viewer | null }) {
   const ids = useMemo(() => orderSeries(opened.info.siblings.includes(opened.info.seriesId) ? opened.info.siblings : [opened.info.seriesId, ...opened.info.siblings]), [opened]);
   const cells = useRef(new Map<string, HTMLDivElement>());
+  const panesBox = useRef<HTMLDivElement>(null);
   const viewers = useRef(new Map<string, Viewer>());
   const [states, setStates] = useState<PaneState[]>([]);
   const [failed, setFailed] = useState<Record<string, string>>({});
@@ -138,7 +139,11 @@ function SideBySide({ opened, mainViewer }: { opened: OpenedSeries; mainViewer: 
       setStates(link.states());
       setActiveLink(link, opened.info.patientId);
     });
+    // A new window size: the views keep their zoom relative to their own fit, so they are brought to one scale again.
+    const resize = new ResizeObserver(() => link?.resized());
+    if (panesBox.current) resize.observe(panesBox.current);
     return () => {
+      resize.disconnect();
       cancelled = true;
       link?.dispose();
       setActiveLink(null);
@@ -168,7 +173,7 @@ function SideBySide({ opened, mainViewer }: { opened: OpenedSeries; mainViewer: 
         </span>
         <button onClick={toggleGradingLayout} title="Back to the normal views (Shift+G)">Close</button>
       </div>
-      <div className="grading-layout-panes" style={{ gridTemplateColumns: `repeat(${ids.length}, minmax(0, 1fr))` }}>
+      <div className="grading-layout-panes" ref={panesBox} style={{ gridTemplateColumns: `repeat(${ids.length}, minmax(0, 1fr))` }}>
         {ids.map((id) => {
           const st = states.find((s) => s.id === id);
           return (

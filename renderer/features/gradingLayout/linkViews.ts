@@ -41,6 +41,8 @@ export interface ViewLink {
   toMid(): void;
   /** Centres every view on the level's disc (each from its own mask) at the canal's mid-sagittal slice there. */
   goToLevel(level: Pick<GradingLevel, 'maskValue' | 'hint'>): void;
+  /** After the views were resized (each keeps its zoom relative to its own fit): one mm per pixel again, the first's. */
+  resized(): void;
   states(): PaneState[];
   dispose(): void;
 }
@@ -190,6 +192,17 @@ export function linkViews(series: readonly LinkedSeries[], start: Vec3 | null, c
           p.s.viewer.setViewport('sagittal', { centre: disc });
           p.last = p.s.viewer.getViewport('sagittal');
         });
+      });
+      notify();
+    },
+    resized() {
+      const mmPerPx = panes[0]?.s.viewer.getViewport('sagittal')?.mmPerPx;
+      if (!mmPerPx) return;
+      quietly(() => {
+        for (const p of panes) {
+          p.s.viewer.setViewport('sagittal', { mmPerPx });
+          p.last = p.s.viewer.getViewport('sagittal');
+        }
       });
       notify();
     },
