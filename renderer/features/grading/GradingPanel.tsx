@@ -13,6 +13,7 @@ import { t2Series } from '../../../common/gradingCriteria.js';
 import { gradingFieldSpec, isFullyGraded, type GradingField } from '../../../common/gradings.js';
 import { useApp } from '../../state/appStore.js';
 import { GradingDetail, show } from './GradingDetail.js';
+import { LevelHints } from './LevelHints.js';
 import type { Gradings } from './useGradings.js';
 import './grading.css';
 
@@ -249,6 +250,7 @@ export function GradingPanel({ gradings: g, onNavigate, focusRequest, onReport }
         {level && (
           <GradingDetail level={level} gradings={g} editable={editable} noT2={noT2}>
             {/* Slot: per-level extras under the detail's title (measurement hints …). */}
+            <LevelHints patientId={g.patientId} level={level} levels={g.levels} />
           </GradingDetail>
         )}
       </div>}
