@@ -11,6 +11,7 @@ import { exportRequestSchemas, type ExportResponses } from './contractExport.js'
 import { measurementRequestSchemas, type MeasurementResponses } from './contractMeasurements.js';
 import { qaRequestSchemas, type QaResponses } from './contractQa.js';
 import { dashboardRequestSchemas, type DashboardResponses } from './contractDashboard.js';
+import { levelMeasureRequestSchemas, type LevelMeasureResponses } from './contractLevelMeasures.js';
 import {
   annotatorName,
   diffBytes,
@@ -26,6 +27,7 @@ export * from './contractExport.js';
 export * from './contractMeasurements.js';
 export * from './contractQa.js';
 export * from './contractDashboard.js';
+export * from './contractLevelMeasures.js';
 export { annotatorName, isWellFormedText, MAX_DIFF_BYTES } from './schemas.js';
 
 /** Review status of a series: to do, in progress, done, needs second look (issue 14; 'reviewed' of older stores is 'done'). */
@@ -82,6 +84,9 @@ export interface SeriesSummary {
     fieldStrength: number | null;
     seriesDescription: string | null;
     acquisition: string | null;
+    /** overview.csv `num_vertebrae` / `num_discs` (null: empty or not an integer). */
+    numVertebrae: number | null;
+    numDiscs: number | null;
   } | null;
   problems: ProblemInfo[];
 }
@@ -283,6 +288,7 @@ export const requestSchemas = {
   ...measurementRequestSchemas,
   ...qaRequestSchemas,
   ...dashboardRequestSchemas,
+  ...levelMeasureRequestSchemas,
   ...exportRequestSchemas,
 } as const;
 
@@ -292,7 +298,7 @@ export type WireRequest<M extends Method> = z.infer<(typeof requestSchemas)[M]>;
 /** A request as the service takes it: exactly what crosses a transport. */
 export type Request<M extends Method> = WireRequest<M>;
 
-export interface Responses extends ExportResponses, MeasurementResponses, QaResponses, DashboardResponses {
+export interface Responses extends ExportResponses, MeasurementResponses, QaResponses, DashboardResponses, LevelMeasureResponses {
   getDataset: DatasetSummary;
   getSession: SessionInfo;
   setAnnotator: SessionInfo;

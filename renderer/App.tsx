@@ -34,6 +34,7 @@ import { ShortcutOverlay } from './features/help/ShortcutOverlay.js';
 import { commandForKey, commandForMenu, isTyping, type AppCommandId, type Command, type CommandContext } from './commands.js';
 import { GradingPanel } from './features/grading/GradingPanel.js';
 import { useGradings } from './features/grading/useGradings.js';
+import { LevelCheck, useLevelCheck } from './features/grading/LevelCheck.js';
 import { createKeyReporter } from './features/grading/keyReport.js';
 import { AnnotatorDialog } from './features/session/AnnotatorDialog.js';
 import { ExportDialog } from './features/export/ExportDialog.js';
@@ -43,6 +44,7 @@ import { toggleLeftPanel, toggleRightPanel } from './features/viewer/layoutPrefs
 import { layoutActions, useViewerLayout } from './features/viewer/LayoutControls.js';
 import { PanelHead, RIGHT_SECTIONS } from './features/viewer/PanelHead.js';
 import { ProblemsPanel } from './features/problems/ProblemsPanel.js';
+import { GradingLayout, GradingLayoutButton, gradingLayoutActions, gradingLayoutLevel } from './features/gradingLayout/GradingLayout.js';
 
 export function App() {
   const { series, opened, error, busy, display, probe, viewer, labelRows, showHelp, session, askAnnotator, progress, gradingFocus, exportOpen, showAbout } = useApp((s) => s);
@@ -93,6 +95,7 @@ export function App() {
     return () => clearTimeout(t);
   }, [editing.history, reloadGradings]);
 
+  const levelCheck = useLevelCheck(opened, series, gradings, editing);
   const { goToLevel, onViewerClick } = useDiscNavigation(viewer, editing.history, editing.tool !== null, gradings);
 
   useEffect(() => {
@@ -173,12 +176,14 @@ export function App() {
     'auto-window': () => autoWindow(viewer, opened),
     'reset-view': () => viewer?.resetViews(),
     ...layoutActions,
+    ...gradingLayoutActions,
     'labels-toggle': () => setDisplay((d) => ({ ...d, allHidden: !d.allHidden })),
     'labels-outline': () => setDisplay((d) => ({ ...d, mode: d.mode === 'fill' ? 'outline' : 'fill' })),
     'crosshair-toggle': () => viewer?.setCrosshairVisible(!viewer.isCrosshairVisible()),
     'series-next': () => switchSibling(1),
     'series-previous': () => switchSibling(-1),
     'grading-focus': () => setGradingFocus((n) => n + 1),
+    'level-shift': levelCheck.shift,
     ...review.actions,
     'export': () => setExportOpen(true),
     'dashboard': openDashboard,
@@ -232,6 +237,7 @@ export function App() {
       <header className="toolbar">
         <AppTitle />
         <DashboardButton />
+        <GradingLayoutButton enabled={opened !== null} />
         <span className="spacer" />
         {opened && (
             <SeriesControls viewer={viewer} opened={opened} onSibling={(id) => viewer && void open(id, viewer.getCrosshair())} />
@@ -261,6 +267,7 @@ export function App() {
           <div className="viewer-area" onClick={onViewerClick}>
             <ViewerPanel onViewer={setViewer} />
             <View3DPanel />
+            <GradingLayout opened={opened} mainViewer={viewer} />
             {!opened && !busy && <div className="placeholder">Open a series from the worklist (arrows + Enter, or double-click).</div>}
             <div className="view-banners" onClick={(e) => e.stopPropagation()}>
               {!link.reachable && (
@@ -286,8 +293,9 @@ export function App() {
             </div>
           </div>
           {/* display: contents; tells whether focus is in the dock (the grading context of the commands). */}
+          {opened && <LevelCheck state={levelCheck} />}
           <div className="grading-slot" ref={gradingSlot}>
-            {opened && <GradingPanel gradings={gradings} onNavigate={goToLevel} focusRequest={gradingFocus} onReport={editing.setMessage} />}
+            {opened && <GradingPanel gradings={gradings} onNavigate={(l) => (goToLevel(l), gradingLayoutLevel(l))} focusRequest={gradingFocus} onReport={editing.setMessage} />}
           </div>
         </section>
         <aside className="right" data-testid="right-panel">

@@ -11,7 +11,7 @@ import { TOOLS, type ToolId } from './tools/index.js';
 export type CommandContext = 'viewer' | 'grading' | 'dialog';
 
 export const CONTEXTS: ReadonlyArray<{ id: CommandContext; title: string; note: string }> = [
-  { id: 'viewer', title: 'Viewer', note: 'anywhere but text fields' },
+  { id: 'viewer', title: 'Viewer', note: 'anywhere but text fields; a key without a shortcut says so in the status bar' },
   { id: 'grading', title: 'Grading dock', note: 'while the dock has focus (D); other keys go to the viewer' },
   { id: 'dialog', title: 'Dialogs', note: 'while a dialog or this overlay is open' },
 ];
@@ -61,6 +61,10 @@ const APP_COMMANDS = [
   { id: 'layout-three', label: 'Layout 1×3: three equal views', context: 'viewer', keys: ['3'], owner: 'app', menu: 'layout-three' },
   { id: 'layout-large-view', label: 'Show the view under the pointer large (layout 1+2)', context: 'viewer', keys: ['L'], owner: 'app' },
   { id: 'layout-maximise', label: 'Maximise the view under the pointer / restore the layout', context: 'viewer', keys: ['m'], owner: 'app', menu: 'layout-maximise' },
+  { id: 'grading-layout', label: "Grading layout: the patient's T1 / T2 sagittal views side by side, linked in mm / back", context: 'viewer', keys: ['G'], owner: 'app' },
+  { id: 'grading-mid-previous', label: 'Grading layout: every view one slice towards the right (shown as mid −1 …)', context: 'viewer', keys: ['ArrowLeft'], owner: 'app' },
+  { id: 'grading-mid-next', label: 'Grading layout: every view one slice towards the left (mid +1 …)', context: 'viewer', keys: ['ArrowRight'], owner: 'app' },
+  { id: 'grading-mid', label: 'Grading layout: every view back to its mid-sagittal slice', context: 'viewer', keys: ['Home'], owner: 'app' },
   { id: 'panel-left', label: 'Collapse / expand the worklist panel', context: 'viewer', keys: ['{'], owner: 'app', menu: 'toggle-left-panel' },
   { id: 'panel-right', label: 'Collapse / expand the label panel', context: 'viewer', keys: ['}'], owner: 'app', menu: 'toggle-right-panel' },
   { id: 'labels-toggle', label: 'Hide / show all labels', context: 'viewer', keys: ['h'], owner: 'app', menu: 'toggle-overlay' },
@@ -69,6 +73,7 @@ const APP_COMMANDS = [
   { id: 'series-next', label: 'Next series of the patient (same point in mm)', context: 'viewer', keys: ['s'], owner: 'app' },
   { id: 'series-previous', label: 'Previous series of the patient', context: 'viewer', keys: ['S'], owner: 'app' },
   { id: 'grading-focus', label: 'Focus the grading dock (opens it when collapsed)', context: 'viewer', keys: ['d'], owner: 'app' },
+  { id: 'level-shift', label: "Shift the open series' level naming as the level check above the grading dock proposes (only when it is certain)", context: 'viewer', keys: ['N'], owner: 'app' },
   { id: 'review-todo', label: 'Review status of the open series: to do', context: 'viewer', keys: ['T'], owner: 'app' },
   { id: 'review-in-progress', label: 'Review status: in progress', context: 'viewer', keys: ['P'], owner: 'app' },
   { id: 'review-done', label: 'Review status: done', context: 'viewer', keys: ['D'], owner: 'app' },

@@ -13,6 +13,7 @@ import type { AnnotatorMemory } from './identity.js';
 import { createExportJobs, type ExportJobs } from './export/index.js';
 import { labelBytesOf } from './export/index.js';
 import { createGradingService } from './gradings/service.js';
+import { createLevelMeasuresService } from './gradings/levelMeasuresService.js';
 import { createMeasurementService } from './measurements.js';
 import { createQaService, type QaService } from './qa/index.js';
 import { createDashboardMethods } from './qa/dashboard.js';
@@ -209,6 +210,7 @@ export async function openWorkstation(opts: WorkstationOptions): Promise<Worksta
         fieldStrength: e.overview.fieldStrength,
         seriesDescription: e.overview.sequenceInfo.seriesDescription,
         acquisition: e.overview.sequenceInfo.acquisitionType,
+        numVertebrae: e.overview.numVertebrae, numDiscs: e.overview.numDiscs,
       },
       problems: e.problems.map(toProblemInfo),
     };
@@ -237,16 +239,18 @@ export async function openWorkstation(opts: WorkstationOptions): Promise<Worksta
     }
   };
   const gradings = createGradingService({ index, store, annotator: currentAnnotator, revision: (seriesId) => journal.storedRevision(seriesId), labels: currentLabels });
-  const qa = createQaService({ index, labels: currentLabels, revision: (id) => journal.storedRevision(id), activeEdits: (id) => store.edits.count(id).active, log });
+  const qa = createQaService({ index, labels: currentLabels, revision: (id) => journal.storedRevision(id), activeEdits: (id) => store.edits.count(id).active, loaded: (id) => cache.peek(id) !== undefined, log });
 
   // Exports read the journal through `journal.load` (one consistent revision per series), never the cache.
   const exports = createExportJobs(() => ({ index, store, journal, storeFile: store.file, ...(opts.appVersion === undefined ? {} : { appVersion: opts.appVersion }) }));
 
   const measurements = createMeasurementService({ store, entryOf, currentAnnotator });
+  const levelMeasures = createLevelMeasuresService({ index, labels: currentLabels, revision: (id) => journal.storedRevision(id), loaded: (id) => cache.peek(id) });
 
   const service: Service = {
     ...gradings,
     ...measurements,
+    ...levelMeasures,
     ...qa.methods,
     ...createDashboardMethods({
       name: basename(index.root), patients: index.patients.length, report: () => qa.datasetReport(), csv: index.gradings?.rows ?? [],

@@ -178,6 +178,26 @@ const effects: Record<string, Effect> = {
     await press(key);
     await expect.poll(() => page.locator('[data-viewer-root]').getAttribute('data-maximised')).toBeNull();
   },
+  // The grading layout (tests/e2e/gradingLayout.test.ts checks it in depth): G shows and hides it; ← / → / Home step.
+  'grading-layout': async (key) => {
+    await press(key);
+    await page.locator('[data-testid="grading-layout"]').waitFor();
+    await press(key);
+    await expect.poll(() => page.locator('[data-testid="grading-layout"]').count()).toBe(0);
+  },
+  ...Object.fromEntries((['grading-mid-previous', 'grading-mid-next', 'grading-mid'] as const).map((id): [string, Effect] => [id, async (key) => {
+    const offset = (): Promise<string> => text('[data-testid="mid-offset"]');
+    await press('G');
+    await expect.poll(offset, { timeout: 20_000 }).toBe('mid');
+    if (id === 'grading-mid') {
+      await press('ArrowRight');
+      await expect.poll(offset).toBe('mid +1');
+    }
+    await press(key);
+    await expect.poll(offset).toBe({ 'grading-mid-previous': 'mid −1', 'grading-mid-next': 'mid +1', 'grading-mid': 'mid' }[id]);
+    await press('G');
+    await expect.poll(() => page.locator('[data-testid="grading-layout"]').count()).toBe(0);
+  }])),
   ...Object.fromEntries((['layout-grid', 'layout-three', 'layout-large'] as const).map((id): [string, Effect] => [id, async (key) => {
     const kind = ({ 'layout-grid': '2x2', 'layout-three': '1x3', 'layout-large': '1+2' } as const)[id];
     const other: LayoutKind = kind === '1x3' ? '2x2' : '1x3';
