@@ -5,6 +5,7 @@
 // height of measure.ts.
 import { describe, expect, it } from 'vitest';
 import type { LevelMeasure } from '../../../common/contractLevelMeasures.js';
+import { requestSchemas } from '../../../common/contract.js';
 import { formatLevelMeasure, measureFlags, meyerdingGrade } from '../../../common/contractLevelMeasures.js';
 import { measureLevels, sagittalFrame } from '../../../main/core/gradings/levelMeasures.js';
 import { measureSeries } from '../../../main/core/gradings/measure.js';
@@ -107,6 +108,14 @@ describe('robust to an 81-voxel stray stroke', () => {
 });
 
 describe('rules and formatting', () => {
+  it('validates the request: a patient id, nothing else', () => {
+    const s = requestSchemas.levelMeasures;
+    expect(s.safeParse({ patientId: 12 }).success).toBe(true);
+    for (const bad of [{}, { patientId: -1 }, { patientId: 1.5 }, { patientId: '12' }, { patientId: 12, seriesId: '12_t2' }]) {
+      expect(s.safeParse(bad).success).toBe(false);
+    }
+  });
+
   it('grades slips by Meyerding', () => {
     expect([-5, 0, 0.1, 25, 25.1, 50, 75, 100, 101].map(meyerdingGrade)).toEqual([0, 0, 1, 1, 2, 2, 3, 4, 5]);
   });
