@@ -166,19 +166,20 @@ export async function readMetaImage(file: string, opts: ReadOptions = {}): Promi
 }
 
 /**
- * readMetaImage in pieces: the same file checks, options and MetaImageErrors, but the voxels go to `onVoxels` as
- * consecutive typed arrays in host byte order (`first`: index of the piece's first voxel) while a compressed
- * file inflates, about `chunkBytes` at a time (default 1 MiB), so that each piece is used while it is still in
- * cache and the whole volume is never allocated. Uncompressed voxels come as one piece. The pieces are only
- * valid during the call. Resolves with the header once every voxel was handed over.
+ * readMetaImage in pieces: the same file checks, options and MetaImageErrors, but once the header is read
+ * `start(header)` gives the consumer of the voxels, which gets them as consecutive typed arrays in host byte
+ * order (`first`: index of the piece's first voxel) while a compressed file inflates, about `chunkBytes` at a
+ * time (default 1 MiB), so that each piece is used while it is still in cache and the whole volume is never
+ * allocated. Uncompressed voxels come as one piece. A piece is valid only during the call. Resolves with the
+ * header once every voxel was handed over.
  */
 export async function readMetaImageChunks(
   file: string,
-  onVoxels: (data: PixelArray, first: number) => void,
+  start: (header: MetaImageHeader) => (data: PixelArray, first: number) => void,
   opts: ReadOptions & { chunkBytes?: number } = {},
 ): Promise<MetaImageHeader> {
   return readStored(file, opts, async (h, stored, ctx, offset) => {
-    const sink = voxelChunks(h.pixelType, h.byteOrderMSB, onVoxels);
+    const sink = voxelChunks(h.pixelType, h.byteOrderMSB, start(withOffset(h, offset)));
     if (h.compressed) await inflateChunks(stored, expectedBytesOf(h), ctx, opts.chunkBytes ?? 2 ** 20, sink);
     else sink(stored);
     return withOffset(h, offset);

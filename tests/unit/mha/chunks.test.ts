@@ -16,7 +16,8 @@ async function readPieces(file: string, chunkBytes: number): Promise<{ data: Buf
   let ctor: unknown = null;
   await readMetaImageChunks(
     file,
-    (data: PixelArray, first: number) => {
+    (h) => (data: PixelArray, first: number) => {
+      expect(h.file).toBe(file);
       expect(first).toBe(next);
       next += data.length;
       ctor = data.constructor;
@@ -78,7 +79,7 @@ describe('readMetaImageChunks', () => {
       const errOf = (p: Promise<unknown>): Promise<MetaImageError> => p.then(() => expect.fail(`${what}: read`), (e: MetaImageError) => e);
       const whole = await errOf(readMetaImage(file));
       for (const chunkBytes of [64, 1 << 20]) {
-        const pieces = await errOf(readMetaImageChunks(file, () => undefined, { chunkBytes }));
+        const pieces = await errOf(readMetaImageChunks(file, () => () => undefined, { chunkBytes }));
         expect({ code: pieces.code, problem: pieces.problem, message: pieces.message }).toEqual({ code: whole.code, problem: whole.problem, message: whole.message });
       }
     });
@@ -91,7 +92,7 @@ describe('readMetaImageChunks', () => {
     await expect(
       readMetaImageChunks(
         file,
-        () => {
+        () => () => {
           calls++;
           throw stop;
         },
