@@ -103,7 +103,7 @@ const effects: Record<string, Effect> = {
   'level-shift': async (key) => {
     const before = app.ws.store.edits.count(SERIES).active;
     await press(key);
-    await expect.poll(status, { timeout: 20_000 }).toMatch(/^Level naming/);
+    await expect.poll(status, { timeout: 20_000 }).toMatch(/Level naming/); // after the pointer readout, when the pointer is over a view
     expect(app.ws.store.edits.count(SERIES).active).toBe(before);
   },
   'brush-smaller': async (key) => {
