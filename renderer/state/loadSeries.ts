@@ -103,11 +103,10 @@ export interface SettleHooks {
 }
 
 /**
- * After the opener published a prefetched series (on screen and editable at once): waits for its `confirm`. Same
- * label revision: nothing to do. Main's labels moved on since the prefetch (an edit, undo or redo in another window):
- * main's current labels go on screen and are published, which starts a new edit session at main's revision. A stroke
- * drawn on the prefetched labels in between carries the old revision, so main refuses it as a conflict: stale labels
- * never reach the journal and do not stay on screen. Nothing happens when another series was opened meanwhile.
+ * After the opener showed a prefetched series: waits for its `confirm`. Same label revision: nothing to do. Main's
+ * labels moved on since the prefetch (an edit, undo or redo in another window): main's current labels go on screen
+ * and are handed to `publish`. The opener publishes (makes editable) only after this settled, so no stroke is ever
+ * drawn on labels main has moved past. Nothing happens when `current()` is no longer this series.
  */
 export async function settlePrefetched(opened: OpenedSeries, hooks: SettleHooks): Promise<void> {
   if (!opened.confirm) return;

@@ -1,6 +1,6 @@
 // Opening a series in the viewer: pending strokes are saved first, then the volumes load and the first render is
 // timed (appStore.lastOpen). Switching between siblings keeps the crosshair at the same physical point. A series
-// prefetched for "Next" is shown and published from its bytes at once; main confirms them meanwhile (settlePrefetched).
+// prefetched for "Next" is shown from its bytes at once and published (editable) once main confirmed them (settlePrefetched).
 import { useCallback } from 'react';
 import type { Vec3 } from '../../common/geometry.js';
 import type { Viewer } from '../viewer/index.js';
@@ -41,20 +41,30 @@ export function useOpenSeries(
         const firstRenderMs = performance.now() - r0;
         const totalMs = performance.now() - t0;
         appStore.set({ lastOpen: { seriesId: id, ...s.timing, firstRenderMs, totalMs } });
-        setOpened(s);
-        recount();
-        setDisplay((d) => ({ ...d, hidden: new Set() }));
-        // Prefetched bytes: published at once; main's current labels replace them should the revision have moved on.
-        void settlePrefetched(s, {
+        // Prefetched bytes are on screen now; the series becomes editable (published: its edit session starts) only
+        // once main has confirmed its label revision, with main's labels swapped in should they have moved on. A
+        // stroke can therefore never be drawn on labels main has moved past (it would be refused, and lost).
+        let current = s;
+        let failed = false;
+        await settlePrefetched(s, {
           setLabels: (labels) => viewer.setLabels(labels),
           show,
-          current: () => appStore.get().opened,
+          current: () => s,
           publish: (fresh) => {
-            setOpened(fresh);
-            recount();
+            current = fresh;
           },
-          fail: (message) => setError(message),
+          fail: () => {
+            failed = true;
+          },
         });
+        if (failed) {
+          // Main could not confirm the prefetched labels: open the series the ordinary way (a failure there is shown).
+          current = await loadSeries(id);
+          await show(current);
+        }
+        setOpened(current);
+        recount();
+        setDisplay((d) => ({ ...d, hidden: new Set() }));
       } catch (e) {
         setError(e instanceof Error ? e.message : String(e));
       } finally {
