@@ -106,6 +106,10 @@ describe('grading', () => {
     expect(await page.locator('td.edited').count()).toBe(0);
     // Height hint of a segmented level, as the service measured it.
     expect(await page.locator(`[data-testid="hint-${LEVEL}"]`).textContent()).toContain(`${l2.hint!.heightMm!.toFixed(1)} mm`);
+    // …named with the series it was measured in (a clinician could not tell).
+    expect(await page.locator(`[data-testid="hint-${LEVEL}"]`).getAttribute('title')).toBe(`Measured in ${l2.hint!.seriesId}`);
+    const sequence = l2.hint!.seriesId.replace(/^\d+_/, '').replace(/_/g, ' ').toUpperCase();
+    expect((await page.locator('[data-testid="height-head"]').textContent())!.toUpperCase()).toContain(`HEIGHT · ${sequence}`);
     await ws.shot('panel-baseline');
   });
 

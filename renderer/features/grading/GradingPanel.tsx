@@ -11,6 +11,7 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import type { GradingLevel } from '../../../common/contract.js';
 import { t2Series } from '../../../common/gradingCriteria.js';
 import { gradingFieldSpec, isFullyGraded, type GradingField } from '../../../common/gradings.js';
+import { sequenceName } from '../../../common/levelAnchor.js';
 import { useApp } from '../../state/appStore.js';
 import { GradingDetail, show } from './GradingDetail.js';
 import { LevelHints } from './LevelHints.js';
@@ -63,6 +64,8 @@ export function GradingPanel({ gradings: g, onNavigate, focusRequest, onReport }
   // Collapsed: only the title bar, for small screens; D (focus request) opens it again.
   const [collapsed, setCollapsed] = useState(false);
   const level = g.levels.find((l) => l.ivdLabel === g.selected) ?? null;
+  // The series the Height column was measured in (the patient's first series holding each disc): named in its head.
+  const heightSources = useMemo(() => [...new Set(g.levels.flatMap((l) => (l.hint ? [l.hint.seriesId] : [])))], [g.levels]);
   const editable = level !== null && level.ivdLabel >= 1;
 
   useEffect(() => {
@@ -192,7 +195,9 @@ export function GradingPanel({ gradings: g, onNavigate, focusRequest, onReport }
                   </th>
                 ))}
                 <th title="Reviewed">Rev.</th>
-                <th title="Disc height along the spine axis and its ratio to the neighbouring discs' mean">Height</th>
+                <th title={`Disc height along the spine axis and its ratio to the neighbouring discs' mean, measured in ${heightSources.join(', ') || 'the masks'}`} data-testid="height-head">
+                  Height{heightSources.length > 0 && <span className="muted"> · {[...new Set(heightSources.map(sequenceName))].join('/')}</span>}
+                </th>
               </tr>
             </thead>
             <tbody>
@@ -231,7 +236,7 @@ export function GradingPanel({ gradings: g, onNavigate, focusRequest, onReport }
                       );
                     })}
                     <td className="cell">{l.reviewed ? '✓' : ''}</td>
-                    <td className={`hint${l.hint?.narrowingSuspect ? ' suspect' : ''}`} data-testid={`hint-${l.ivdLabel}`}>
+                    <td className={`hint${l.hint?.narrowingSuspect ? ' suspect' : ''}`} data-testid={`hint-${l.ivdLabel}`} title={l.hint ? `Measured in ${l.hint.seriesId}` : undefined}>
                       {l.hint?.heightMm != null ? `${l.hint.heightMm.toFixed(1)} mm` : ''}
                       {l.hint?.neighbourRatio != null ? ` · ${Math.round(l.hint.neighbourRatio * 100)}%` : ''}
                       {l.hint?.narrowingSuspect && <span title="Disc narrowing is 0 but the disc is under 70% of its neighbours' mean height"> ⚠ narrowing?</span>}
