@@ -9,7 +9,7 @@ export function AppTitle() {
   return (
     <>
       <span className="brand">Spine Workstation</span>
-      <span className="muted">{dataset ? `${dataset.name} · ${dataset.patients} patients · ${dataset.series} series` : 'Loading dataset …'}</span>
+      <span className="muted">{dataset ? `${dataset.name} · ${dataset.patients} patient${dataset.patients === 1 ? '' : 's'} · ${dataset.series} series` : 'Loading dataset …'}</span>
       {annotator && (
         <button className="annotator" data-testid="annotator" title="Who is annotating: carried by every edit and grading (click to change)" onClick={() => setAskAnnotator(true)}>
           {annotator}
