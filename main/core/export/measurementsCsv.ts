@@ -10,7 +10,7 @@
 import type { LevelMeasure } from '../../../common/contractLevelMeasures.js';
 import { discName } from '../../../common/labels.js';
 import type { SeriesEntry } from '../dataset/index.js';
-import { isT2, measureSeriesEntry, readImageVoxels } from '../gradings/levelMeasuresService.js';
+import { measureSeriesEntry } from '../gradings/levelMeasuresService.js';
 import { check, type ExportContext } from './context.js';
 import type { SeriesRecord } from './manifest.js';
 import { MaskNotExportable, readLabels } from './seriesLabels.js';
@@ -41,7 +41,7 @@ export function measureRow(patientId: number, revision: number, m: LevelMeasure)
 /**
  * The file's bytes for the series of the exported patients (dataset order); null when nothing was revised (no
  * exported series' labels changed and no grading changed) or no series has labels.
- * One series at a time (memory stays at one label volume + one image); a mask that cannot be read exactly is left
+ * One series at a time (memory stays at one label volume; a T2 image is streamed, never held whole); a mask that cannot be read exactly is left
  * out with a warning, never measured as empty.
  */
 export async function exportLevelMeasures(ctx: ExportContext, records: readonly SeriesRecord[], gradingsChanged: boolean): Promise<Uint8Array | null> {
@@ -62,8 +62,8 @@ export async function exportLevelMeasures(ctx: ExportContext, records: readonly 
       ctx.warnings.push(`${LEVEL_MEASURES_FILE}: ${e.id} left out (${err.message})`);
       continue;
     }
-    const image = isT2(e) ? await readImageVoxels(ctx.root, e) : { data: null, why: null };
-    const m = measureSeriesEntry(e, { volume: read.current, revision: read.revision }, image.data, image.why);
+    // T2: the image streams through (only the sampled voxels are kept), as in the service.
+    const m = await measureSeriesEntry(ctx.root, e, { volume: read.current, revision: read.revision });
     if (m.skipped) ctx.warnings.push(`${LEVEL_MEASURES_FILE}: ${e.id} not measured (${m.skipped})`);
     for (const l of m.levels) lines.push(measureRow(e.patientId, m.revision, l));
   }

@@ -14,16 +14,17 @@
 // rows at 10–30 % from the endplate next to the disc) of the lower vertebra minus that of the upper one, projected
 // on the lower vertebra's superior endplate (a Theil–Sen line through its top voxels); canal diameter = median canal row width over the disc's 35–65 % rows;
 // nucleus core = the disc's 30–70 % columns × the middle half of each column; CSF = the middle half of the canal's
-// rows at the disc's 35–65 % rows. The level's value is the median over its slices (signal: the pooled means).
+// rows at the disc's 35–65 % rows. The level's value is the median over its slices (signal: the pooled means of
+// the image minus each slice's minimum; the label pass only plans those voxels, levelMeasuresSignal.ts samples them).
 import type { LevelMeasure } from '../../../common/contractLevelMeasures.js';
 import { meyerdingGrade } from '../../../common/contractLevelMeasures.js';
 import type { Axis, VolumeGeometry } from '../../../common/geometry.js';
 import { axisVector } from '../../../common/geometry.js';
 import { labelMoments } from '../../../common/labelMoments.js';
 import { CANAL_LABEL, DISC_OFFSET, MAX_VERTEBRA_INDEX } from '../../../common/labels.js';
+import { applySignal, emptyLevelSignal, sampleInMemory, type ImageVoxels, type SignalPlan } from './levelMeasuresSignal.js';
 
-/** Image voxels in any numeric pixel type, on the label grid. */
-export type ImageVoxels = ArrayLike<number>;
+export type { ImageVoxels } from './levelMeasuresSignal.js';
 
 export interface SeriesLevelMeasures {
   /** Why nothing was measured (oblique grid), else null. */
@@ -71,11 +72,9 @@ interface Comp {
   z: number;
 }
 
-/** One sagittal slice: labels, image, 4-connected components, the largest component of each label. */
+/** One sagittal slice: labels, 4-connected components, the largest component of each label. */
 interface Slice {
   lab: Uint8Array;
-  img: Float64Array | null;
-  imgMin: number;
   comp: Int32Array;
   main: (Comp | undefined)[];
 }
@@ -88,15 +87,21 @@ const median = (xs: number[]): number | null => {
 };
 const round = (x: number, d: number): number => Math.round(x * 10 ** d) / 10 ** d;
 
-export function measureLevels(
-  seriesId: string,
-  volume: Uint8Array,
-  g: VolumeGeometry,
-  image: ImageVoxels | null = null,
-): SeriesLevelMeasures {
-  const frame = sagittalFrame(g);
-  if (typeof frame === 'string') return { skipped: frame, levels: [] };
+/** The measures of every level; with the image (T2 series) also the nucleus/CSF ratio. */
+export function measureLevels(seriesId: string, volume: Uint8Array, g: VolumeGeometry, image: ImageVoxels | null = null): SeriesLevelMeasures {
   if (image && image.length !== volume.length) throw new RangeError(`${seriesId}: image has ${image.length} voxels, labels ${volume.length}`);
+  const { result, signal } = planLevelMeasures(seriesId, volume, g);
+  if (image && signal) applySignal(result.levels, sampleInMemory(signal, image));
+  return result;
+}
+
+/**
+ * The measures of every level from the labels alone (signalRatio null) and, for a T2 series on a sagittal grid,
+ * the plan of the voxels its nucleus/CSF ratio needs (levelMeasuresSignal.ts: sample the image, applySignal).
+ */
+export function planLevelMeasures(seriesId: string, volume: Uint8Array, g: VolumeGeometry): { result: SeriesLevelMeasures; signal: SignalPlan | null } {
+  const frame = sagittalFrame(g);
+  if (typeof frame === 'string') return { result: { skipped: frame, levels: [] }, signal: null };
   const sequence = seriesId.slice(seriesId.indexOf('_') + 1);
   const { lr, ap, si, apSign, siSign } = frame;
   const size = g.size;
@@ -106,6 +111,7 @@ export function measureLevels(
   const spA = g.spacing[ap];
   const spS = g.spacing[si];
   const { count, si: sumI, sj: sumJ, sk: sumK } = labelMoments(volume, size);
+  const plan: SignalPlan | null = /^t2/i.test(sequence) ? { voxels: volume.length, lrStride: stride[lr]!, lrSize: size[lr], levels: [] } : null;
   const lrCentre = (l: number): number => [sumI, sumJ, sumK][lr]![l]! / count[l]!;
   const pOf = (a: number): number => a * spA * apSign;
   const zOf = (s: number): number => s * spS * siSign;
@@ -121,21 +127,11 @@ export function measureLevels(
   };
   const readSlice = (L: number): Slice => {
     const lab = new Uint8Array(nA * nS);
-    const img = image ? new Float64Array(nA * nS) : null;
-    let imgMin = Infinity;
     for (let s = 0; s < nS; s++) {
-      for (let a = 0; a < nA; a++) {
-        const v = L * stride[lr]! + a * stride[ap]! + s * stride[si]!;
-        lab[a + nA * s] = volume[v]!;
-        if (img) {
-          const x = image![v]!;
-          img[a + nA * s] = x;
-          if (x < imgMin) imgMin = x;
-        }
-      }
+      for (let a = 0; a < nA; a++) lab[a + nA * s] = volume[L * stride[lr]! + a * stride[ap]! + s * stride[si]!]!;
     }
     const { comp, main } = components(lab, nA, nS, pOf, zOf);
-    return { lab, img, imgMin, comp, main };
+    return { lab, comp, main };
   };
 
   // Column / row profiles of a component.
@@ -197,7 +193,8 @@ export function measureLevels(
     const from = Math.max(0, Math.ceil(centre - half - 1e-9));
     const to = Math.min(size[lr] - 1, Math.floor(centre + half + 1e-9));
     const per = { a: [] as number[], m: [] as number[], p: [] as number[], vert: [] as number[], slip: [] as number[], pct: [] as number[], canal: [] as number[] };
-    const signal = { nucleus: 0, nn: 0, csf: 0, nc: 0 };
+    const signal = emptyLevelSignal();
+    const voxelOf = (L: number, a: number, s: number): number => L * stride[lr]! + a * stride[ap]! + s * stride[si]!;
     let slipVoxel = spA;
     for (let L = from; L <= Math.max(from, to); L++) {
       const sl = sliceAt(L);
@@ -265,7 +262,7 @@ export function measureLevels(
         const cw = median(widths);
         if (cw !== null) per.canal.push(cw * spA * cos);
       }
-      if (sl.img && canal) {
+      if (plan && canal) {
         for (const a of colBand(d, 0.3, 0.7)) {
           const c = colCounts(sl, d, a);
           if (c.n === 0) continue;
@@ -273,8 +270,8 @@ export function measureLevels(
           const span = Math.abs(c.last - c.first);
           for (let s = Math.ceil(lo + 0.25 * span); s <= Math.floor(lo + 0.75 * span); s++) {
             if (sl.comp[a + nA * s] !== d.id) continue;
-            signal.nucleus += sl.img[a + nA * s]! - sl.imgMin;
-            signal.nn++;
+            signal.nucleus.push(voxelOf(L, a, s));
+            signal.nucleusSlice.push(L);
           }
         }
         for (const s of midRows) {
@@ -283,8 +280,8 @@ export function measureLevels(
           const span = r.last - r.first;
           for (let a = Math.ceil(r.first + 0.25 * span); a <= Math.floor(r.first + 0.75 * span); a++) {
             if (sl.comp[a + nA * s] !== canal.id) continue;
-            signal.csf += sl.img[a + nA * s]! - sl.imgMin;
-            signal.nc++;
+            signal.csf.push(voxelOf(L, a, s));
+            signal.csfSlice.push(L);
           }
         }
       }
@@ -300,12 +297,7 @@ export function measureLevels(
     if (slip === null) notes.add(k === 1 ? 'no slip at L5/S1 (the sacrum is not labelled)' : 'no slip: both adjacent vertebrae are needed');
     const canal = median(per.canal);
     if (canal === null) notes.add('no canal at this level');
-    const isT2 = /^t2/i.test(sequence);
-    let signalRatio: number | null = null;
-    if (isT2 && image) {
-      if (signal.nn > 0 && signal.nc > 0 && signal.csf > 0) signalRatio = round(signal.nucleus / signal.nn / (signal.csf / signal.nc), 3);
-      else notes.add('no nucleus/CSF signal (disc core or canal missing)');
-    }
+    plan?.levels.push(signal);
     levels.push({
       seriesId,
       sequence,
@@ -321,11 +313,11 @@ export function measureLevels(
       // Under one in-plane voxel a slip is not measured: grade 0.
       meyerding: slip === null || pct === null ? null : Math.abs(slip) < slipVoxel ? 0 : meyerdingGrade(slip > 0 ? pct : -pct),
       canalApMm: canal === null ? null : round(canal, 2),
-      signalRatio,
+      signalRatio: null,
       notes: [...notes],
     });
   }
-  return { skipped: null, levels };
+  return { result: { skipped: null, levels }, signal: plan };
 }
 
 /** 4-connected components of equal non-zero labels in one slice, and the largest component of each label. */

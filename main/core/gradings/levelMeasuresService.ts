@@ -1,15 +1,17 @@
 // The levelMeasures method (common/contractLevelMeasures.ts): measurements per disc level for every series of a
 // patient, from the current labels (the loaded label volume when the series is open, else mask + journal; the
-// workstation's currentLabels) and, for T2 series, the image (the loaded one, else read once from disk). Cached by
-// series + label revision: the dock asks again after every grading change and gets the cached answer until the
-// labels of a series change. The export (export/measurementsCsv.ts) uses measureSeriesEntry on its own snapshot.
+// workstation's currentLabels) and, for T2 series, the image: the loaded one, else the file streamed once from disk
+// (levelMeasuresSignal.ts: only the planned voxels and slice minima are kept, never the whole volume; not read at all
+// when no level has both a disc core and canal). Cached by series + label revision: the dock asks again after every
+// grading change and gets the cached answer until the labels of a series change. The export
+// (export/measurementsCsv.ts) uses measureSeriesEntry on its own snapshot.
 import { join } from 'node:path';
 import { AppError } from '../../../common/errors.js';
 import type { LevelMeasureResponses, LevelMeasuresSeries } from '../../../common/contractLevelMeasures.js';
 import { levelMeasureRequestSchemas } from '../../../common/contractLevelMeasures.js';
 import type { DatasetIndex, SeriesEntry } from '../dataset/index.js';
-import { readMetaImage } from '../mha/index.js';
-import { measureLevels, type ImageVoxels } from './levelMeasures.js';
+import { planLevelMeasures } from './levelMeasures.js';
+import { applySignal, planNeedsImage, sampleFile, sampleInMemory, SignalUnavailable, type ImageVoxels } from './levelMeasuresSignal.js';
 
 type Req = ReturnType<(typeof levelMeasureRequestSchemas)['levelMeasures']['parse']>;
 
@@ -30,30 +32,35 @@ export interface LevelMeasuresMethods {
 const sequenceOf = (e: SeriesEntry): string => e.id.slice(e.id.indexOf('_') + 1);
 export const isT2 = (e: SeriesEntry): boolean => /^t2/i.test(sequenceOf(e));
 
-/** The image voxels of a series read from disk (T2 signal ratio); null with the reason when it cannot be read. */
-export async function readImageVoxels(root: string, e: SeriesEntry): Promise<{ data: ImageVoxels | null; why: string | null }> {
-  try {
-    const img = await readMetaImage(join(root, e.imageFile), { within: root });
-    if (img.data.length !== (e.image ? e.image.geometry.size.reduce((a, b) => a * b, 1) : -1)) return { data: null, why: `${e.imageFile} changed since the scan` };
-    return { data: img.data, why: null };
-  } catch (err) {
-    return { data: null, why: `${e.imageFile} cannot be read (${err instanceof Error ? err.message : String(err)})` };
-  }
-}
-
-/** The measurements of one series from its labels (and image for a T2 series). */
-export function measureSeriesEntry(
+/**
+ * The measurements of one series from its labels and, for a T2 series, the image: `image` when given (the loaded
+ * volume), else the file under `root` streamed once. An image that cannot be read (or no longer fits the grid)
+ * leaves the ratio out with a note naming the file; the other measures stand.
+ */
+export async function measureSeriesEntry(
+  root: string,
   e: SeriesEntry,
   labels: { volume: Uint8Array; revision: number } | null,
-  image: ImageVoxels | null,
-  imageProblem: string | null = null,
-): LevelMeasuresSeries {
+  image: ImageVoxels | null = null,
+  opts: { chunkBytes?: number } = {},
+): Promise<LevelMeasuresSeries> {
   const base = { seriesId: e.id, sequence: sequenceOf(e), revision: labels?.revision ?? 0 };
   if (!e.image) return { ...base, skipped: `${e.imageFile} cannot be opened`, levels: [] };
   if (!labels) return { ...base, skipped: e.maskFile ? `${e.maskFile} cannot be read exactly` : 'no mask', levels: [] };
-  const r = measureLevels(e.id, labels.volume, e.image.geometry, image);
-  if (imageProblem !== null) for (const l of r.levels) l.notes.push(`no nucleus/CSF signal: ${imageProblem}`);
-  return { ...base, skipped: r.skipped, levels: r.levels };
+  const { result, signal } = planLevelMeasures(e.id, labels.volume, e.image.geometry);
+  if (signal && planNeedsImage(signal)) {
+    try {
+      if (image && image.length !== labels.volume.length) throw new SignalUnavailable(`${e.imageFile} has ${image.length} voxels loaded, the labels ${labels.volume.length}`);
+      const ratios = image ? sampleInMemory(signal, image) : await sampleFile(signal, join(root, e.imageFile), e.imageFile, e.image.geometry, { within: root, ...opts });
+      applySignal(result.levels, ratios);
+    } catch (err) {
+      if (!(err instanceof SignalUnavailable)) throw err;
+      for (const l of result.levels) l.notes.push(`no nucleus/CSF signal: ${err.message}`);
+    }
+  } else if (signal) {
+    applySignal(result.levels, signal.levels.map(() => null));
+  }
+  return { ...base, skipped: result.skipped, levels: result.levels };
 }
 
 export function createLevelMeasuresService(deps: LevelMeasuresDeps): LevelMeasuresMethods {
@@ -63,11 +70,11 @@ export function createLevelMeasuresService(deps: LevelMeasuresDeps): LevelMeasur
   const known = new Set([...index.patients.map((p) => p.id), ...seriesOf.keys()]);
   const cache = new Map<string, { revision: number; promise: Promise<LevelMeasuresSeries> }>();
 
-  const imageOf = async (e: SeriesEntry): Promise<{ data: ImageVoxels | null; why: string | null }> => {
-    if (!isT2(e)) return { data: null, why: null };
-    const hit = deps.loaded?.(e.id);
+  /** The loaded image of an open T2 series, else null (then the file is streamed). */
+  const loadedImage = async (e: SeriesEntry): Promise<ImageVoxels | null> => {
+    const hit = isT2(e) ? deps.loaded?.(e.id) : undefined;
     const loaded = hit ? await hit.catch(() => null) : null;
-    return loaded ? { data: loaded.image.data, why: null } : readImageVoxels(index.root, e);
+    return loaded ? loaded.image.data : null;
   };
 
   const measure = (e: SeriesEntry): Promise<LevelMeasuresSeries> => {
@@ -76,8 +83,7 @@ export function createLevelMeasuresService(deps: LevelMeasuresDeps): LevelMeasur
     if (hit && hit.revision === revision) return hit.promise;
     const promise = (async () => {
       const labels = await deps.labels(e);
-      const image = labels && e.image ? await imageOf(e) : { data: null, why: null };
-      const m = measureSeriesEntry(e, labels, image.data, image.why);
+      const m = await measureSeriesEntry(index.root, e, labels, labels && e.image ? await loadedImage(e) : null);
       if (labels && labels.revision !== revision) cache.set(e.id, { revision: labels.revision, promise: Promise.resolve(m) });
       return m;
     })();
