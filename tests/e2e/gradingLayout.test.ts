@@ -2,7 +2,10 @@
 // one sagittal view per series of the patient (T1, T2 and T2 SPACE: both on-disk orientation groups), each at its
 // mid-sagittal slice (checked against the canal in the .mha mask, computed here in world terms), linked in mm
 // (crosshair and zoom follow, window/level stays per view), centred on each series' own disc when a level is chosen
-// in the grading dock, stepped ±1 from mid; toggling back restores the normal views, where editing still works.
+// in the grading dock, stepped ±1 from mid (shown in slices and mm); a click on a disc in a view selects its row in
+// the dock and centres the other views on it; toggling back restores the normal views, where editing still works;
+// while open, editing keys and label-writing commands are refused with a word in the status bar (navigate only),
+// and while closed, ← / → / Home say that they belong to the layout.
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -105,6 +108,12 @@ async function panes(): Promise<Pane[]> {
 }
 const pane = async (id: string): Promise<Pane> => (await panes()).find((p) => p.id === id)!;
 const view = (id: string) => page.locator(`[data-testid="grading-pane"][data-pane-series="${id}"] .grading-pane-view`);
+const status = async (): Promise<string> => (await page.locator('[data-testid="statusbar"]').textContent()) ?? '';
+/** Distance between two sagittal slices of a series (mm), from its mask's grid. */
+const sliceMm = async (id: string): Promise<number> => {
+  const g = (await mask(id)).geometry;
+  return g.spacing[lrAxis(g)];
+};
 /** Two animation frames: the views' coalesced render has happened. */
 const frames = (): Promise<void> => page.evaluate(() => new Promise<void>((r) => requestAnimationFrame(() => requestAnimationFrame(() => r()))));
 
@@ -137,6 +146,17 @@ beforeAll(async () => {
 afterAll(async () => app?.close());
 
 describe('grading layout', () => {
+  it('says so when ← / → / Home are pressed with the layout closed, and leaves the views alone', async () => {
+    await page.locator('[data-testid="viewer"]').hover();
+    const before = await page.evaluate(() => window.__spine!.viewer!.getCrosshair());
+    for (const [key, shown] of [['ArrowRight', '→'], ['ArrowLeft', '←'], ['Home', 'Home']] as const) {
+      await page.keyboard.press(key);
+      await expect.poll(status).toContain(`${shown}: steps the views of the grading layout, which is closed — open it with Shift+G`);
+    }
+    expect(await page.locator('[data-testid="grading-layout"]').count()).toBe(0);
+    expect(await page.evaluate(() => window.__spine!.viewer!.getCrosshair())).toEqual(before);
+  });
+
   it('shows one sagittal view per series of the patient, each at its mid-sagittal slice from the canal', async () => {
     expect(ids.map((id) => id.replace(/^\d+_/, '')).sort()).toEqual(['t1', 't2', 't2_SPACE']);
     canvasesBefore = await page.locator('canvas').count();
@@ -226,20 +246,80 @@ describe('grading layout', () => {
       const g = (await mask(id)).geometry;
       return Math.sign(axisVector(g, lrAxis(g))[0]);
     };
+    // Each view says its offset in slices and in mm (its own slice distance); the header in mm only when they agree.
+    const mms = await Promise.all(mid.map((p) => sliceMm(p.id)));
+    const header = (n: string): string => (new Set(mms.map((mm) => mm.toFixed(1))).size === 1 ? `mid ${n} (${mms[0]!.toFixed(1)} mm)` : `mid ${n}`);
     await page.keyboard.press('ArrowRight');
-    await expect.poll(() => page.locator('[data-testid="mid-offset"]').textContent()).toBe('mid +1');
+    await expect.poll(() => page.locator('[data-testid="mid-offset"]').textContent()).toBe(header('+1'));
+    expect(await page.locator('[data-testid="grading-pane"] .offset').allTextContents()).toEqual(mms.map((mm) => `mid +1 (${mm.toFixed(1)} mm)`));
     for (const p of await panes()) {
       expect(p.offset).toBe(1);
       expect(p.slice, `${p.id} one slice left`).toBe(mid.find((m) => m.id === p.id)!.slice + (await sign(p.id)));
     }
     await page.keyboard.press('ArrowLeft');
     await page.locator('[data-testid="mid-previous"]').click();
-    await expect.poll(() => page.locator('[data-testid="mid-offset"]').textContent()).toBe('mid −1');
+    await expect.poll(() => page.locator('[data-testid="mid-offset"]').textContent()).toBe(header('−1'));
     for (const p of await panes()) expect(p.slice).toBe(mid.find((m) => m.id === p.id)!.slice - (await sign(p.id)));
-    expect(await page.locator('[data-testid="grading-pane"] .offset').allTextContents()).toEqual(['mid −1', 'mid −1', 'mid −1']);
+    expect(await page.locator('[data-testid="grading-pane"] .offset').allTextContents()).toEqual(mms.map((mm) => `mid −1 (${mm.toFixed(1)} mm)`));
+    await page.keyboard.press('ArrowLeft');
+    await expect.poll(() => page.locator('[data-testid="grading-pane"] .offset').allTextContents()).toEqual(mms.map((mm) => `mid −2 (${(2 * mm).toFixed(1)} mm)`));
+    // At 1366 px the three captions are narrow: each offset is shown whole, inside its pane.
+    for (const el of await page.locator('[data-testid="grading-pane"]').all()) {
+      const [p, o] = [(await el.boundingBox())!, (await el.locator('.offset').boundingBox())!];
+      expect(o.x + o.width, 'offset inside its pane').toBeLessThanOrEqual(p.x + p.width);
+      expect(await el.locator('.offset').evaluate((e) => e.scrollWidth <= e.clientWidth), 'offset not cut').toBe(true);
+    }
+    await ws.shot('offset-mm-1366x768');
     await page.keyboard.press('Home');
     await expect.poll(() => page.locator('[data-testid="mid-offset"]').textContent()).toBe('mid');
     expect((await panes()).map((p) => p.slice)).toEqual(mid.map((p) => p.slice));
+  });
+
+  it('selects the level of a disc clicked in a view in the dock, and centres the other views on their own disc', async () => {
+    const id = `${patient}_t2`;
+    const before = await pane(id);
+    expect(await page.locator('[data-testid="grading-panel"] tr[data-level="4"]').getAttribute('class')).not.toContain('selected');
+    // A voxel of disc 204 (L2/L3) in the slice the T2 view shows, inside the disc (its in-plane neighbours too).
+    const m = await mask(id);
+    const g = m.geometry;
+    const axis = lrAxis(g);
+    const [nx, ny, nz] = g.size;
+    const at = (ijk: number[]): number => Number(m.data[ijk[0]! + nx * (ijk[1]! + ny * ijk[2]!)]);
+    const inside: Vec3[] = [];
+    for (let k = 1; k < nz - 1; k++) for (let j = 1; j < ny - 1; j++) for (let i = 1; i < nx - 1; i++) {
+      const ijk = [i, j, k];
+      if (ijk[axis] !== before.slice || at(ijk) !== 204) continue;
+      const around = [0, 1, 2].filter((a) => a !== axis).flatMap((a) => [-1, 1].map((d) => ijk.map((v, b) => (b === a ? v + d : v))));
+      if (around.every((n) => at(n) === 204)) inside.push(indexToWorld(g, ijk as Vec3));
+    }
+    expect(inside.length, 'disc 204 in the shown T2 slice').toBeGreaterThan(0);
+    const mean = [0, 1, 2].map((a) => inside.reduce((t, w) => t + w[a]!, 0) / inside.length);
+    const target = inside.reduce((b, w) => (Math.hypot(w[1] - mean[1]!, w[2] - mean[2]!) < Math.hypot(b[1] - mean[1]!, b[2] - mean[2]!) ? w : b));
+    // Sagittal views: screen right = posterior (+y), screen up = superior (+z), about the view's centre.
+    const box = (await view(id).boundingBox())!;
+    await page.mouse.click(box.x + box.width / 2 + (target[1] - before.centre[1]) / before.mmPerPx, box.y + box.height / 2 - (target[2] - before.centre[2]) / before.mmPerPx);
+    await expect.poll(() => page.locator('[data-testid="grading-panel"] tr[data-level="4"]').getAttribute('class')).toContain('selected');
+    const after = await panes();
+    const [lo, hi] = await discBand(id, 204);
+    for (const p of after) {
+      expect(await labelAt(p.id, p.crosshair), `${p.id}: crosshair on its own disc 204`).toBe(204);
+      expect(p.scope, `${p.id}: mid-sagittal of the canal at the level`).toBe('level');
+      if (p.id === id) continue;
+      expect(p.centre[1], `${p.id} centred on its disc`).toBeCloseTo(p.crosshair[1], 3);
+      expect(p.centre[2]).toBeCloseTo(p.crosshair[2], 3);
+      expect(p.offset, `${p.id} at the level's mid-sagittal slice`).toBe(0);
+    }
+    // The clicked view stays where it was (no jump under the pointer); its offset is now from the level's mid.
+    const clicked = after.find((p) => p.id === id)!;
+    expect(clicked.centre).toEqual(before.centre);
+    expect(clicked.slice).toBe(before.slice);
+    const half = Math.max(...[0, 1, 2].map((a) => Math.abs(axisVector(g, a as Axis)[2] * g.spacing[a]!))) / 2;
+    expect(clicked.mid).toBe((await canalSlice(id, [lo - half, hi + half])).slice);
+    expect(clicked.offset).toBe((clicked.slice - clicked.mid) * Math.sign(axisVector(g, axis)[0]));
+    await frames();
+    await ws.shot('disc-click-1366x768');
+    await page.keyboard.press('Home');
+    await expect.poll(() => page.locator('[data-testid="mid-offset"]').textContent()).toBe('mid');
   });
 
   it('looks right at 1920×1080 too', async () => {
@@ -275,5 +355,28 @@ describe('grading layout', () => {
     await expect.poll(() => app.ws.store.edits.count(open).active, { timeout: 30_000 }).toBe(before + 1);
     await page.keyboard.press('Escape');
     await ws.shot('back-to-normal-1366x768');
+  });
+
+  it('is navigate-only while open: editing keys and label-writing commands are refused with a word in the status bar', async () => {
+    const edits = app.ws.store.edits.count(open).active; // the brush stroke of the test above
+    const brush = page.locator('[data-testid="toolbar"] [data-tool="brush"]');
+    await page.locator('[data-testid="viewer"]').hover();
+    await page.keyboard.press('Shift+G');
+    await page.locator('[data-testid="grading-layout"]').waitFor();
+    for (const [key, shown] of [['b', 'B'], ['Control+z', 'Ctrl+Z'], ['Enter', 'Enter'], [']', ']']] as const) {
+      await page.keyboard.press(key);
+      await expect.poll(status).toContain(`${shown}: the grading layout is navigate-only — close it with Shift+G to edit`);
+    }
+    expect(await brush.getAttribute('class'), 'no tool chosen').not.toContain('on');
+    await new Promise((r) => setTimeout(r, 500));
+    expect(app.ws.store.edits.count(open).active, 'nothing undone under the layout').toBe(edits);
+    // Closed again: the same keys edit.
+    await page.keyboard.press('Shift+G');
+    await expect.poll(() => page.locator('[data-testid="grading-layout"]').count()).toBe(0);
+    await page.keyboard.press('Control+z');
+    await expect.poll(() => app.ws.store.edits.count(open).active, { timeout: 30_000 }).toBe(edits - 1);
+    await page.keyboard.press('b');
+    await expect.poll(() => brush.getAttribute('class')).toContain('on');
+    await page.keyboard.press('Escape');
   });
 });

@@ -4,16 +4,23 @@
 // slice. Navigate only: the open series stays the editable one in the normal layout, which comes back on toggle.
 // The open series' volumes are reused (no copy); the siblings are fetched like loadSeries does, without its prefetch.
 import { useEffect, useMemo, useRef, useState } from 'react';
-import type { OpenSeriesResponse, VolumeInfo } from '../../../common/contract.js';
+import type { GradingLevel, OpenSeriesResponse, VolumeInfo } from '../../../common/contract.js';
 import { call, fetchVolume } from '../../platform/api.js';
 import { appStore, useApp } from '../../state/appStore.js';
 import type { OpenedSeries } from '../../state/loadSeries.js';
 import { createViewer, type ImageScalars, type LabelDisplay, type Layout, type Viewer } from '../../viewer/index.js';
-import { closeGradingLayout, offsetText, setActiveLink, toggleGradingLayout, useGradingLayoutOpen, gradingLayoutActions } from './gradingLayoutState.js';
+import { closeGradingLayout, offsetText, setActiveLink, toggleGradingLayout, useGradingLayoutOpen, gradingLayoutActions, gradingLayoutLevel } from './gradingLayoutState.js';
 import { linkViews, type LinkedSeries, type PaneState, type ViewLink } from './linkViews.js';
 import './gradingLayout.css';
 
 export { gradingLayoutActions, gradingLayoutLevel } from './gradingLayoutState.js';
+export { gradingLayoutRefusal } from './gradingLayoutKeys.js';
+
+/** The grading dock's levels of the open patient and its row choice (a click on a disc in a view selects its row). */
+export interface DockLevels {
+  levels: readonly GradingLevel[];
+  select(ivdLabel: number): void;
+}
 
 const SAGITTAL_ONLY: Layout = { kind: '1x3', large: 'sagittal', maximised: 'sagittal' };
 const SEQUENCE_ORDER = ['t1', 't2', 't2_SPACE'];
@@ -80,20 +87,23 @@ export function GradingLayoutButton({ enabled }: { enabled: boolean }) {
 }
 
 /** The layout over the normal views while it is open (nothing otherwise). */
-export function GradingLayout({ opened, mainViewer }: { opened: OpenedSeries | null; mainViewer: Viewer | null }) {
+export function GradingLayout({ opened, mainViewer, gradings }: { opened: OpenedSeries | null; mainViewer: Viewer | null; gradings: DockLevels }) {
   const open = useGradingLayoutOpen();
   useEffect(() => {
     if (!opened) closeGradingLayout();
   }, [opened]);
   if (!open || !opened) return null;
-  return <SideBySide opened={opened} mainViewer={mainViewer} />;
+  return <SideBySide opened={opened} mainViewer={mainViewer} gradings={gradings} />;
 }
 
-function SideBySide({ opened, mainViewer }: { opened: OpenedSeries; mainViewer: Viewer | null }) {
+function SideBySide({ opened, mainViewer, gradings }: { opened: OpenedSeries; mainViewer: Viewer | null; gradings: DockLevels }) {
   const ids = useMemo(() => orderSeries(opened.info.siblings.includes(opened.info.seriesId) ? opened.info.siblings : [opened.info.seriesId, ...opened.info.siblings]), [opened]);
   const cells = useRef(new Map<string, HTMLDivElement>());
   const panesBox = useRef<HTMLDivElement>(null);
   const viewers = useRef(new Map<string, Viewer>());
+  const linkRef = useRef<ViewLink | null>(null);
+  /** Where the left button went down: a click that moved (a drag) is not a click on a disc. */
+  const down = useRef<[number, number] | null>(null);
   const [states, setStates] = useState<PaneState[]>([]);
   const [failed, setFailed] = useState<Record<string, string>>({});
   const display = useApp((s) => s.display);
@@ -136,6 +146,7 @@ function SideBySide({ opened, mainViewer }: { opened: OpenedSeries; mainViewer: 
       }
       setFailed(errors);
       link = linkViews(linked, start, setStates);
+      linkRef.current = link;
       setStates(link.states());
       setActiveLink(link, opened.info.patientId);
     });
@@ -146,6 +157,7 @@ function SideBySide({ opened, mainViewer }: { opened: OpenedSeries; mainViewer: 
       resize.disconnect();
       cancelled = true;
       link?.dispose();
+      linkRef.current = null;
       setActiveLink(null);
       for (const v of made.values()) v.dispose(); // frees each WebGL context now
       viewers.current = new Map();
@@ -156,8 +168,22 @@ function SideBySide({ opened, mainViewer }: { opened: OpenedSeries; mainViewer: 
     for (const v of viewers.current.values()) v.setLabelDisplay(outlined(display));
   }, [display, states.length]);
 
+  // As in the normal views (useDiscNavigation): a plain left click on a disc selects its row in the grading dock;
+  // the other views centre on their own disc of that level, the clicked one stays where it is.
+  const clickDisc = (id: string, e: React.MouseEvent): void => {
+    const from = down.current;
+    down.current = null;
+    if (e.button !== 0 || e.ctrlKey || e.metaKey || e.shiftKey || e.altKey || !from || Math.hypot(e.clientX - from[0], e.clientY - from[1]) > 4) return;
+    const v = linkRef.current?.labelAtCrosshair(id) ?? 0;
+    const level = v > 200 && v < 226 ? gradings.levels.find((l) => l.maskValue === v) : undefined;
+    if (!level) return;
+    gradings.select(level.ivdLabel);
+    gradingLayoutLevel(level, id);
+  };
+
   const offsets = new Set(states.map((s) => s.offset));
-  const shared = offsets.size === 1 ? offsetText([...offsets][0]!) : 'mixed';
+  const mmTexts = new Set(states.map((s) => offsetText(s.offset, s.sliceMm)));
+  const shared = offsets.size !== 1 ? 'mixed' : mmTexts.size === 1 ? [...mmTexts][0]! : offsetText([...offsets][0]!);
   return (
     <div className="grading-layout" data-testid="grading-layout" onClick={(e) => e.stopPropagation()}>
       <div className="grading-layout-bar">
@@ -197,18 +223,23 @@ function SideBySide({ opened, mainViewer }: { opened: OpenedSeries; mainViewer: 
                 : {})}
             >
               <div className="grading-pane-caption">
-                <span className="series">{id}</span>
+                <span className="series" title={id}>{id}</span>
                 <span className="sequence">{sequenceName(id)}</span>
                 {id === opened.info.seriesId && <span className="muted" title="The series open for editing in the normal layout">open</span>}
                 <span className="spacer" />
                 {st && (
-                  <span className="offset" title={`Slice ${st.slice + 1} of ${st.count}; mid-sagittal ${st.mid + 1} (${st.scope === 'level' ? 'canal at the level' : st.scope === 'canal' ? 'whole canal' : 'no canal: centre'})`}>
-                    {offsetText(st.offset)}
+                  <span className="offset" title={`Slice ${st.slice + 1} of ${st.count}; mid-sagittal ${st.mid + 1}, slices ${st.sliceMm.toFixed(2)} mm apart (${st.scope === 'level' ? 'canal at the level' : st.scope === 'canal' ? 'whole canal' : 'no canal: centre'})`}>
+                    {offsetText(st.offset, st.sliceMm)}
                   </span>
                 )}
-                {st && <span className="muted">W {Math.round(st.windowLevel.window)} L {Math.round(st.windowLevel.level)}</span>}
+                {st && <span className="muted wl">W {Math.round(st.windowLevel.window)} L {Math.round(st.windowLevel.level)}</span>}
               </div>
-              <div className="grading-pane-view" ref={(el) => void (el ? cells.current.set(id, el) : cells.current.delete(id))} />
+              <div
+                className="grading-pane-view"
+                ref={(el) => void (el ? cells.current.set(id, el) : cells.current.delete(id))}
+                onPointerDown={(e) => void (down.current = e.button === 0 ? [e.clientX, e.clientY] : null)}
+                onClick={(e) => clickDisc(id, e)}
+              />
               {failed[id] && <div className="grading-pane-error" role="alert">{failed[id]}</div>}
               {!st && !failed[id] && <div className="grading-pane-loading muted">Loading {id} …</div>}
             </div>

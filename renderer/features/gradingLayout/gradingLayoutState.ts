@@ -29,11 +29,14 @@ export function setActiveLink(next: ViewLink | null, patientId: number | null = 
   if (lastLevel) next.goToLevel(lastLevel);
 }
 
-/** A level chosen in the grading dock: every view of the layout centres on its own disc (no-op while closed). */
-export function gradingLayoutLevel(level: GradingLevel): void {
+/**
+ * A level chosen in the grading dock, or clicked in the view `keep` (which stays put): every other view of the
+ * layout centres on its own disc (no-op while closed).
+ */
+export function gradingLayoutLevel(level: GradingLevel, keep?: string): void {
   if (!store.get().open) return;
   lastLevel = level;
-  link?.goToLevel(level);
+  link?.goToLevel(level, keep);
 }
 
 /** Actions of the registry's grading-layout commands (App.tsx spreads them into its action table). */
@@ -44,8 +47,12 @@ export const gradingLayoutActions = {
   'grading-mid': () => link?.toMid(),
 } as const;
 
-/** "mid", "mid −1", "mid +2": a view's slice relative to its mid-sagittal slice. */
-export function offsetText(offset: number): string {
+/**
+ * "mid", "mid −1", "mid +2": a view's slice relative to its mid-sagittal slice; with the distance between its
+ * slices, also in millimetres: "mid +1 (3.3 mm)" (a T2 SPACE slice is thinner than a T1 one).
+ */
+export function offsetText(offset: number, sliceMm?: number): string {
   if (offset === 0) return 'mid';
-  return `mid ${offset > 0 ? '+' : '−'}${Math.abs(offset)}`;
+  const slices = `mid ${offset > 0 ? '+' : '−'}${Math.abs(offset)}`;
+  return sliceMm === undefined ? slices : `${slices} (${(Math.abs(offset) * sliceMm).toFixed(1)} mm)`;
 }

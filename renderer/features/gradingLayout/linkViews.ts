@@ -25,6 +25,8 @@ export interface PaneState {
   mid: number;
   /** Slices from mid, + = towards the patient's left (the same sense in every view, whatever the file order). */
   offset: number;
+  /** Distance between two of its sagittal slices (mm): T2 SPACE slices are thinner than T1 / T2 ones. */
+  sliceMm: number;
   /** Where `mid` comes from: 'canal' (whole canal), 'level' (canal at the disc), 'none' (no canal: volume centre). */
   scope: 'canal' | 'level' | 'none';
   crosshair: Vec3;
@@ -39,8 +41,13 @@ export interface ViewLink {
   step(delta: number): void;
   /** Every view back to its mid-sagittal slice. */
   toMid(): void;
-  /** Centres every view on the level's disc (each from its own mask) at the canal's mid-sagittal slice there. */
-  goToLevel(level: Pick<GradingLevel, 'maskValue' | 'hint'>): void;
+  /**
+   * Centres every view on the level's disc (each from its own mask) at the canal's mid-sagittal slice there.
+   * `keep`: a view the user just clicked the disc in; it stays where it is (its mid and offset are of the level).
+   */
+  goToLevel(level: Pick<GradingLevel, 'maskValue' | 'hint'>, keep?: string): void;
+  /** The label under a view's crosshair (0 outside its volume or for an unknown view). */
+  labelAtCrosshair(id: string): number;
   /** After the views were resized (each keeps its zoom relative to its own fit): one mm per pixel again, the first's. */
   resized(): void;
   states(): PaneState[];
@@ -90,6 +97,7 @@ export function linkViews(series: readonly LinkedSeries[], start: Vec3 | null, c
         count: p.s.geometry.size[p.axis],
         mid: p.mid,
         offset: p.offset,
+        sliceMm: p.s.geometry.spacing[p.axis],
         scope: p.scope,
         crosshair,
         windowLevel: p.s.viewer.getWindowLevel(),
@@ -171,7 +179,7 @@ export function linkViews(series: readonly LinkedSeries[], start: Vec3 | null, c
       for (const p of panes) p.offset = 0;
       moveAll();
     },
-    goToLevel(level) {
+    goToLevel(level, keep) {
       const found = panes.map((p) => {
         p.centres ??= labelCentres(p.s.labels, p.s.geometry.size);
         const ijk = p.centres.get(level.maskValue);
@@ -188,12 +196,24 @@ export function linkViews(series: readonly LinkedSeries[], start: Vec3 | null, c
             p.mid = m.slice;
             p.scope = m.scope;
           }
+          if (p.s.id === keep) {
+            p.offset = (Math.round(worldToIndex(p.s.geometry, p.s.viewer.getCrosshair())[p.axis]) - p.mid) * p.sign;
+            return;
+          }
           placeCrosshair(p, disc);
           p.s.viewer.setViewport('sagittal', { centre: disc });
           p.last = p.s.viewer.getViewport('sagittal');
         });
       });
       notify();
+    },
+    labelAtCrosshair(id) {
+      const p = panes.find((q) => q.s.id === id);
+      if (!p) return 0;
+      const [nx, ny, nz] = p.s.geometry.size;
+      const [i, j, k] = worldToIndex(p.s.geometry, p.s.viewer.getCrosshair()).map(Math.round) as Vec3;
+      if (i < 0 || j < 0 || k < 0 || i >= nx || j >= ny || k >= nz) return 0;
+      return p.s.labels[i + nx * (j + ny * k)] ?? 0;
     },
     resized() {
       const mmPerPx = panes[0]?.s.viewer.getViewport('sagittal')?.mmPerPx;
