@@ -44,7 +44,8 @@ import { toggleLeftPanel, toggleRightPanel } from './features/viewer/layoutPrefs
 import { layoutActions, useViewerLayout } from './features/viewer/LayoutControls.js';
 import { PanelHead, RIGHT_SECTIONS } from './features/viewer/PanelHead.js';
 import { ProblemsPanel } from './features/problems/ProblemsPanel.js';
-import { GradingLayout, GradingLayoutButton, gradingLayoutActions, gradingLayoutLevel } from './features/gradingLayout/GradingLayout.js';
+import { useSeriesQaReport } from './features/problems/useSeriesQaReport.js';
+import { GradingLayout, GradingLayoutButton, gradingLayoutActions, gradingLayoutLevel, gradingLayoutRefusal } from './features/gradingLayout/GradingLayout.js';
 
 export function App() {
   const { series, opened, error, busy, display, probe, viewer, labelRows, showHelp, session, askAnnotator, progress, gradingFocus, exportOpen, showAbout } = useApp((s) => s);
@@ -95,7 +96,8 @@ export function App() {
     return () => clearTimeout(t);
   }, [editing.history, reloadGradings]);
 
-  const levelCheck = useLevelCheck(opened, series, gradings, editing);
+  const qaReport = useSeriesQaReport(opened, editing);
+  const levelCheck = useLevelCheck(opened, series, gradings, editing, qaReport);
   const { goToLevel, onViewerClick } = useDiscNavigation(viewer, editing.history, editing.tool !== null, gradings);
 
   useEffect(() => {
@@ -193,7 +195,9 @@ export function App() {
   };
   /** Runs a command of the registry; commands owned by a component (the grading dock, the viewer) run there. */
   const runCommand = (c: Command): boolean => {
-    if (c.tool) editing.setTool(c.tool);
+    const refused = gradingLayoutRefusal(c); // navigate-only while open; its steps while closed
+    if (refused) editing.setMessage(refused);
+    else if (c.tool) editing.setTool(c.tool);
     else if (c.owner === 'app') actions[c.id as AppCommandId]();
     else return false;
     return true;
@@ -267,7 +271,7 @@ export function App() {
           <div className="viewer-area" onClick={onViewerClick}>
             <ViewerPanel onViewer={setViewer} />
             <View3DPanel />
-            <GradingLayout opened={opened} mainViewer={viewer} />
+            <GradingLayout opened={opened} mainViewer={viewer} gradings={gradings} />
             {!opened && !busy && <div className="placeholder">Open a series from the worklist (arrows + Enter, or double-click).</div>}
             <div className="view-banners" onClick={(e) => e.stopPropagation()}>
               {!link.reachable && (
@@ -345,7 +349,7 @@ export function App() {
                   },
                 }}
               />
-              <ProblemsPanel viewer={viewer} opened={opened} editing={editing} scanProblems={openSummary?.problems ?? []} />
+              <ProblemsPanel viewer={viewer} opened={opened} editing={editing} scanProblems={openSummary?.problems ?? []} qa={qaReport} />
             </>
           ) : (
             <div className="muted pad">No series open.</div>

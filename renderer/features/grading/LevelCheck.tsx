@@ -4,32 +4,18 @@
 // off and a shift is certain, the `level-shift` command (renderer/commands.ts) moves every level of the open series
 // by the shift: renderer/qa's one-click 'shift' fix, committed through the editing session as ONE journal entry
 // (undoable like any label edit); then the check runs again. Otherwise the command only says why not.
-import { useCallback, useEffect, useRef, useState } from 'react';
-import type { EditInfo, GradingLevel, QaSeriesReport, SeriesSummary } from '../../../common/contract.js';
-import type { VoxelDiff } from '../../../common/labelDiff.js';
+import { useEffect, useState } from 'react';
+import type { GradingLevel, SeriesSummary } from '../../../common/contract.js';
 import { checkLevelAnchor, type LevelAnchor } from '../../../common/levelAnchor.js';
 import { keyHint } from '../../commands.js';
-import type { LabelmapVolume } from '../../labelmap/index.js';
-import { call } from '../../platform/api.js';
+import type { ProblemsEditing } from '../problems/useProblems.js';
+import type { SeriesQaReport } from '../problems/useSeriesQaReport.js';
 import { buildFix } from '../../qa/fixes.js';
 import type { OpenedSeries } from '../../state/loadSeries.js';
 import './levelCheck.css';
 
-/** What the check needs of the editing session (useEditing). */
-export interface LevelCheckEditing {
-  history: EditInfo[];
-  readOnly: string | null;
-  settings: { locked: ReadonlySet<number> };
-  labelVolume: () => LabelmapVolume | null;
-  commitPrepared: (diff: VoxelDiff, meta: { tool: string; label: number; title: string }) => boolean;
-  idle: () => Promise<void>;
-  setMessage: (text: string) => void;
-}
-
-/** Quiet time after the label history changed before the check runs again (ms). */
-const RECHECK_MS = 400;
-/** While main's dataset run is still computing (siblings not all checked), the report is asked for again this often. */
-const DATASET_POLL_MS = 2000;
+/** What the check needs of the editing session (useEditing): what the Problems panel's fixes need. */
+export type LevelCheckEditing = ProblemsEditing;
 
 export interface LevelCheckState {
   /** The check on the current labels; null while none has been made for the open series. */
@@ -46,55 +32,14 @@ export function useLevelCheck(
   series: readonly SeriesSummary[],
   gradings: { patientId: number | null; levels: readonly GradingLevel[]; loading: boolean },
   editing: LevelCheckEditing,
+  qa: SeriesQaReport,
 ): LevelCheckState {
-  const [report, setReport] = useState<QaSeriesReport | null>(null);
-  const [checking, setChecking] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { report, error } = qa;
   const seriesId = opened?.info.seriesId ?? null;
-  const current = useRef(seriesId);
-  current.current = seriesId;
-  const { idle } = editing;
-
-  const load = useCallback(async (): Promise<void> => {
-    const id = current.current;
-    if (id === null) return;
-    setChecking(true);
-    try {
-      await idle(); // every edit saved: the report is on the labels shown
-      const r = await call('qaSeries', { seriesId: id });
-      if (current.current !== id) return;
-      setReport(r);
-      setError(null);
-    } catch (e) {
-      if (current.current === id) setError(e instanceof Error ? e.message : String(e));
-    } finally {
-      if (current.current === id) setChecking(false);
-    }
-  }, [idle]);
-
-  useEffect(() => {
-    setReport(null);
-    setError(null);
-    if (seriesId !== null) void load();
-  }, [seriesId, load]);
-
-  const first = useRef(true);
-  useEffect(() => {
-    if (first.current) {
-      first.current = false;
-      return;
-    }
-    setChecking(true);
-    const t = setTimeout(() => void load(), RECHECK_MS);
-    return () => clearTimeout(t);
-  }, [editing.history, load]);
-
-  // Siblings come with main's dataset run: ask again until it is done (as the Problems panel does).
-  useEffect(() => {
-    if (!report || report.datasetChecks) return;
-    const t = setTimeout(() => void load(), DATASET_POLL_MS);
-    return () => clearTimeout(t);
-  }, [report, load]);
+  // A shift was just applied: the check it came from must not shift a second time before the next report.
+  const [shifted, setShifted] = useState(false);
+  useEffect(() => setShifted(false), [report, seriesId]);
+  const checking = qa.loading || shifted;
 
   const summary = series.find((s) => s.id === seriesId);
   const csvLevels = gradings.levels.filter((l) => l.inCsv && l.ivdLabel >= 1).map((l) => l.ivdLabel);
@@ -126,7 +71,7 @@ export function useLevelCheck(
     const title = `Level naming: shift levels ${from}–${to} ${dir} by ${Math.abs(delta)}`;
     if (!editing.commitPrepared(r.diff, { tool: r.tool, label: r.label, title })) return;
     say(`${title} (${why}); undo with ${keyHint('undo').slice(2, -1)}`);
-    setChecking(true); // the old check must not shift a second time
+    setShifted(true); // the old check must not shift a second time
   };
 
   return { check, checking, error, shift };

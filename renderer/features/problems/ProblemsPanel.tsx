@@ -8,6 +8,7 @@ import type { OpenedSeries } from '../../state/loadSeries.js';
 import type { Viewer } from '../../viewer/index.js';
 import { useQaOverview } from './qaState.js';
 import { useProblems, type ProblemsEditing } from './useProblems.js';
+import type { SeriesQaReport } from './useSeriesQaReport.js';
 
 export interface ProblemsPanelProps {
   viewer: Viewer | null;
@@ -15,13 +16,15 @@ export interface ProblemsPanelProps {
   editing: ProblemsEditing;
   /** Header problems of the series from the dataset scan. */
   scanProblems: readonly ProblemInfo[];
+  /** The open series' QA report (App's useSeriesQaReport, shared with the level check). */
+  qa: SeriesQaReport;
 }
 
 const ICON: Record<QaFindingInfo['severity'], string> = { error: '●', warning: '▲', info: 'i' };
 const labelText = (v: number): string => (isKnownLabel(v) ? labelInfo(v).name : String(v));
 
-export function ProblemsPanel({ viewer, opened, editing, scanProblems }: ProblemsPanelProps) {
-  const p = useProblems(viewer, opened, editing);
+export function ProblemsPanel({ viewer, opened, editing, scanProblems, qa }: ProblemsPanelProps) {
+  const p = useProblems(viewer, opened, editing, qa);
   const overview = useQaOverview();
   const findings = p.report?.findings ?? [];
   const errors = findings.filter((f) => f.severity === 'error').length;
