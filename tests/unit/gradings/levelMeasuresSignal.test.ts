@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { SeriesEntry } from '../../../main/core/dataset/index.js';
-import { measureLevels, planLevelMeasures } from '../../../main/core/gradings/levelMeasures.js';
+import { measureLevels, planLevelMeasures, sagittalFrame } from '../../../main/core/gradings/levelMeasures.js';
 import { sampleFile, SignalUnavailable } from '../../../main/core/gradings/levelMeasuresSignal.js';
 import { measureSeriesEntry } from '../../../main/core/gradings/levelMeasuresService.js';
 import { writeMetaImage } from '../../../main/core/mha/index.js';
@@ -61,6 +61,20 @@ describe.each(['LPS', 'PIR'] as const)('streamed signal on a %s phantom', (orien
       expect(viaService.revision).toBe(3);
     });
   }
+
+  it('subtracts each sagittal slice\'s own minimum: a different offset per slice leaves the clean 0.6', async () => {
+    const frame = sagittalFrame(ph.geometry);
+    if (typeof frame === 'string') throw new Error(frame);
+    const [n0, n1] = ph.geometry.size;
+    const lrOf = (v: number): number => (frame.lr === 0 ? v % n0 : frame.lr === 1 ? Math.floor(v / n0) % n1 : Math.floor(v / (n0 * n1)));
+    const shifted = Int16Array.from(ph.image, (x, v) => x + 50 + 37 * lrOf(v));
+    const file = `images/9_t2_${orientation}_shifted.mha`;
+    await writeMetaImage(join(root, file), { geometry: ph.geometry, pixelType: 'int16', data: shifted }, { compress: true });
+    const { signal } = planLevelMeasures('9_t2', ph.labels, ph.geometry);
+    const ratios = await sampleFile(signal!, join(root, file), file, ph.geometry, { within: root, chunkBytes: 4099 });
+    expect(ratios).toEqual([0.6, 0.6, 0.6, 0.6]);
+    expect(measureLevels('9_t2', ph.labels, ph.geometry, shifted).levels.map((l) => l.signalRatio)).toEqual(ratios);
+  });
 
   it('leaves the ratio out, naming the file, when the image is truncated, corrupt or resized', async () => {
     const good = `images/9_t2_${orientation}_good.mha`;
