@@ -133,6 +133,15 @@ function offsetAgainst(mine: Spine, theirs: Spine): number | null {
   return k;
 }
 
+/**
+ * The label offset k of a sibling series against this one: each of this series' vertebrae (full, else partial) lies
+ * within half a vertebra step of the sibling's vertebra n + k, the same k for all; null when they do not pair so
+ * (or either has fewer than two vertebrae). The one pairing rule of the level check and the QA shift fix.
+ */
+export function levelOffset(mine: readonly LevelLabel[], theirs: readonly LevelLabel[]): number | null {
+  return offsetAgainst(spineOf(mine), spineOf(theirs));
+}
+
 const plural = (n: number, one: string): string => `${n} ${one}${n === 1 ? '' : 's'}`;
 
 /** The level anchor check of one series. */

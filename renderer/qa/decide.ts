@@ -3,6 +3,7 @@
 // means for each kind is written next to it below; anything else gets no Fix button (a person decides).
 import type { QaFindingInfo, QaSeriesReport } from '../../common/contract.js';
 import { DISC_OFFSET, isKnownLabel, labelInfo, MAX_VERTEBRA_INDEX } from '../../common/labels.js';
+import { levelOffset } from '../../common/levelAnchor.js';
 import { singleTransposition, spineLevels, type SpineLevels } from './levels.js';
 
 export type QaFix =
@@ -131,27 +132,8 @@ function siblingShift(report: Pick<QaSeriesReport, 'labels' | 'siblings'>): QaFi
   if (levels.length < 2) return null;
   const offsets: { k: number; siblingLowest: number }[] = [];
   for (const sib of report.siblings) {
-    const theirs = spineLevels(sib.labels);
-    const step = mine.step ?? theirs.step;
-    if (step === null || theirs.vertebrae.size < 2) continue;
-    const tol = step / 2;
-    let k: number | null = null;
-    let consistent = true;
-    for (const n of levels) {
-      const c = mine.centroid(mine.vertebrae.get(n)!)!;
-      let best: { m: number; d: number } | null = null;
-      for (const [m, v] of theirs.vertebrae) {
-        const o = theirs.centroid(v)!;
-        const d = Math.hypot(c[0] - o[0], c[1] - o[1], c[2] - o[2]);
-        if (d <= tol && (!best || d < best.d)) best = { m, d };
-      }
-      if (!best || (k !== null && best.m - n !== k)) {
-        consistent = false;
-        break;
-      }
-      k = best.m - n;
-    }
-    if (consistent && k !== null) offsets.push({ k, siblingLowest: [...theirs.vertebrae.keys()][0]! });
+    const k = levelOffset(report.labels, sib.labels);
+    if (k !== null) offsets.push({ k, siblingLowest: [...spineLevels(sib.labels).vertebrae.keys()][0]! });
   }
   if (offsets.length === 0) return null;
   const k = offsets[0]!.k;

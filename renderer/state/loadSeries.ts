@@ -83,11 +83,16 @@ function fromPrefetch(pre: Prefetched): OpenedSeries {
   return opened;
 }
 
-function wrap(info: OpenSeriesResponse, imageBuf: ArrayBuffer, maskBuf: ArrayBuffer, timing: OpenedSeries['timing']): OpenedSeries {
+/** A series' volumes from the fetched bytes, as typed arrays over them (no copy); refuses bytes of the wrong length. */
+export function seriesVolumes(info: OpenSeriesResponse, imageBuf: ArrayBuffer, maskBuf: ArrayBuffer): Pick<OpenedSeries, 'info' | 'image' | 'labels'> {
   if (imageBuf.byteLength !== info.image.byteLength || maskBuf.byteLength !== info.mask.byteLength) {
     throw new Error(`Volume of ${info.seriesId} arrived incomplete (${imageBuf.byteLength}/${info.image.byteLength} image bytes, ${maskBuf.byteLength}/${info.mask.byteLength} label bytes)`);
   }
-  return { info, image: typedArray(imageBuf, info.image.pixelType), labels: new Uint8Array(maskBuf), timing };
+  return { info, image: typedArray(imageBuf, info.image.pixelType), labels: new Uint8Array(maskBuf) };
+}
+
+function wrap(info: OpenSeriesResponse, imageBuf: ArrayBuffer, maskBuf: ArrayBuffer, timing: OpenedSeries['timing']): OpenedSeries {
+  return { ...seriesVolumes(info, imageBuf, maskBuf), timing };
 }
 
 /** What settlePrefetched needs of the opener. */

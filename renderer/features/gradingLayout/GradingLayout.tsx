@@ -4,10 +4,10 @@
 // slice. Navigate only: the open series stays the editable one in the normal layout, which comes back on toggle.
 // The open series' volumes are reused (no copy); the siblings are fetched like loadSeries does, without its prefetch.
 import { useEffect, useMemo, useRef, useState } from 'react';
-import type { GradingLevel, OpenSeriesResponse, VolumeInfo } from '../../../common/contract.js';
+import type { GradingLevel, OpenSeriesResponse } from '../../../common/contract.js';
 import { call, fetchVolume } from '../../platform/api.js';
 import { appStore, useApp } from '../../state/appStore.js';
-import type { OpenedSeries } from '../../state/loadSeries.js';
+import { seriesVolumes, type OpenedSeries } from '../../state/loadSeries.js';
 import { createViewer, type ImageScalars, type LabelDisplay, type Layout, type Viewer } from '../../viewer/index.js';
 import { closeGradingLayout, offsetText, setActiveLink, toggleGradingLayout, useGradingLayoutOpen, gradingLayoutActions, gradingLayoutLevel } from './gradingLayoutState.js';
 import { linkViews, type LinkedSeries, type PaneState, type ViewLink } from './linkViews.js';
@@ -45,25 +45,9 @@ export function orderSeries(ids: readonly string[]): string[] {
   return [...ids].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
 }
 
-function typedArray(buf: ArrayBuffer, type: VolumeInfo['pixelType']): ImageScalars {
-  switch (type) {
-    case 'uint8': return new Uint8Array(buf);
-    case 'int8': return new Int8Array(buf);
-    case 'uint16': return new Uint16Array(buf);
-    case 'int16': return new Int16Array(buf);
-    case 'uint32': return new Uint32Array(buf);
-    case 'int32': return new Int32Array(buf);
-    case 'float32': return new Float32Array(buf);
-    case 'float64': return new Float64Array(buf);
-  }
-}
-
 async function fetchSeries(seriesId: string): Promise<Volumes> {
   const [info, image, mask] = await Promise.all([call('openSeries', { seriesId }), fetchVolume(seriesId, 'image'), fetchVolume(seriesId, 'mask')]);
-  if (image.byteLength !== info.image.byteLength || mask.byteLength !== info.mask.byteLength) {
-    throw new Error(`Volume of ${seriesId} arrived incomplete (${image.byteLength}/${info.image.byteLength} image bytes, ${mask.byteLength}/${info.mask.byteLength} label bytes)`);
-  }
-  return { info, image: typedArray(image, info.image.pixelType), labels: new Uint8Array(mask) };
+  return seriesVolumes(info, image, mask);
 }
 
 /** Labels in the grading views: outlines only, so the signal of disc and endplates stays readable. */
