@@ -5,7 +5,8 @@
 // in the grading dock, stepped ±1 from mid (shown in slices and mm); a click on a disc in a view selects its row in
 // the dock and centres the other views on it; toggling back restores the normal views, where editing still works;
 // while open, editing keys and label-writing commands are refused with a word in the status bar (navigate only),
-// and while closed, ← / → / Home say that they belong to the layout.
+// and while closed, ← / → / Home say that they belong to the layout. A patient's levels are graded by keyboard alone
+// with the views side by side, each centred on the level's disc in its own mask.
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -320,6 +321,32 @@ describe('grading layout', () => {
     await ws.shot('disc-click-1366x768');
     await page.keyboard.press('Home');
     await expect.poll(() => page.locator('[data-testid="mid-offset"]').textContent()).toBe('mid');
+  });
+
+  it('grades every level of the patient by keyboard alone with T1 and T2 side by side (issue 15)', async () => {
+    if ((await page.locator('[data-testid="grading-layout"]').count()) === 0) await showLayout();
+    const levels = (await app.ws.service.getGradings({ patientId: patient })).levels.filter((l) => l.ivdLabel >= 1);
+    const rows = [...levels].sort((a, b) => b.ivdLabel - a.ivdLabel); // the dock lists cranial first
+    await page.locator('[data-testid="grading-layout"]').hover();
+    await page.keyboard.press('d');
+    await expect.poll(() => page.evaluate(() => document.activeElement?.closest('[data-testid="grading-panel"]') != null)).toBe(true);
+    for (let i = 0; i < rows.length; i++) await page.keyboard.press('ArrowUp'); // to the top row
+    const typed = new Map<number, { pfirrmann: number; modic: number }>();
+    for (const [i, l] of rows.entries()) {
+      await expect.poll(() => page.locator(`[data-testid="grading-panel"] tr[data-level="${l.ivdLabel}"]`).getAttribute('class')).toContain('selected');
+      // Every view is centred on this level's disc in its own mask.
+      await expect.poll(async () => Promise.all((await panes()).map((p) => labelAt(p.id, p.crosshair))), { timeout: 20_000 }).toEqual(ids.map(() => 200 + l.ivdLabel));
+      const v = { pfirrmann: (i % 5) + 1, modic: i % 4 };
+      typed.set(l.ivdLabel, v);
+      await page.keyboard.press(String(v.pfirrmann));
+      await page.keyboard.press('m');
+      await page.keyboard.press(String(v.modic));
+      await page.keyboard.press('Enter'); // reviewed, and on to the next level
+    }
+    await expect
+      .poll(async () => (await app.ws.service.getGradings({ patientId: patient })).levels.filter((l) => l.ivdLabel >= 1).map((l) => [l.ivdLabel, l.values.pfirrmann, l.values.modic, l.reviewed]), { timeout: 20_000 })
+      .toEqual(levels.map((l) => [l.ivdLabel, typed.get(l.ivdLabel)!.pfirrmann, typed.get(l.ivdLabel)!.modic, true]));
+    await ws.shot('graded-by-keys-side-by-side');
   });
 
   it('looks right at 1920×1080 too', async () => {
