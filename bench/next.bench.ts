@@ -160,8 +160,8 @@ prefetched in the background (its \`openSeries\` answer and both volumes, starte
 idle), presses N, which shows and publishes it from the prefetched bytes at once while \`openSeries\` confirms the label
 revision in parallel (main's labels replace them should it have moved on), and waits until \`${R}\` is prefetched in turn (so
 main no longer holds \`${P}\`). Medians; *open* = from the opener's start to the first complete render, when the series is
-shown and published (the app's own timing); *confirmed* = until the confirming \`openSeries\` answered (until 2026-12-01 the
-opener waited for it before publishing, so it is what *open* measured before); *wall* = from the click / key press in Node
+shown (the app's own timing); *confirmed* = until the confirming \`openSeries\` answered, when a prefetched series is
+published and becomes editable (what *open* measured before 2026-12-01); *wall* = from the click / key press in Node
 to the page reporting the open.
 
 | Open | read (openSeries, ms) | transfer (ms) | render (ms) | open (ms) | confirmed (ms) | wall (ms) |
