@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import type { GradingField } from './gradings.js';
 import { patientId } from './schemas.js';
+import { sequenceTitle } from './sequences.js';
 
 /** Meyerding grade 0–5 (0 = no forward slip … 5 = spondyloptosis, > 100 %). */
 export type MeyerdingGrade = 0 | 1 | 2 | 3 | 4 | 5;
@@ -104,9 +105,7 @@ export function measureFlags(m: LevelMeasure, values: Partial<Record<GradingFiel
 }
 
 /** 'T1', 'T2', 'T2 SPACE' for a sequence suffix. */
-export function seriesTag(sequence: string): string {
-  return sequence.replace(/_/g, ' ').replace(/^t/, 'T');
-}
+export const seriesTag = sequenceTitle;
 
 /** One line for the dock: "T2: DHI 0.31, slip 2.1 mm (8 %, grade I), canal 12.0 mm, nucleus/CSF 0.84". */
 export function formatLevelMeasure(m: LevelMeasure): string {

@@ -11,6 +11,7 @@
 // `sibling_levels` (renderer/qa/decide.ts): every sibling matches with the same offset k ≠ 0, and either two or more
 // siblings agree (this series is the odd one out) or the one sibling counts from 1 and the shift makes this series
 // count from 1 too. Pure: no DOM, no I/O.
+import { sequenceName } from './sequences.js';
 import type { Vec3 } from './geometry.js';
 import { DISC_OFFSET, discName, isDisc, isPartialVertebra, isVertebra, MAX_VERTEBRA_INDEX, PARTIAL_VERTEBRA_OFFSET, vertebraName } from './labels.js';
 import { principalAxis } from './spineAxis.js';
@@ -67,12 +68,7 @@ export interface LevelAnchor {
   line: string;
 }
 
-/** 'T1', 'T2', 'T2 SPACE' from a series id like '12_t2_SPACE'. */
-export function sequenceName(seriesId: string): string {
-  const i = seriesId.indexOf('_');
-  const seq = i < 0 ? seriesId : seriesId.slice(i + 1);
-  return seq.replace(/^t/, 'T').replace(/_/g, ' ');
-}
+export { sequenceName };
 
 /** '1–3, 5' */
 export function ranges(levels: readonly number[]): string {

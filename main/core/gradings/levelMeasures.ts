@@ -134,31 +134,21 @@ export function planLevelMeasures(seriesId: string, volume: Uint8Array, g: Volum
     return { lab, comp, main };
   };
 
-  // Column / row profiles of a component.
-  const colCounts = (sl: Slice, c: Comp, a: number): { n: number; first: number; last: number } => {
+  // Column / row profiles of a component: its voxels along one line of the slice (index `at(t)`, t from t0 to t1).
+  const lineCounts = (sl: Slice, c: Comp, t0: number, t1: number, at: (t: number) => number): { n: number; first: number; last: number } => {
     let n = 0;
     let first = -1;
     let last = -1;
-    for (let s = c.s0; s <= c.s1; s++) {
-      if (sl.comp[a + nA * s] !== c.id) continue;
+    for (let t = t0; t <= t1; t++) {
+      if (sl.comp[at(t)] !== c.id) continue;
       n++;
-      if (first < 0) first = s;
-      last = s;
+      if (first < 0) first = t;
+      last = t;
     }
     return { n, first, last };
   };
-  const rowCounts = (sl: Slice, c: Comp, s: number): { n: number; first: number; last: number } => {
-    let n = 0;
-    let first = -1;
-    let last = -1;
-    for (let a = c.a0; a <= c.a1; a++) {
-      if (sl.comp[a + nA * s] !== c.id) continue;
-      n++;
-      if (first < 0) first = a;
-      last = a;
-    }
-    return { n, first, last };
-  };
+  const colCounts = (sl: Slice, c: Comp, a: number) => lineCounts(sl, c, c.s0, c.s1, (s) => a + nA * s);
+  const rowCounts = (sl: Slice, c: Comp, s: number) => lineCounts(sl, c, c.a0, c.a1, (a) => a + nA * s);
   /** Columns from f0 to f1 of the component's A–P extent, measured from its anterior end. */
   const colBand = (c: Comp, f0: number, f1: number): number[] => {
     const at = (f: number): number => (apSign > 0 ? c.a0 + f * (c.a1 - c.a0) : c.a1 - f * (c.a1 - c.a0));

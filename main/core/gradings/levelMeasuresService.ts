@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { AppError } from '../../../common/errors.js';
 import type { LevelMeasureResponses, LevelMeasuresSeries } from '../../../common/contractLevelMeasures.js';
 import { levelMeasureRequestSchemas } from '../../../common/contractLevelMeasures.js';
+import { sequenceOf } from '../../../common/sequences.js';
 import type { DatasetIndex, SeriesEntry } from '../dataset/index.js';
 import { planLevelMeasures } from './levelMeasures.js';
 import { applySignal, planNeedsImage, sampleFile, sampleInMemory, SignalUnavailable, type ImageVoxels } from './levelMeasuresSignal.js';
@@ -29,8 +30,7 @@ export interface LevelMeasuresMethods {
   levelMeasures: (req: Req) => Promise<LevelMeasureResponses['levelMeasures']>;
 }
 
-const sequenceOf = (e: SeriesEntry): string => e.id.slice(e.id.indexOf('_') + 1);
-export const isT2 = (e: SeriesEntry): boolean => /^t2/i.test(sequenceOf(e));
+export const isT2 = (e: SeriesEntry): boolean => /^t2/i.test(sequenceOf(e.id));
 
 /**
  * The measurements of one series from its labels and, for a T2 series, the image: `image` when given (the loaded
@@ -44,7 +44,7 @@ export async function measureSeriesEntry(
   image: ImageVoxels | null = null,
   opts: { chunkBytes?: number } = {},
 ): Promise<LevelMeasuresSeries> {
-  const base = { seriesId: e.id, sequence: sequenceOf(e), revision: labels?.revision ?? 0 };
+  const base = { seriesId: e.id, sequence: sequenceOf(e.id), revision: labels?.revision ?? 0 };
   if (!e.image) return { ...base, skipped: `${e.imageFile} cannot be opened`, levels: [] };
   if (!labels) return { ...base, skipped: e.maskFile ? `${e.maskFile} cannot be read exactly` : 'no mask', levels: [] };
   const { result, signal } = planLevelMeasures(e.id, labels.volume, e.image.geometry);

@@ -5,7 +5,8 @@
 // asking again after every reload of the levels (grading or label change) costs nothing until the labels change.
 import { useEffect, useState } from 'react';
 import type { GradingLevel, LevelMeasure, LevelMeasuresResponse } from '../../../common/contract.js';
-import { formatLevelMeasure, measureFlags, seriesTag } from '../../../common/contractLevelMeasures.js';
+import { formatLevelMeasure, measureFlags } from '../../../common/contractLevelMeasures.js';
+import { sequenceName } from '../../../common/sequences.js';
 import { call } from '../../platform/api.js';
 import { useApp } from '../../state/appStore.js';
 import './levelHints.css';
@@ -74,7 +75,7 @@ export function LevelHints({ patientId, level, levels }: LevelHintsProps) {
         </details>
       )}
       {flags.map((f) => (
-        <div key={`${f.seriesId}:${f.field}`} className="level-hints-flag" role="status" data-testid={`level-flag-${f.field}`} title={`Measured in ${seriesTag(f.seriesId.slice(f.seriesId.indexOf('_') + 1))} (${f.seriesId})`}>
+        <div key={`${f.seriesId}:${f.field}`} className="level-hints-flag" role="status" data-testid={`level-flag-${f.field}`} title={`Measured in ${sequenceName(f.seriesId)} (${f.seriesId})`}>
           ⚠ {f.message}
         </div>
       ))}

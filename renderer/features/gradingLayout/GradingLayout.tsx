@@ -5,6 +5,7 @@
 // The open series' volumes are reused (no copy); the siblings are fetched like loadSeries does, without its prefetch.
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { GradingLevel, OpenSeriesResponse } from '../../../common/contract.js';
+import { sequenceName, sequenceOf } from '../../../common/sequences.js';
 import { call, fetchVolume } from '../../platform/api.js';
 import { appStore, useApp } from '../../state/appStore.js';
 import { seriesVolumes, type OpenedSeries } from '../../state/loadSeries.js';
@@ -31,10 +32,6 @@ interface Volumes {
   labels: Uint8Array;
 }
 
-/** The sequence part of a series id ('12_t2_SPACE' → 't2_SPACE'). */
-const sequenceOf = (id: string): string => id.slice(id.indexOf('_') + 1);
-/** As people read it: 'T1', 'T2', 'T2 SPACE'. */
-const sequenceName = (id: string): string => sequenceOf(id).replace(/^t/, 'T').replace('_', ' ');
 
 /** T1, T2, T2 SPACE, then anything else by name. */
 export function orderSeries(ids: readonly string[]): string[] {
