@@ -36,6 +36,9 @@ export interface Command {
   menu?: MenuCommand;
   /** The editing tool it selects. */
   tool?: ToolId;
+  /** Edits the open series' labels or sets what the editing tools write (refused where labels are not editable,
+   *  e.g. in the navigate-only grading layout). */
+  edits?: true;
 }
 
 const toolCommands: Command[] = TOOLS.map((t) => ({ id: `tool:${t.id}`, label: t.title, context: 'viewer', keys: [t.hotkey], owner: 'app', tool: t.id }));
@@ -43,15 +46,15 @@ const toolCommands: Command[] = TOOLS.map((t) => ({ id: `tool:${t.id}`, label: t
 /** Commands App.tsx binds to actions (besides the tool commands); a missing binding is a type error there. */
 const APP_COMMANDS = [
   { id: 'navigate', label: 'Navigate (no tool); cancels a previewed label operation', context: 'viewer', keys: ['Escape'], owner: 'app' },
-  { id: 'brush-smaller', label: 'Brush smaller', context: 'viewer', keys: ['['], owner: 'app' },
-  { id: 'brush-larger', label: 'Brush larger', context: 'viewer', keys: [']'], owner: 'app' },
-  { id: 'label-previous', label: 'Previous label to paint', context: 'viewer', keys: [','], owner: 'app' },
-  { id: 'label-next', label: 'Next label to paint', context: 'viewer', keys: ['.'], owner: 'app' },
-  { id: 'threshold-sample', label: 'Threshold range from the intensity under the pointer (off the image: the next click samples)', context: 'viewer', keys: ['i'], owner: 'app' },
-  { id: 'undo', label: 'Undo the last label edit', context: 'viewer', keys: ['Mod+z'], owner: 'app', menu: 'undo' },
-  { id: 'redo', label: 'Redo', context: 'viewer', keys: ['Mod+Shift+z', 'Mod+y'], owner: 'app', menu: 'redo' },
+  { id: 'brush-smaller', label: 'Brush smaller', context: 'viewer', keys: ['['], owner: 'app', edits: true },
+  { id: 'brush-larger', label: 'Brush larger', context: 'viewer', keys: [']'], owner: 'app', edits: true },
+  { id: 'label-previous', label: 'Previous label to paint', context: 'viewer', keys: [','], owner: 'app', edits: true },
+  { id: 'label-next', label: 'Next label to paint', context: 'viewer', keys: ['.'], owner: 'app', edits: true },
+  { id: 'threshold-sample', label: 'Threshold range from the intensity under the pointer (off the image: the next click samples)', context: 'viewer', keys: ['i'], owner: 'app', edits: true },
+  { id: 'undo', label: 'Undo the last label edit', context: 'viewer', keys: ['Mod+z'], owner: 'app', edits: true, menu: 'undo' },
+  { id: 'redo', label: 'Redo', context: 'viewer', keys: ['Mod+Shift+z', 'Mod+y'], owner: 'app', edits: true, menu: 'redo' },
   // After undo/redo: its e2e check leaves an undone edit behind (tests/e2e/commands.test.ts runs them in this order).
-  { id: 'preview-accept', label: 'Accept the previewed label operation (fill between slices, grow …)', context: 'viewer', keys: ['Enter'], owner: 'app' },
+  { id: 'preview-accept', label: 'Accept the previewed label operation (fill between slices, grow …)', context: 'viewer', keys: ['Enter'], owner: 'app', edits: true },
   { id: 'slice-next', label: 'Next slice (view under the pointer)', context: 'viewer', keys: ['PageUp'], owner: 'app' },
   { id: 'slice-previous', label: 'Previous slice', context: 'viewer', keys: ['PageDown'], owner: 'app' },
   { id: 'auto-window', label: 'Automatic window (intensity percentiles)', context: 'viewer', keys: ['w'], owner: 'app' },
@@ -73,7 +76,7 @@ const APP_COMMANDS = [
   { id: 'series-next', label: 'Next series of the patient (same point in mm)', context: 'viewer', keys: ['s'], owner: 'app' },
   { id: 'series-previous', label: 'Previous series of the patient', context: 'viewer', keys: ['S'], owner: 'app' },
   { id: 'grading-focus', label: 'Focus the grading dock (opens it when collapsed)', context: 'viewer', keys: ['d'], owner: 'app' },
-  { id: 'level-shift', label: "Shift the open series' level naming as the level check above the grading dock proposes (only when it is certain)", context: 'viewer', keys: ['N'], owner: 'app' },
+  { id: 'level-shift', label: "Shift the open series' level naming as the level check above the grading dock proposes (only when it is certain)", context: 'viewer', keys: ['N'], owner: 'app', edits: true },
   { id: 'review-todo', label: 'Review status of the open series: to do', context: 'viewer', keys: ['T'], owner: 'app' },
   { id: 'review-in-progress', label: 'Review status: in progress', context: 'viewer', keys: ['P'], owner: 'app' },
   { id: 'review-done', label: 'Review status: done', context: 'viewer', keys: ['D'], owner: 'app' },

@@ -8,10 +8,6 @@ import { formatKey, type Command } from '../../commands.js';
 import { appStore } from '../../state/appStore.js';
 import { isGradingLayoutOpen } from './gradingLayoutState.js';
 
-/** Commands that edit the open series' labels or pick the editing tools' settings (besides the tools themselves). */
-const EDITING = new Set([
-  'undo', 'redo', 'preview-accept', 'threshold-sample', 'level-shift', 'brush-smaller', 'brush-larger', 'label-previous', 'label-next',
-]);
 /** The layout's own steps. */
 const STEPS = new Set(['grading-mid-previous', 'grading-mid-next', 'grading-mid']);
 
@@ -21,7 +17,7 @@ const named = (c: Command): string => (c.keys[0] ? formatKey(c.keys[0]) : c.labe
 /** The status bar's words when `c` is not to run because of the grading layout, else null (run it). */
 export function gradingLayoutRefusal(c: Command): string | null {
   if (isGradingLayoutOpen()) {
-    if (c.tool || EDITING.has(c.id)) {
+    if (c.tool || c.edits) {
       return `${named(c)}: the grading layout is navigate-only — close it with Shift+G to edit`;
     }
     return null;
