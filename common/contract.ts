@@ -12,6 +12,7 @@ import { measurementRequestSchemas, type MeasurementResponses } from './contract
 import { qaRequestSchemas, type QaResponses } from './contractQa.js';
 import { dashboardRequestSchemas, type DashboardResponses } from './contractDashboard.js';
 import { levelMeasureRequestSchemas, type LevelMeasureResponses } from './contractLevelMeasures.js';
+import { adjudicationField, readerRequestSchemas, type ReaderResponses } from './contractReaders.js';
 import {
   annotatorName,
   diffBytes,
@@ -28,6 +29,7 @@ export * from './contractMeasurements.js';
 export * from './contractQa.js';
 export * from './contractDashboard.js';
 export * from './contractLevelMeasures.js';
+export * from './contractReaders.js';
 export { annotatorName, isWellFormedText, MAX_DIFF_BYTES } from './schemas.js';
 
 /** Review status of a series: to do, in progress, done, needs second look (issue 14; 'reviewed' of older stores is 'done'). */
@@ -273,6 +275,8 @@ export const requestSchemas = {
       label: spiderLabel,
       description: storedText('description', 200),
       diff: diffBytes,
+      /** Set by adjudication (tool 'adjudicate'): the edit makes label `label` what source `from` has (issue 16). */
+      adjudication: adjudicationField.optional(),
     })
     .strict(),
   undo: z.object({ seriesId }).strict(),
@@ -289,6 +293,7 @@ export const requestSchemas = {
   ...qaRequestSchemas,
   ...dashboardRequestSchemas,
   ...levelMeasureRequestSchemas,
+  ...readerRequestSchemas,
   ...exportRequestSchemas,
 } as const;
 
@@ -298,7 +303,7 @@ export type WireRequest<M extends Method> = z.infer<(typeof requestSchemas)[M]>;
 /** A request as the service takes it: exactly what crosses a transport. */
 export type Request<M extends Method> = WireRequest<M>;
 
-export interface Responses extends ExportResponses, MeasurementResponses, QaResponses, DashboardResponses, LevelMeasureResponses {
+export interface Responses extends ExportResponses, MeasurementResponses, QaResponses, DashboardResponses, LevelMeasureResponses, ReaderResponses {
   getDataset: DatasetSummary;
   getSession: SessionInfo;
   setAnnotator: SessionInfo;

@@ -1,6 +1,7 @@
 // Contract part: export (issue 6). Merged into requestSchemas / Responses by contract.ts.
 import { z } from 'zod';
 import type { ErrorInfo } from './errors.js';
+import { sourceRef } from './contractReaders.js';
 
 export const EXPORT_FORMATS = ['mha', 'nifti'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
@@ -17,7 +18,11 @@ const exportJobId = z.string().regex(/^export-\d+$/, 'export job id like export-
 export const exportRequestSchemas = {
   /** Starts writing a revised dataset into outDir (via outDir.partial); progress via exportStatus. */
   startExport: z
-    .object({ outDir: absolutePath, format: z.enum(EXPORT_FORMATS), changedOnly: z.boolean(), force: z.boolean() })
+    .object({
+      outDir: absolutePath, format: z.enum(EXPORT_FORMATS), changedOnly: z.boolean(), force: z.boolean(),
+      /** Labels and grades from: 'local' (default; the consensus in an adjudicator's store), 'original' or a reader. */
+      source: sourceRef.optional(),
+    })
     .strict(),
   exportStatus: z.object({ jobId: exportJobId }).strict(),
   cancelExport: z.object({ jobId: exportJobId }).strict(),

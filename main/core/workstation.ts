@@ -16,6 +16,7 @@ import { createGradingService } from './gradings/service.js';
 import { createLevelMeasuresService } from './gradings/levelMeasuresService.js';
 import { createMeasurementService } from './measurements.js';
 import { createQaService, type QaService } from './qa/index.js';
+import { createReaderMethods } from './readers/index.js';
 import { createDashboardMethods } from './qa/dashboard.js';
 import { createLabelJournal, type LabelJournal, type SeriesLabels } from './labels/labelState.js';
 import { createSeriesCache } from './seriesCache.js';
@@ -247,8 +248,15 @@ export async function openWorkstation(opts: WorkstationOptions): Promise<Worksta
   const measurements = createMeasurementService({ store, entryOf, currentAnnotator });
   const levelMeasures = createLevelMeasuresService({ index, labels: currentLabels, revision: (id) => journal.storedRevision(id), loaded: (id) => cache.peek(id) });
 
+  const readers = createReaderMethods({
+    index, store, journal, currentAnnotator, currentLabels, labelsChanged: (id) => qa.labelsChanged(id), appVersion: opts.appVersion ?? 'dev',
+    originalLabels: (e) => originalReader(index.root, e, e.image ?? (() => { throw new AppError('invalid_file', `${e.imageFile} cannot be opened`, { file: e.imageFile }); })())(),
+    withLabels: (id, fn) => withSeries(id, (s) => fn(writableSeries(s).labels)),
+    gradingLevel: async (patientId, ivd) => (await gradings.getGradings({ patientId })).levels.find((l) => l.ivdLabel === ivd) ?? null,
+  });
   const service: Service = {
     ...gradings,
+    ...readers,
     ...measurements,
     ...levelMeasures,
     ...qa.methods,

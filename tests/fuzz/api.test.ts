@@ -311,6 +311,14 @@ function validRequest(method: string): Record<string, unknown> {
     qaOverview: {},
     qaSeries: { seriesId: '1_t1' },
     getDashboard: {},
+    listReaders: {},
+    importAnnotations: { fileName: 'reader.spinepkg', data: 'AAAA' },
+    exportAnnotations: { annotator: 'Dr. Probe' },
+    agreement: { a: 'local', b: 'reader:Dr. B' },
+    seriesAgreement: { seriesId: '1_t1', a: 'original', b: 'reader:Dr. B' },
+    readerLabels: { seriesId: '1_t1', source: 'reader:Dr. B', revision: 0 },
+    adjudicate: { kind: 'level', patientId: 1, ivdLabel: 2, from: 'reader:Dr. B' },
+    adjudicationProgress: { a: 'reader:Dr. A', b: 'reader:Dr. B' },
   };
   return structuredClone((base as Record<string, Record<string, unknown>>)[method] ?? {});
 }

@@ -1,0 +1,4 @@
+// Shared types of main/core/readers.
+import type { ReaderResponses } from '../../../common/contractReaders.js';
+
+export type ReaderMethod = keyof ReaderResponses;
