@@ -11,7 +11,6 @@ import type { DatasetIndex, DatasetProblem, SeriesEntry } from './dataset/index.
 import { scanDataset } from './dataset/index.js';
 import type { AnnotatorMemory } from './identity.js';
 import { createExportJobs, type ExportJobs } from './export/index.js';
-import { labelBytesOf } from './export/index.js';
 import { createGradingService } from './gradings/service.js';
 import { createLevelMeasuresService } from './gradings/levelMeasuresService.js';
 import { createMeasurementService } from './measurements.js';
@@ -24,6 +23,9 @@ import { seriesStatusInfo } from './seriesStatus.js';
 import type { MetaImage, PixelArray } from './mha/index.js';
 import { readMetaImage } from './mha/index.js';
 import { storePathFor } from './paths.js';
+import { MaskUnreadableError, maskUnreadable, originalReader } from './labels/original.js';
+
+export { MaskUnreadableError, maskUnreadable, toLabelBytes } from './labels/original.js';
 import type { AnnotatorId, Store } from './store/index.js';
 import { openStore } from './store/index.js';
 import { intensityStatsAsync, type IntensityStats } from './volumeStats.js';
@@ -337,45 +339,6 @@ export async function openWorkstation(opts: WorkstationOptions): Promise<Worksta
   };
 }
 
-/** Thrown by the original-mask reader when the mask file exists but cannot be read exactly. */
-export class MaskUnreadableError extends AppError {
-  constructor(readonly reason: string, file: string, cause?: unknown) {
-    super('read_only', `${file} cannot be read exactly (${reason}); its labels are read-only`, cause === undefined ? { file } : { file, cause });
-    this.name = 'MaskUnreadableError';
-  }
-}
-
-/** Why the mask of a series is unreadable from its scanned header (a mask file whose header failed), else null. */
-export function maskUnreadable(e: SeriesEntry): string | null {
-  if (!e.maskFile || e.mask) return null;
-  const why = e.problems.filter((p) => p.file === e.maskFile && p.severity === 'error').map((p) => p.message);
-  return why.length > 0 ? why.join('; ') : `${e.maskFile} has an unreadable header`;
-}
-
-/**
- * Reads the original label volume of a series (an empty one without a mask), checked against the image grid. A mask
- * file that cannot be read exactly (header, payload, grid or values) throws {@link MaskUnreadableError}: never an
- * empty volume in its place, which an edit and an export would turn into a mask with the labels gone.
- */
-function originalReader(root: string, e: SeriesEntry, header: NonNullable<SeriesEntry['image']>): () => Promise<Uint8Array> {
-  const unreadable = maskUnreadable(e);
-  const maskFile = e.maskFile;
-  return async () => {
-    if (unreadable !== null) throw new MaskUnreadableError(unreadable, maskFile!);
-    if (!maskFile) return new Uint8Array(voxelCount(header.geometry));
-    try {
-      const mask = await readMetaImage(join(root, maskFile), { within: root });
-      if (!sameGrid(mask.geometry, header.geometry)) {
-        throw new AppError('invalid_file', `${maskFile} does not lie on the grid of ${e.imageFile} (size, spacing, origin or direction differ)`, { file: maskFile });
-      }
-      return toLabelBytes(mask.data, maskFile);
-    } catch (err) {
-      if (err instanceof AppError && err.code !== 'internal') throw new MaskUnreadableError(err.message, maskFile, err);
-      throw err;
-    }
-  };
-}
-
 async function loadSeries(root: string, e: SeriesEntry, journal: LabelJournal): Promise<LoadedSeries> {
   const header = e.image;
   if (!header) {
@@ -433,12 +396,4 @@ function readOnlyLabels(e: SeriesEntry, n: number, revision: number): SeriesLabe
     checkpointing: false,
     skipped: 0,
   };
-}
-
-/** Mask voxels as one byte each; SPIDER values all fit in 0–255, anything else is refused with its value. */
-export function toLabelBytes(data: PixelArray, file: string): Uint8Array {
-  if (data instanceof Uint8Array) return data;
-  const r = labelBytesOf(data); // the export's worker converts with the same function
-  if (r.labels) return r.labels;
-  throw new AppError('invalid_file', `${file} holds the label value ${r.bad} at voxel ${r.index}; labels must be integers from 0 to 255`, { file });
 }
