@@ -187,12 +187,14 @@ export const readerRequestSchemas = {
    */
   readerLabels: z.object({ seriesId, source: sourceRef, revision: z.number().int().min(0) }).strict(),
   /**
-   * Records a decision that writes no labels: a label decided by hand editing (`from` null), or a level's grades
-   * taken from a source (`from` set: its values are set in one transaction) or decided by hand (`from` null).
-   * A label taken from a source goes through commitEdit (tool 'adjudicate', with `adjudication`).
+   * Records a decision that writes no labels: a label decided by hand editing (`from` null) or one whose local labels
+   * already equal `from`'s (checked: else `conflict`; e.g. "keep mine" when A is 'local'); or a level's grades taken
+   * from a source (`from` set: its values are set in one transaction, events by the adjudicator) or decided by hand
+   * (`from` null). A label taken from a source that differs goes through commitEdit (tool 'adjudicate', with
+   * `adjudication`), which records the decision in the same transaction as the edit.
    */
   adjudicate: z.discriminatedUnion('kind', [
-    z.object({ kind: z.literal('label'), seriesId, label: spiderLabel, from: z.null() }).strict(),
+    z.object({ kind: z.literal('label'), seriesId, label: spiderLabel, from: sourceRef.nullable() }).strict(),
     z.object({ kind: z.literal('level'), patientId, ivdLabel: ivdLabel.min(1), from: sourceRef.nullable() }).strict(),
   ]),
   adjudicationProgress: z.object({ a: sourceRef, b: sourceRef }).strict(),
