@@ -12,6 +12,7 @@ export { removeIslands, type IslandCriterion, type IslandsResult } from './islan
 export { labelCentres } from './centres.js';
 export { midSagittal, sagittalAxis, type MidSagittal, type MidSagittalOptions } from './midSagittal.js';
 export { labelCounts } from './counts.js';
+export { takeLabelDiff, sameLabelRegion, type TakeLabelResult } from './takeLabel.js';
 export { applyDiffToCounts } from './countsDiff.js';
 export {
   morphLabel, morphologyInBox, morphologyBox, labelBox, labelBoxScan, expandBox, cutBox, ellipsoidRadii,
