@@ -6,4 +6,8 @@ export { barChart, stackedBars, type BarChartOptions, type BarDatum, type Stacke
 export { groupedBars, type BarGroup, type GroupedBarsOptions } from './grouped.js';
 export { boxStats, stripPlot, type BoxStats, type StripGroup, type StripPlotOptions, type StripPoint } from './strip.js';
 export { dashboardPlots, type DashboardPlot } from './dashboard.js';
+export {
+  agreementPlots, confusionMatrixPlot, diceDistributionPlot, fmtKappa, perLevelKappaPlot,
+  type AgreementPlot, type ConfusionPlotOptions, type DicePlotOptions, type PerLevelKappaOptions,
+} from './agreement.js';
 export { esc, fmt, niceTicks, OUTLIER_COLOUR, safeId, SEVERITY_COLOURS } from './svg.js';
