@@ -49,6 +49,7 @@ describe('openStore', () => {
       )
       .pluck();
     expect(tables.all()).toEqual([
+      'adjudications',
       'annotators',
       'grading_events',
       'grading_first_values',
@@ -59,6 +60,9 @@ describe('openStore', () => {
       'level_reviews',
       'measurements',
       'meta',
+      'reader_grades',
+      'reader_labels',
+      'readers',
       'series',
       'series_status_events',
     ]);

@@ -21,6 +21,7 @@ import { createEditsRepo, type EditsRepo } from './repos/edits.js';
 import { createGradingsRepo, type GradingsRepo } from './repos/gradings.js';
 import { createMeasurementsRepo, type MeasurementsRepo } from './repos/measurements.js';
 import { createMetaRepo, recordOpen, type MetaRepo } from './repos/meta.js';
+import { createReadersRepo, type ReadersRepo } from './repos/readers.js';
 import { createSeriesRepo, type SeriesRepo } from './repos/series.js';
 
 export { SCHEMA_VERSION } from './migrations/index.js';
@@ -48,6 +49,15 @@ export type {
 } from './repos/gradings.js';
 export type { Measurement, MeasurementKind, MeasurementsRepo, NewMeasurement } from './repos/measurements.js';
 export type { DatasetIdentity, DatasetMatch, MetaRepo, StoreInfo } from './repos/meta.js';
+export type {
+  AdjudicationRecord,
+  NewAdjudication,
+  NewReaderLayer,
+  ReaderGrade,
+  ReaderLabelLayer,
+  ReaderRecord,
+  ReadersRepo,
+} from './repos/readers.js';
 export {
   SERIES_STATUSES,
   type SeriesRecord,
@@ -92,6 +102,8 @@ export interface Store {
   readonly checkpoints: CheckpointsRepo;
   readonly gradings: GradingsRepo;
   readonly measurements: MeasurementsRepo;
+  /** Imported reader layers and adjudication decisions (issue 16). */
+  readonly readers: ReadersRepo;
   /** The connection's effective settings, read back from SQLite (for diagnostics and tests). */
   settings(): StoreSettings;
   /**
@@ -186,6 +198,7 @@ function assemble(ctx: StoreContext, lock: StoreLock | null): Store {
     checkpoints: createCheckpointsRepo(ctx),
     gradings: createGradingsRepo(ctx),
     measurements: createMeasurementsRepo(ctx, series),
+    readers: createReadersRepo(ctx),
     settings: () => ({
       journalMode: String(db.pragma('journal_mode', { simple: true })),
       synchronous: Number(db.pragma('synchronous', { simple: true })),

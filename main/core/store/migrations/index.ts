@@ -7,6 +7,7 @@ import up0020 from './0020-real-reviews-and-undo.js';
 import up0030 from './0030-measurements.js';
 import up0040 from './0040-series-review.js';
 import up0050 from './0050-grading-first-values.js';
+import up0060 from './0060-reader-layers.js';
 
 /** One schema step. `up` is pure SQL against the connection: no clock, no I/O, no reads of app state. */
 export interface Migration {
@@ -23,6 +24,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 30, name: 'measurements', up: up0030 },
   { version: 40, name: 'series-review', up: up0040 },
   { version: 50, name: 'grading-first-values', up: up0050 },
+  { version: 60, name: 'reader-layers', up: up0060 },
 ];
 
 /** The schema version this build writes: the last migration's version. */
