@@ -12,6 +12,7 @@
 // strokes, so they act on the revision those strokes reach; an undo of a stroke main then refuses is void.
 import type { Api, EditInfo, Responses } from '../../common/contract.js';
 import type { ErrorCode } from '../../common/errors.js';
+import type { SourceRef } from '../../common/contractReaders.js';
 import { applyDiff, base64ToBytes, decodeDiff, encodeDiff, type VoxelDiff } from '../../common/labelDiff.js';
 import { ApiError, invoke, ServiceUnreachableError } from '../platform/api.js';
 import { backwardsOf, changedSince, changeUnderPendingShown, forwardsOf, rebaseOnto, snapshotVoxels, type BaseChange } from './rebase.js';
@@ -64,6 +65,8 @@ export interface CommitRequest {
   description: string;
   /** The description for another voxel count (a stroke under this one was taken back and changed it). */
   describe?(voxels: number): string;
+  /** An adjudication (tool 'adjudicate'): the edit makes label `label` what source `from` has (issue 16). */
+  adjudication?: { from: SourceRef };
 }
 
 export interface EditSession {
@@ -244,6 +247,7 @@ export function createEditSession(opts: EditSessionOptions): EditSession {
     try {
       const ack = await invoke(api, 'commitEdit', {
         seriesId, baseRevision: revision, tool: job.req.tool, label: job.req.label, description, diff: encodeDiff(job.diff),
+        ...(job.req.adjudication ? { adjudication: job.req.adjudication } : {}),
       });
       revision = ack.revision;
       lastSavedAt = ack.savedAt;

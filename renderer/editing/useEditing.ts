@@ -4,6 +4,7 @@
 // gets no tool, no label operation and no label undo/redo. Volumes stay outside React state.
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { EditInfo } from '../../common/contract.js';
+import type { SourceRef } from '../../common/contractReaders.js';
 import { applyDiff, checkBase, type VoxelDiff } from '../../common/labelDiff.js';
 import { labelInfo, isKnownLabel } from '../../common/labels.js';
 import type { LabelmapVolume } from '../labelmap/index.js';
@@ -19,6 +20,14 @@ import { attachStrokeController } from './strokeController.js';
 import { describeEdit, voxelCount } from '../tools/describe.js';
 import { sampledRange } from '../tools/threshold.tool.js';
 
+
+/** A prepared edit's journal fields: tool, label, history title; an adjudication names the source taken (issue 16). */
+export interface PreparedMeta {
+  tool: string;
+  label: number;
+  title: string;
+  adjudication?: { from: SourceRef };
+}
 
 export type LabelOperation =
   | { kind: 'relabel'; from: number; to: number }
@@ -175,11 +184,11 @@ export function useEditing(viewer: Viewer | null, opened: OpenedSeries | null, o
   }, []);
   /** Commits a diff already applied to the labels as one journal entry "<title>, N voxels". */
   const commitApplied = useCallback(
-    (session: EditSession, diff: VoxelDiff, meta: { tool: string; label: number; title: string }): void => {
+    (session: EditSession, diff: VoxelDiff, meta: PreparedMeta): void => {
       viewer?.labelsModified();
       const describe = (voxels: number): string => `${meta.title}, ${voxelCount(voxels)}`;
       const description = describe(diff.indices.length);
-      void session.commit({ diff, tool: meta.tool, label: meta.label, description, describe });
+      void session.commit({ diff, tool: meta.tool, label: meta.label, description, describe, ...(meta.adjudication ? { adjudication: meta.adjudication } : {}) });
       setMessage(description);
       changed.current(diff);
     },
@@ -270,6 +279,8 @@ export function useEditing(viewer: Viewer | null, opened: OpenedSeries | null, o
     [viewer, refusedReadOnly, commitApplied],
   );
 
+  /** Main's label revision the session last acknowledged (null without a series); strokes may still be queued. */
+  const revision = useCallback(() => sessionRef.current?.revision() ?? null, []);
   /** The open series' label volume as the voxel operations see it (null without a series). */
   const labelVolume = useCallback(() => volumeRef.current, []);
   /**
@@ -277,7 +288,7 @@ export function useEditing(viewer: Viewer | null, opened: OpenedSeries | null, o
    * named `title` + voxel count. False (nothing written) when read-only or when the labels changed under the diff.
    */
   const commitPrepared = useCallback(
-    (diff: VoxelDiff, meta: { tool: string; label: number; title: string }): boolean => {
+    (diff: VoxelDiff, meta: PreparedMeta): boolean => {
       const vol = volumeRef.current;
       const session = sessionRef.current;
       if (!vol || !session || !viewer) return false;
@@ -296,6 +307,6 @@ export function useEditing(viewer: Viewer | null, opened: OpenedSeries | null, o
 
   return {
     tool, setTool: chooseTool, settings, setSettings, saveState, history, message, setMessage, undo, redo, runOperation, describeEdit,
-    readOnly, refusal, dismissRefusal, retry, discard, pending, idle, labelVolume, commitPrepared, sampleThreshold,
+    readOnly, refusal, dismissRefusal, retry, discard, pending, idle, labelVolume, commitPrepared, sampleThreshold, revision,
   };
 }

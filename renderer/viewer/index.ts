@@ -7,6 +7,7 @@ export {
   DEFAULT_LAYOUT,
   type Viewer,
   type BrushCursor,
+  type CompareLayer,
   type CursorInfo,
   type ImageScalars,
   type ImageVolume,

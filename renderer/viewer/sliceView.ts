@@ -16,6 +16,7 @@ import { IDENTITY_DIRECTION, type Vec3 } from '../../common/geometry.js';
 import { shapesInSlice } from './measureShapes.js';
 import { fitParallelScale, pixelsPerMm, type ViewCamera, type ViewFrame, type ViewportSize } from './orientation.js';
 import { createOverlay, type Overlay } from './overlay.js';
+import { createCompareSlice } from './compareLayer.js';
 import type { MeasurementShape, ViewId } from './types.js';
 
 const IJK_MODE = [SlicingMode.I, SlicingMode.J, SlicingMode.K] as const;
@@ -52,6 +53,8 @@ export interface SliceViewShared {
   imageProperty: vtkImageProperty;
   labelProperty: vtkImageProperty;
   previewProperty: vtkImageProperty;
+  /** The compare layer's (compareLayer.ts). */
+  compareProperty: vtkImageProperty;
 }
 
 export interface SliceView {
@@ -68,6 +71,8 @@ export interface SliceView {
    * is neither drawn nor uploaded, and the next render deletes its OpenGL node (and textures).
    */
   setPreviewInput(preview: vtkImageData | null, frame: ViewFrame | null): void;
+  /** Connects (or with null disconnects) the compare layer's data (drawn only while connected). */
+  setCompareInput(compare: vtkImageData | null, frame: ViewFrame | null): void;
   /** Disconnects all data (before the viewer deletes it). */
   clearInputs(): void;
   /** Integer slice index along the frame's slicing axis. */
@@ -129,6 +134,7 @@ export function createSliceView(id: ViewId, shared: SliceViewShared): SliceView 
   previewSlice.setMapper(previewMapper);
   previewSlice.setProperty(shared.previewProperty);
   previewSlice.setForceOpaque(true);
+  const compareSlice = createCompareSlice(renderer, shared.compareProperty, OUTLINE_SHADER_FIXES);
 
   const size: ViewportSize = { width: 0, height: 0 };
   let lastDpr = 0;
@@ -207,6 +213,7 @@ export function createSliceView(id: ViewId, shared: SliceViewShared): SliceView 
       }
     },
     setPreviewInput,
+    setCompareInput: (data, frame) => compareSlice.connect(data, frame, slice),
     clearInputs() {
       frameNow = null;
       camNow = null;
@@ -214,6 +221,7 @@ export function createSliceView(id: ViewId, shared: SliceViewShared): SliceView 
       drawMeasurements();
       drawReadouts();
       setPreviewInput(null, null);
+      compareSlice.connect(null, null, slice);
       if (!hasInputs) return;
       renderer.removeViewProp(imageSlice);
       renderer.removeViewProp(labelSlice);
@@ -226,6 +234,7 @@ export function createSliceView(id: ViewId, shared: SliceViewShared): SliceView 
       imageMapper.setSlice(index);
       labelMapper.setSlice(index);
       if (hasPreview) previewMapper.setSlice(index);
+      compareSlice.setSlice(index);
     },
     setCamera(frame, cam, depthMm) {
       const f = cam.focal;
@@ -267,6 +276,7 @@ export function createSliceView(id: ViewId, shared: SliceViewShared): SliceView 
       renderWindow.render();
     },
     dispose() {
+      compareSlice.dispose();
       renderer.removeAllViewProps();
       imageSlice.delete();
       labelSlice.delete();

@@ -129,6 +129,17 @@ export interface PreviewLayer {
 }
 
 /**
+ * Another source's labels (e.g. a second reader's) drawn over the labels in every view as thin outlines in the
+ * label colours, interior clear (compareLayer.ts).
+ */
+export interface CompareLayer {
+  /** One byte per voxel on the image grid, FILE index order; used in place until the next setCompare. */
+  labels: Uint8Array;
+  /** Outline opacity 0..1 (default 1). */
+  opacity?: number;
+}
+
+/**
  * How the views share the container: '1x3' = three equal views side by side; '1+2' = `large` on the left (2/3 of the
  * width, full height) with the other two stacked on the right (each 1/3 × 1/2: the large view is twice as wide and
  * twice as high); '2x2' = sagittal, coronal / axial and the 3-D cell (`Viewer.threeDHost`).
@@ -240,6 +251,13 @@ export interface Viewer {
   setPreview(preview: PreviewLayer | null): void;
   /** Call after writing into the preview mask: one render next frame re-uploading only each view's displayed slice. */
   previewModified(): void;
+  /**
+   * Shows (null: removes) the compare layer: another label volume as outlines over the labels. Throws on a volume of
+   * the wrong length or before setVolumes; setVolumes removes it.
+   */
+  setCompare(layer: CompareLayer | null): void;
+  /** Call after writing into the compare labels: one render next frame. */
+  compareModified(): void;
   /** Replaces the rulers and angles drawn over the views (SVG overlay: never a re-render of the images). */
   setMeasurements(shapes: readonly MeasurementShape[]): void;
   /** A view's centre and zoom in world terms; null before setVolumes or while the view has no area. */

@@ -13,6 +13,7 @@ import type { Vec3 } from '../../common/geometry.js';
 import { indexToWorld, worldToIndex } from '../../common/geometry.js';
 import { attachKeyboard, attachViewInteraction, type InteractionTarget } from './interaction.js';
 import { createPreviewAppearance, previewControl } from './previewLayer.js';
+import { compareControl, createCompareAppearance } from './compareLayer.js';
 import { createEmitter } from './emitter.js';
 import { createLabelLayer } from './labelLayer.js';
 import { createLayoutGrid } from './layout.js';
@@ -77,8 +78,9 @@ export function createViewer(container: HTMLElement, opts: ViewerOptions = {}): 
   imageProperty.setInterpolationTypeToNearest();
   const labels = createLabelLayer(DEFAULT_LABEL_DISPLAY);
   const preview = createPreviewAppearance();
+  const compare = createCompareAppearance();
 
-  const shared = { parentRenderWindow, parentView, imageProperty, labelProperty: labels.property, previewProperty: preview.property };
+  const shared = { parentRenderWindow, parentView, imageProperty, labelProperty: labels.property, previewProperty: preview.property, compareProperty: compare.property };
   const views = {} as Record<ViewId, SliceView>;
   for (const id of VIEW_IDS) {
     views[id] = createSliceView(id, shared);
@@ -374,6 +376,7 @@ export function createViewer(container: HTMLElement, opts: ViewerOptions = {}): 
       updateBrush();
     },
     ...previewControl({ views, series: () => series, appearance: preview, invalidate }),
+    ...compareControl({ views, series: () => series, appearance: compare, invalidate }),
     getViewport: viewports.getViewport,
     setViewport: viewports.setViewport,
     onViewport: viewports.onViewport,
@@ -422,6 +425,7 @@ export function createViewer(container: HTMLElement, opts: ViewerOptions = {}): 
       imageProperty.delete();
       labels.dispose();
       preview.dispose();
+      compare.dispose();
       // Give the context back now rather than when the canvas is collected (browsers cap live contexts).
       const gl = parentView.getContext();
       parentRenderWindow.removeView(parentView);
