@@ -15,7 +15,7 @@ import { createGradingService } from './gradings/service.js';
 import { createLevelMeasuresService } from './gradings/levelMeasuresService.js';
 import { createMeasurementService } from './measurements.js';
 import { createQaService, type QaService } from './qa/index.js';
-import { createReaderMethods } from './readers/index.js';
+import { commitLabelEdit, createReaderMethods, type ReaderDeps } from './readers/index.js';
 import { createDashboardMethods } from './qa/dashboard.js';
 import { createLabelJournal, type LabelJournal, type SeriesLabels } from './labels/labelState.js';
 import { createSeriesCache } from './seriesCache.js';
@@ -250,12 +250,13 @@ export async function openWorkstation(opts: WorkstationOptions): Promise<Worksta
   const measurements = createMeasurementService({ store, entryOf, currentAnnotator });
   const levelMeasures = createLevelMeasuresService({ index, labels: currentLabels, revision: (id) => journal.storedRevision(id), loaded: (id) => cache.peek(id) });
 
-  const readers = createReaderMethods({
+  const readerDeps: ReaderDeps = {
     index, store, journal, currentAnnotator, currentLabels, labelsChanged: (id) => qa.labelsChanged(id), appVersion: opts.appVersion ?? 'dev',
     originalLabels: (e) => originalReader(index.root, e, e.image ?? (() => { throw new AppError('invalid_file', `${e.imageFile} cannot be opened`, { file: e.imageFile }); })())(),
     withLabels: (id, fn) => withSeries(id, (s) => fn(writableSeries(s).labels)),
     gradingLevel: async (patientId, ivd) => (await gradings.getGradings({ patientId })).levels.find((l) => l.ivdLabel === ivd) ?? null,
-  });
+  };
+  const readers = createReaderMethods(readerDeps);
   const service: Service = {
     ...gradings,
     ...readers,
@@ -307,7 +308,7 @@ export async function openWorkstation(opts: WorkstationOptions): Promise<Worksta
       store.series.setStatus({ seriesId, patientId: e.patientId, status, annotatorId: currentAnnotator() });
       return seriesStatusInfo(store, seriesId);
     },
-    commitEdit: async (req) => withSeries(req.seriesId, (s) => journal.commit(writableSeries(s).labels, req)).finally(() => qa.labelsChanged(req.seriesId)),
+    commitEdit: async (req) => withSeries(req.seriesId, (s) => commitLabelEdit(readerDeps, writableSeries(s).labels, req)).finally(() => qa.labelsChanged(req.seriesId)),
     undo: async ({ seriesId }) => withSeries(seriesId, (s) => journal.undo(writableSeries(s).labels)).finally(() => qa.labelsChanged(seriesId)),
     redo: async ({ seriesId }) => withSeries(seriesId, (s) => journal.redo(writableSeries(s).labels)).finally(() => qa.labelsChanged(seriesId)),
     history: async ({ seriesId }) => {

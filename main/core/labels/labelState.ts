@@ -81,7 +81,11 @@ export interface LabelJournal {
    * active edits. `readOriginal` must return a fresh array the journal may keep and modify.
    */
   load(seriesId: string, patientId: number, voxelCount: number, readOriginal: () => Promise<Uint8Array>): Promise<SeriesLabels>;
-  commit(s: SeriesLabels, req: Request<'commitEdit'>): Responses['commitEdit'];
+  /**
+   * `opts.inTransaction(seq)` runs inside the store transaction that appends the edit (seq = the new edit's): a row
+   * written there commits or rolls back with it (adjudication decisions, issue 16).
+   */
+  commit(s: SeriesLabels, req: Request<'commitEdit'>, opts?: { inTransaction?(seq: number): void }): Responses['commitEdit'];
   undo(s: SeriesLabels): UndoRedoResponse;
   redo(s: SeriesLabels): UndoRedoResponse;
   /** Every edit of the series in seq order (oldest first), in any state. */
@@ -121,7 +125,8 @@ function checkWrittenLabels(seriesId: string, req: Request<'commitEdit'>, diff: 
   if (SINGLE_LABEL_TOOLS.has(req.tool)) {
     const other = written.find((v) => v !== req.label);
     if (other !== undefined) throw invalid(seriesId, `the ${req.tool} edit is for label ${req.label} but its diff writes ${other}`);
-  } else if (req.label !== 0 && !seen[req.label]) {
+  } else if (req.label !== 0 && !seen[req.label] && req.adjudication === undefined) {
+    // (An adjudication may take label L as absent: its diff then writes only 0; readers/adjudicate.ts checks it.)
     throw invalid(seriesId, `the ${req.tool} edit is for label ${req.label} but its diff never writes it`);
   }
 }
@@ -233,7 +238,7 @@ export function createLabelJournal(opts: LabelJournalOptions): LabelJournal {
       return s;
     },
 
-    commit(s, req) {
+    commit(s, req, opts) {
       const { seriesId } = s;
       if (!Number.isInteger(req.label) || req.label < 0 || req.label > 255) {
         throw invalid(seriesId, `label ${req.label} is not 0–255`);
@@ -262,7 +267,7 @@ export function createLabelJournal(opts: LabelJournalOptions): LabelJournal {
       }
       const appended = store.transaction(() => {
         store.series.startAutomatically(seriesId, s.patientId, annotatorId()); // todo → in_progress (automatic)
-        return store.edits.append({
+        const added = store.edits.append({
           seriesId,
           annotatorId: annotatorId(),
           tool: req.tool,
@@ -272,6 +277,8 @@ export function createLabelJournal(opts: LabelJournalOptions): LabelJournal {
           encoding: DIFF_ENCODING,
           diff: bytes,
         });
+        opts?.inTransaction?.(added.seq);
+        return added;
       });
       // Committed: only now does the served volume change.
       applyDiff(writable(s), diff, 'forward');

@@ -10,6 +10,7 @@ import { createAgreementMethods } from './agreementService.js';
 import { createAdjudicationMethods } from './adjudicationService.js';
 
 export type { ReaderDeps } from './deps.js';
+export { commitLabelEdit } from './adjudicate.js';
 
 export function createReaderMethods(deps: ReaderDeps): Pick<Service, ReaderMethod> {
   return { ...createPackageMethods(deps), ...createAgreementMethods(deps), ...createAdjudicationMethods(deps) };
