@@ -5,6 +5,8 @@
 /** Commands the native menu sends to the renderer (desktop:menuCommand). */
 export const MENU_COMMANDS = [
   'export',
+  'import-annotations',
+  'export-annotations',
   'undo',
   'redo',
   'toggle-overlay',
@@ -14,6 +16,7 @@ export const MENU_COMMANDS = [
   'layout-maximise',
   'toggle-left-panel',
   'toggle-right-panel',
+  'agreement',
   'shortcuts',
   'about',
 ] as const;
@@ -38,6 +41,8 @@ export interface MenuEntry {
 /** Every menu command, in menu order. */
 export const MENU_ENTRIES: readonly MenuEntry[] = [
   { command: 'export', menu: 'File', section: 0, label: 'Export…', key: 'Mod+e' },
+  { command: 'import-annotations', menu: 'File', section: 1, label: 'Import Annotations…' },
+  { command: 'export-annotations', menu: 'File', section: 1, label: 'Export Annotations…' },
   { command: 'undo', menu: 'Edit', section: 0, label: 'Undo', key: 'Mod+z' },
   { command: 'redo', menu: 'Edit', section: 0, label: 'Redo', key: 'Mod+Shift+z' },
   { command: 'layout-large', menu: 'View', section: 0, label: 'One Large View + Two Small', key: '1' },
@@ -47,6 +52,7 @@ export const MENU_ENTRIES: readonly MenuEntry[] = [
   { command: 'toggle-overlay', menu: 'View', section: 1, label: 'Toggle Label Overlay', key: 'h' },
   { command: 'toggle-left-panel', menu: 'View', section: 2, label: 'Show / Hide the Worklist', key: '{' },
   { command: 'toggle-right-panel', menu: 'View', section: 2, label: 'Show / Hide the Label Panel', key: '}' },
+  { command: 'agreement', menu: 'View', section: 3, label: 'Agreement Between Readers…', key: 'K' },
   { command: 'shortcuts', menu: 'Help', section: 0, label: 'Keyboard Shortcuts', key: '?' },
   { command: 'about', menu: 'Help', section: 0, label: 'About {app}' },
 ];

@@ -40,6 +40,9 @@ import { AnnotatorDialog } from './features/session/AnnotatorDialog.js';
 import { ExportDialog } from './features/export/ExportDialog.js';
 import { DashboardButton, DashboardHost } from './features/dashboard/Dashboard.js';
 import { openDashboard } from './features/dashboard/dashboardState.js';
+import { AgreementButton, AgreementHost } from './features/agreement/AgreementPage.js';
+import { openAgreement } from './features/agreement/agreementState.js';
+import { openExportAnnotations, openImportAnnotations, PackagesHost } from './features/packages/PackagesHost.js';
 import { toggleLeftPanel, toggleRightPanel } from './features/viewer/layoutPrefs.js';
 import { layoutActions, useViewerLayout } from './features/viewer/LayoutControls.js';
 import { PanelHead, RIGHT_SECTIONS } from './features/viewer/PanelHead.js';
@@ -189,6 +192,9 @@ export function App() {
     ...review.actions,
     'export': () => setExportOpen(true),
     'dashboard': openDashboard,
+    'agreement': openAgreement,
+    'import-annotations': openImportAnnotations,
+    'export-annotations': openExportAnnotations,
     'shortcuts': () => setShowHelp((x) => !x),
     'about': () => setShowAbout(true),
     'dialog-close': () => (setShowHelp(false), setShowAbout(false)),
@@ -241,6 +247,7 @@ export function App() {
       <header className="toolbar">
         <AppTitle />
         <DashboardButton />
+        <AgreementButton />
         <GradingLayoutButton enabled={opened !== null} />
         <span className="spacer" />
         {opened && (
@@ -360,6 +367,8 @@ export function App() {
       <StatusBar probe={probe} message={busy ?? editing.message} saved={opened ? maskNote(opened.info.mask.source) : ''} />
       {exportOpen && <ExportDialog onClose={() => setExportOpen(false)} />}
       <DashboardHost onOpenSeries={(id) => void open(id)} />
+      <AgreementHost onOpenSeries={(id) => void open(id)} />
+      <PackagesHost />
       {showAbout && <AboutDialog />}
       {showHelp && <ShortcutOverlay onClose={() => setShowHelp(false)} />}
       {session && (session.annotator === null || askAnnotator) && (

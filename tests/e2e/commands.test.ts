@@ -289,6 +289,13 @@ const effects: Record<string, Effect> = {
     await dialog.locator('[data-testid="dashboard-close"]').click();
     await dialog.waitFor({ state: 'detached' });
   },
+  'agreement': async (key) => {
+    await press(key);
+    const dialog = page.locator('[data-testid="agreement"]');
+    await dialog.waitFor();
+    await dialog.locator('[data-testid="agreement-close"]').click();
+    await dialog.waitFor({ state: 'detached' });
+  },
   'shortcuts': async (key) => {
     await press(key);
     await page.locator('[data-testid="shortcuts"]').waitFor();

@@ -2,8 +2,10 @@
 // format, changed-only, force; then a progress bar with remaining time and cancel, and the result or a typed error.
 import { useState } from 'react';
 import type { ExportFormat } from '../../../common/contract.js';
+import type { SourceRef } from '../../../common/contractReaders.js';
 import { NOT_EXPORTED_INCOMPLETE as NOT_EXPORTED } from '../../../common/gradings.js';
 import { desktopBridge } from '../../platform/api.js';
+import { ExportSource } from './ExportSource.js';
 import { formatBytes, formatEta, useExportJob } from './useExportJob.js';
 
 export interface ExportDialogProps {
@@ -22,6 +24,7 @@ export function ExportDialog({ onClose }: ExportDialogProps) {
   const [format, setFormat] = useState<ExportFormat>('mha');
   const [changedOnly, setChangedOnly] = useState(false);
   const [force, setForce] = useState(false);
+  const [source, setSource] = useState<SourceRef>('local');
   const job = useExportJob();
   const bridge = desktopBridge();
   const st = job.status;
@@ -41,7 +44,7 @@ export function ExportDialog({ onClose }: ExportDialogProps) {
         className="overlay-card export-card"
         onSubmit={(e) => {
           e.preventDefault();
-          if (!running) job.start({ outDir: outDir.trim(), format, changedOnly, force });
+          if (!running) job.start({ outDir: outDir.trim(), format, changedOnly, force, ...(source === 'local' ? {} : { source }) });
         }}
         onKeyDown={(e) => {
           if (e.key === 'Escape' && !running) onClose();
@@ -79,6 +82,7 @@ export function ExportDialog({ onClose }: ExportDialogProps) {
             <input type="radio" name="export-format" checked={format === 'nifti'} disabled={running} onChange={() => setFormat('nifti')} /> nnU-Net v2 (.nii.gz)
           </label>
         </div>
+        <ExportSource value={source} onChange={setSource} disabled={running} />
         <div className="pad-x export-row">
           <label title="Only series with changed labels and series of patients with changed gradings; the CSVs stay complete">
             <input type="checkbox" checked={changedOnly} disabled={running} onChange={(e) => setChangedOnly(e.target.checked)} /> Changed series only

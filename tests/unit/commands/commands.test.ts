@@ -86,7 +86,8 @@ describe('menu description shared with main', () => {
       ['layout-large', 'layout-grid', 'layout-three', 'layout-maximise'],
       ['toggle-overlay'],
       ['toggle-left-panel', 'toggle-right-panel'],
+      ['agreement'],
     ]);
-    expect(menuSections('File').flat().map((e) => e.command)).toEqual(['export']);
+    expect(menuSections('File').map((s) => s.map((e) => e.command))).toEqual([['export'], ['import-annotations', 'export-annotations']]);
   });
 });
