@@ -47,6 +47,7 @@ import { toggleLeftPanel, toggleRightPanel } from './features/viewer/layoutPrefs
 import { layoutActions, useViewerLayout } from './features/viewer/LayoutControls.js';
 import { PanelHead, RIGHT_SECTIONS } from './features/viewer/PanelHead.js';
 import { ProblemsPanel } from './features/problems/ProblemsPanel.js';
+import { ComparePanel } from './features/compare/ComparePanel.js';
 import { useSeriesQaReport } from './features/problems/useSeriesQaReport.js';
 import { GradingLayout, GradingLayoutButton, gradingLayoutActions, gradingLayoutLevel, gradingLayoutRefusal } from './features/gradingLayout/GradingLayout.js';
 
@@ -314,6 +315,7 @@ export function App() {
           {opened ? (
             <>
               <ReviewPanel summary={openSummary} review={review} />
+              <ComparePanel viewer={viewer} opened={opened} editing={editing} gradings={gradings} onGoToLevel={goToLevel} />
               <LabelPanel
                 rows={labelRows}
                 voxelVolumeMm3={voxelVolume}
