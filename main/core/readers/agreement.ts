@@ -277,3 +277,62 @@ export function seriesSummary(series: readonly SeriesAgreement[]): { series: num
     meanDice: pairs === 0 ? null : sum / pairs,
   };
 }
+
+// --- where two volumes disagree --- //
+
+/** Per label value: voxels of A only / B only, and the disagreeing voxel nearest their centroid (ijk), if any. */
+export interface LabelDisagreementCounts {
+  onlyA: Float64Array;
+  onlyB: Float64Array;
+  /** Flat voxel index of the focus per label value, −1 where the label has no disagreeing voxel. */
+  focus: Int32Array;
+}
+
+/**
+ * Walks the voxels where A and B differ (equal 4-voxel words skipped) twice: first the centroid of each label's
+ * disagreeing voxels (a voxel labelled L by exactly one of A, B), then per label the disagreeing voxel nearest that
+ * centroid in millimetres (`spacing` per index axis; the axes are orthonormal, so this is the world distance).
+ * Ties go to the lowest index. `size` is the volume's [i, j, k] extent.
+ */
+export function disagreements(va: Uint8Array, vb: Uint8Array, size: readonly [number, number, number], spacing: readonly [number, number, number]): LabelDisagreementCounts {
+  if (va.length !== vb.length) throw new RangeError(`volumes differ in length: ${va.length} and ${vb.length} voxels`);
+  const [nx, ny] = size;
+  const nxy = nx * ny;
+  const onlyA = new Float64Array(256), onlyB = new Float64Array(256);
+  const sum = new Float64Array(256 * 3);
+  const wa = words(va), wb = words(vb);
+  const start = wa && wb ? wa.length << 2 : 0;
+  /** Calls `fn` for every voxel index where A and B differ, ascending. */
+  const eachDiffering = (fn: (p: number, x: number, y: number) => void): void => {
+    if (wa && wb) {
+      for (let k = 0; k < wa.length; k++) {
+        if (wa[k] === wb[k]) continue;
+        for (let p = k << 2, end = p + 4; p < end; p++) if (va[p] !== vb[p]) fn(p, va[p]!, vb[p]!);
+      }
+    }
+    for (let p = start; p < va.length; p++) if (va[p] !== vb[p]) fn(p, va[p]!, vb[p]!);
+  };
+  const add = (v: number, p: number): void => {
+    const i = p % nx, j = Math.floor(p / nx) % ny, k = Math.floor(p / nxy);
+    sum[3 * v]! += i; sum[3 * v + 1]! += j; sum[3 * v + 2]! += k;
+  };
+  eachDiffering((p, x, y) => {
+    if (x !== 0) { onlyA[x]!++; add(x, p); }
+    if (y !== 0) { onlyB[y]!++; add(y, p); }
+  });
+  const focus = new Int32Array(256).fill(-1);
+  const best = new Float64Array(256).fill(Infinity);
+  const consider = (v: number, p: number): void => {
+    const n = onlyA[v]! + onlyB[v]!;
+    const di = (p % nx - sum[3 * v]! / n) * spacing[0];
+    const dj = ((Math.floor(p / nx) % ny) - sum[3 * v + 1]! / n) * spacing[1];
+    const dk = (Math.floor(p / nxy) - sum[3 * v + 2]! / n) * spacing[2];
+    const d = di * di + dj * dj + dk * dk;
+    if (d < best[v]!) { best[v] = d; focus[v] = p; }
+  };
+  eachDiffering((p, x, y) => {
+    if (x !== 0) consider(x, p);
+    if (y !== 0) consider(y, p);
+  });
+  return { onlyA, onlyB, focus };
+}

@@ -1,10 +1,197 @@
-// PLACEHOLDER until its owner lands it (issue 16).
+// The agreement contract methods (issue 16): `agreement` (the whole dataset, agreeRun.ts, cached), `seriesAgreement`
+// (the open series: where each label disagrees, the patient's level differences, the decisions taken) and
+// `readerLabels` (a source's labels as a diff from the live local labels, for the compare outline and "take B").
+//
+// Cache: per (A, B) pair and series, the figures with the key of what they were computed from: a reader's package
+// sha256, the local label revision of the series, nothing for the original. A stale series is recomputed, the rest
+// reused, so a new edit costs one series; the gradings part (cheap) is computed on every call, so it is never stale.
 import type { Service } from '../../../common/contract.js';
+import type {
+  AdjudicationInfo,
+  AgreementReport,
+  GradeBasis,
+  LabelDisagreement,
+  SeriesAgreement,
+  SeriesAgreementResponse,
+  SourceRef,
+} from '../../../common/contractReaders.js';
 import { AppError } from '../../../common/errors.js';
+import { indexToWorld, voxelCount, type Vec3 } from '../../../common/geometry.js';
+import { bytesToBase64, encodeDiff } from '../../../common/labelDiff.js';
+import type { SeriesEntry } from '../dataset/index.js';
+import type { AdjudicationRecord } from '../store/index.js';
+import { differingLevels, disagreements, labelAgreements, volumeCounts } from './agreement.js';
+import { resolveSource, runAgreement, type ResolvedSource } from './agreeRun.js';
 import type { ReaderDeps } from './deps.js';
+import { sourceGrades, sourceLabels, type SourceContext } from './sources.js';
 
 type M = 'agreement' | 'seriesAgreement' | 'readerLabels';
-export function createAgreementMethods(_deps: ReaderDeps): Pick<Service, M> {
-  const todo = async (): Promise<never> => { throw new AppError('internal', 'not built yet'); };
-  return { agreement: todo, seriesAgreement: todo, readerLabels: todo };
+
+/** (A, B) pairs whose per-series figures are kept; the least recently used pair goes first. */
+const CACHED_PAIRS = 6;
+
+interface PairCache {
+  /** seriesId → the key of the inputs, and the figures. */
+  series: Map<string, { key: string; value: SeriesAgreement }>;
+}
+
+/** What the figures of a series depend on, per source: a reader's package, the local revision, nothing else. */
+function inputKey(deps: ReaderDeps, s: ResolvedSource, seriesId: string): string {
+  if (s.reader) return `r:${s.reader.id}:${s.reader.sha256}`;
+  if (s.ref === 'local') return `l:${deps.journal.storedRevision(seriesId)}`;
+  return 'o';
+}
+
+const caches = new WeakMap<ReaderDeps, Map<string, PairCache>>();
+
+function cacheFor(deps: ReaderDeps, a: SourceRef, b: SourceRef): PairCache {
+  let pairs = caches.get(deps);
+  if (!pairs) caches.set(deps, (pairs = new Map<string, PairCache>()));
+  const k = `${a}\n${b}`;
+  let c = pairs.get(k);
+  if (c) pairs.delete(k); // re-inserted below: most recently used last
+  else c = { series: new Map() };
+  pairs.set(k, c);
+  while (pairs.size > CACHED_PAIRS) pairs.delete(pairs.keys().next().value!);
+  return c;
+}
+
+function contextOf(deps: ReaderDeps): SourceContext {
+  return { index: deps.index, store: deps.store, originalLabels: (e) => deps.originalLabels(e), currentLabels: (e) => deps.currentLabels(e) };
+}
+
+/** Identical requests in flight share one run. */
+const inFlight = new WeakMap<ReaderDeps, Map<string, Promise<AgreementReport>>>();
+
+/**
+ * The agreement report of A and B on `basis`, through the cache: series whose inputs (reader packages, local label
+ * revision) have not changed since they were last compared are reused, the others recomputed. For
+ * adjudicationProgress and the `agreement` method.
+ */
+export async function getAgreementReport(deps: ReaderDeps, a: SourceRef, b: SourceRef, basis: GradeBasis): Promise<AgreementReport> {
+  let running = inFlight.get(deps);
+  if (!running) inFlight.set(deps, (running = new Map<string, Promise<AgreementReport>>()));
+  const k = `${a}\n${b}\n${basis}`;
+  const pending = running.get(k);
+  if (pending) return pending;
+  const ra = resolveSource(deps, a), rb = resolveSource(deps, b);
+  const cache = cacheFor(deps, a, b);
+  const keys = new Map<string, string>();
+  const p = runAgreement(contextOf(deps), a, b, basis, {
+    reuse(e) {
+      // Keyed in the same synchronous step as the series' inputs are read (agreeRun reads the edits before awaiting).
+      const key = `${inputKey(deps, ra, e.id)}|${inputKey(deps, rb, e.id)}`;
+      keys.set(e.id, key);
+      const hit = cache.series.get(e.id);
+      return hit && hit.key === key ? hit.value : null;
+    },
+    computed(e, s) {
+      cache.series.set(e.id, { key: keys.get(e.id)!, value: s });
+    },
+  }).finally(() => running.delete(k));
+  running.set(k, p);
+  return p;
+}
+
+function entryOf(deps: ReaderDeps, seriesId: string): SeriesEntry & { image: NonNullable<SeriesEntry['image']> } {
+  const e = deps.index.series.find((s) => s.id === seriesId);
+  if (!e) throw new AppError('not_found', `No series ${seriesId} in this dataset`);
+  if (!e.image) throw new AppError('invalid_file', `${e.imageFile} cannot be opened (its header is unreadable)`, { file: e.imageFile });
+  return e as SeriesEntry & { image: NonNullable<SeriesEntry['image']> };
+}
+
+function decisionInfo(r: AdjudicationRecord): AdjudicationInfo {
+  return {
+    kind: r.kind, seriesId: r.seriesId, label: r.label, patientId: r.patientId, ivdLabel: r.ivdLabel,
+    from: r.from as SourceRef | null, annotator: r.annotator, createdAt: r.createdAt, editSeq: r.editSeq,
+  };
+}
+
+/**
+ * The labels of sources A and B of one series, with the local revision they were read at. Non-local sources are
+ * read first; the local volume (the live one when loaded) last, so nothing awaits between reading it and using it.
+ */
+async function bothLabels(deps: ReaderDeps, e: SeriesEntry, a: SourceRef, b: SourceRef): Promise<{ va: Uint8Array; vb: Uint8Array; revision: number }> {
+  const ctx = contextOf(deps);
+  const read = async (s: SourceRef): Promise<Uint8Array> => {
+    const v = await sourceLabels(ctx, s, e);
+    if (!v) throw new AppError('invalid_file', `${e.imageFile} cannot be opened`, { file: e.imageFile });
+    return v;
+  };
+  const otherA = a === 'local' ? null : await read(a);
+  const otherB = b === 'local' ? null : b === a ? otherA : await read(b);
+  let revision = deps.journal.storedRevision(e.id);
+  let local: Uint8Array | null = null;
+  if (a === 'local' || b === 'local') {
+    const current = await deps.currentLabels(e);
+    if (current) ({ volume: local, revision } = current);
+    else local = await read('original'); // no labels kept: the original (an unreadable mask throws, typed)
+  }
+  return { va: otherA ?? local!, vb: otherB ?? local!, revision };
+}
+
+export function createAgreementMethods(deps: ReaderDeps): Pick<Service, M> {
+  return {
+    agreement: async (req) => getAgreementReport(deps, req.a, req.b, req.basis ?? 'current'),
+
+    seriesAgreement: async (req): Promise<SeriesAgreementResponse> => {
+      const e = entryOf(deps, req.seriesId);
+      resolveSource(deps, req.a);
+      resolveSource(deps, req.b);
+      const { va, vb, revision } = await bothLabels(deps, e, req.a, req.b);
+      const g = e.image.geometry;
+      if (va.length !== voxelCount(g) || vb.length !== va.length) {
+        throw new AppError('internal', `Labels of ${e.id} do not have the ${voxelCount(g)} voxels of its image`);
+      }
+      const rows = labelAgreements(volumeCounts(va, vb), g.spacing[0] * g.spacing[1] * g.spacing[2]);
+      const where = disagreements(va, vb, g.size, g.spacing);
+      const [nx, ny] = g.size;
+      const labels: LabelDisagreement[] = rows.map((r) => {
+        const p = where.focus[r.value]!;
+        const ijk: Vec3 = [p % nx, Math.floor(p / nx) % ny, Math.floor(p / (nx * ny))];
+        return { ...r, onlyA: where.onlyA[r.value]!, onlyB: where.onlyB[r.value]!, focus: p < 0 ? null : { ijk, world: indexToWorld(g, ijk) } };
+      });
+      const levels = differingLevels(sourceGrades(deps, req.a, 'current'), sourceGrades(deps, req.b, 'current'), e.patientId).map((l) => ({
+        ivdLabel: l.ivdLabel,
+        fields: l.fields,
+      }));
+      const decisions = deps.store.readers
+        .latestDecisions()
+        .filter((d) => (d.kind === 'label' ? d.seriesId === e.id : d.patientId === e.patientId))
+        .map(decisionInfo);
+      return { seriesId: e.id, a: req.a, b: req.b, revision, labels, levels, decisions };
+    },
+
+    readerLabels: async (req) => {
+      const e = entryOf(deps, req.seriesId);
+      resolveSource(deps, req.source);
+      // The source's labels are read before the live volume is touched; the diff is then made in one synchronous step.
+      const src = req.source === 'local' ? null : await sourceLabels(contextOf(deps), req.source, e);
+      return deps.withLabels(e.id, (live) => {
+        if (live.revision !== req.revision) {
+          throw new AppError('conflict', `Labels of ${e.id} are at revision ${live.revision}, the request was for revision ${req.revision}: fetch again`);
+        }
+        const target = src ?? live.volume;
+        if (target.length !== live.volume.length) {
+          throw new AppError('internal', `Labels of ${e.id} from ${req.source} have ${target.length} voxels, the live volume ${live.volume.length}`);
+        }
+        return { seriesId: e.id, source: req.source, revision: live.revision, diff: bytesToBase64(encodeDiff(volumeDiff(live.volume, target))) };
+      });
+    },
+  };
+}
+
+/** The diff that turns `from` into `to` (same length): every differing voxel, ascending. */
+export function volumeDiff(from: Uint8Array, to: Uint8Array): { indices: Uint32Array; before: Uint8Array; after: Uint8Array } {
+  let n = 0;
+  for (let p = 0; p < from.length; p++) if (from[p] !== to[p]) n++;
+  const indices = new Uint32Array(n), before = new Uint8Array(n), after = new Uint8Array(n);
+  let e = 0;
+  for (let p = 0; p < from.length; p++) {
+    if (from[p] === to[p]) continue;
+    indices[e] = p;
+    before[e] = from[p]!;
+    after[e++] = to[p]!;
+  }
+  return { indices, before, after };
 }

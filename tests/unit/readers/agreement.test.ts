@@ -8,6 +8,7 @@ import {
   cohenKappa,
   diffCounts,
   differingLevels,
+  disagreements,
   fieldAgreements,
   histogram,
   labelAgreements,
@@ -257,5 +258,35 @@ describe('label counts and Dice', () => {
     expect(s).toMatchObject({ series: 4, seriesDiffering: 3, seriesSkipped: 1 });
     expect(s.meanDice).toBeCloseTo((1 + 0.5 + 0.8 + 0.6) / 4, 12);
     expect(seriesSummary([]).meanDice).toBeNull();
+  });
+});
+
+describe('where two volumes disagree', () => {
+  it('counts A-only / B-only voxels per label and focuses on the disagreeing voxel nearest their centroid', () => {
+    const r = rng(3);
+    const size: [number, number, number] = [13, 7, 5];
+    const spacing: [number, number, number] = [0.5, 0.8, 3];
+    const n = size[0] * size[1] * size[2];
+    const labels = [0, 1, 2, 201];
+    const a = volume(r, n, labels);
+    const b = a.slice();
+    applyDiff(b, randomDiff(r, a, labels, 0.2), 'forward');
+    const got = disagreements(a, b, size, spacing);
+    for (const L of [1, 2, 201]) {
+      // Independent: list the voxels labelled L by exactly one side, their centroid in mm, the nearest of them.
+      const pts: number[] = [];
+      for (let p = 0; p < n; p++) if ((a[p] === L) !== (b[p] === L)) pts.push(p);
+      const mm = (p: number): number[] => [(p % 13) * 0.5, (Math.floor(p / 13) % 7) * 0.8, Math.floor(p / 91) * 3];
+      expect(got.onlyA[L]).toBe(pts.filter((p) => a[p] === L).length);
+      expect(got.onlyB[L]).toBe(pts.filter((p) => b[p] === L).length);
+      expect(pts.length).toBeGreaterThan(0);
+      const c = [0, 1, 2].map((ax) => pts.reduce((s, p) => s + mm(p)[ax]!, 0) / pts.length);
+      const dist = (p: number): number => mm(p).reduce((s, v, ax) => s + (v - c[ax]!) ** 2, 0);
+      const nearest = Math.min(...pts.map(dist));
+      const focus = got.focus[L]!;
+      expect(pts).toContain(focus);
+      expect(dist(focus)).toBeCloseTo(nearest, 9);
+    }
+    expect(got.focus[100]).toBe(-1);
   });
 });
