@@ -19,6 +19,10 @@ Usage:
       --report DIR writes DIR/index.html: the dataset dashboard (progress, findings, volumes, grades) as plots.
   spine-ws export DATASET --out DIR [--changed-only] [--format mha|nifti] [--force]
       Write a revised dataset (original + label edits and gradings) with a change manifest; see export --help.
+  spine-ws pack DATASET --annotator NAME --out FILE [--force]
+      Write one annotator's label edits and gradings as an annotation package (.spinepkg) for other readers.
+  spine-ws unpack DATASET FILE [--replace] [--annotator NAME]
+      Import an annotation package as a read-only reader layer (checked in full first; idempotent).
   spine-ws start [DATASET]
       What \`npm start\` runs: the desktop app where the Electron binary exists, web mode otherwise.
   spine-ws --help | --version
@@ -40,6 +44,8 @@ export const COMMANDS: Record<string, () => Promise<Command>> = {
   start: async () => (await import('./start.js')).runStart,
   export: async () => (await import('./export.js')).runExportCommand,
   qa: async () => (await import('./qa.js')).runQaCommand,
+  pack: async () => (await import('./pack.js')).runPackCommand,
+  unpack: async () => (await import('./pack.js')).runUnpackCommand,
 };
 
 export async function main(argv: string[]): Promise<number> {
