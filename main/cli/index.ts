@@ -23,6 +23,8 @@ Usage:
       Write one annotator's label edits and gradings as an annotation package (.spinepkg) for other readers.
   spine-ws unpack DATASET FILE [--replace] [--annotator NAME]
       Import an annotation package as a read-only reader layer (checked in full first; idempotent).
+  spine-ws agree DATASET [--a SRC] [--b SRC] [--basis current|first] [--json] [--report DIR]
+      Agreement of two readers: Dice per series and label, Cohen's kappa per grading field; see agree --help.
   spine-ws start [DATASET]
       What \`npm start\` runs: the desktop app where the Electron binary exists, web mode otherwise.
   spine-ws --help | --version
@@ -46,6 +48,7 @@ export const COMMANDS: Record<string, () => Promise<Command>> = {
   qa: async () => (await import('./qa.js')).runQaCommand,
   pack: async () => (await import('./pack.js')).runPackCommand,
   unpack: async () => (await import('./pack.js')).runUnpackCommand,
+  agree: async () => (await import('./agree.js')).runAgreeCommand,
 };
 
 export async function main(argv: string[]): Promise<number> {
