@@ -196,12 +196,16 @@ export function diceDistributionPlot(report: Pick<AgreementReport, 'series' | 'p
   const groups = labels.map((l, gi) => {
     const pts = byLabel.get(l.value) ?? [];
     const box = boxStats(pts.map((p) => p.dice));
+    const isOutlier = (d: number): boolean => box !== null && pts.length >= 4 && d < box.low;
+    // Only the group's lowest outlier is tagged (named beside its point: names of equal values would overlap);
+    // every outlier is marked and names its series in its tooltip.
+    const lowest = pts.reduce<number>((m, p, i) => (isOutlier(p.dice) && (m < 0 || p.dice < pts[m]!.dice) ? i : m), -1);
     return {
       label: l.name,
       colour: labelColour(l.value) ?? PALETTE[gi % PALETTE.length]!,
-      points: pts.map((p) => {
-        const outlier = box !== null && pts.length >= 4 && p.dice < box.low;
-        return { value: p.dice, label: `${p.seriesId} · ${l.name}: Dice ${fmt(p.dice, 3)}`, outlier, tag: outlier ? p.seriesId : undefined };
+      points: pts.map((p, i) => {
+        const outlier = isOutlier(p.dice);
+        return { value: p.dice, label: `${p.seriesId} · ${l.name}: Dice ${fmt(p.dice, 3)}`, outlier, ...(i === lowest ? { tag: p.seriesId } : {}) };
       }),
     };
   });
@@ -243,8 +247,8 @@ export interface AgreementPlot {
 }
 
 /**
- * All plots of a report, in reading order: the Dice distribution, then per grading field (the report's order) its
- * confusion matrix and, when some level has pairs, its per-level κ. `names` are how the sources are shown ("You",
+ * All plots of a report, in reading order: the Dice distribution, then per grading field with pairs (Pfirrmann,
+ * Modic, then the report's order) its confusion matrix and its per-level κ. `names` are how the sources are shown ("You",
  * "Reader B"); default the source refs.
  */
 export function agreementPlots(report: AgreementReport, prefix = 'agree', names?: { a?: string; b?: string }): AgreementPlot[] {
@@ -253,7 +257,11 @@ export function agreementPlots(report: AgreementReport, prefix = 'agree', names?
   const out: AgreementPlot[] = [];
   const diceId = `${prefix}-dice`;
   out.push({ id: diceId, kind: 'dice', field: null, title: 'Dice per label', wide: true, svg: diceDistributionPlot(report, { id: diceId }) });
-  for (const f of report.gradings) {
+  // Pfirrmann and Modic first (the fields agreement studies report), then the others; fields no level has a pair
+  // for are left out (the κ table says n 0).
+  const rank = (f: FieldAgreement): number => (f.field === 'pfirrmann' ? 0 : f.field === 'modic' ? 1 : 2);
+  const fields = report.gradings.filter((f) => f.n > 0).sort((x, y) => rank(x) - rank(y));
+  for (const f of fields) {
     const spec = gradingFieldSpec(f.field);
     const cid = `${prefix}-confusion-${f.field}`;
     out.push({ id: cid, kind: 'confusion', field: f.field, title: `${spec.title}: confusion matrix`, wide: false, svg: confusionMatrixPlot(f, { id: cid, labelA, labelB }) });

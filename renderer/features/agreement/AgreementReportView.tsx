@@ -34,6 +34,7 @@ export function worstSeries(series: readonly SeriesAgreement[], max = WORST_SERI
 }
 
 const cm3 = (mm3: number): string => (mm3 / 1000).toFixed(2);
+const fieldRank = (f: string): number => (f === 'pfirrmann' ? 0 : f === 'modic' ? 1 : 2);
 
 export function AgreementReportView({
   report, nameA, nameB, onOpenSeries,
@@ -42,6 +43,8 @@ export function AgreementReportView({
   const worst = useMemo(() => worstSeries(report.series), [report]);
   const skipped = report.series.filter((s) => s.skipped !== null);
   const graded = report.gradings.filter((g) => g.n > 0);
+  // Pfirrmann and Modic first, as agreement studies report them (and as the plots are ordered).
+  const fields = useMemo(() => [...report.gradings].sort((x, y) => fieldRank(x.field) - fieldRank(y.field)), [report]);
   const s = report.summary;
   return (
     <div className="agreement-body" data-testid="agreement-report">
@@ -67,7 +70,7 @@ export function AgreementReportView({
             </tr>
           </thead>
           <tbody>
-            {report.gradings.map((g) => (
+            {fields.map((g) => (
               <tr key={g.field} data-field={g.field} data-kappa={g.kappa ?? ''} data-n={g.n}>
                 <td>{gradingFieldSpec(g.field).title}</td>
                 <td className="num">{g.n}</td>

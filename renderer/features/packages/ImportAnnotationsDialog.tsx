@@ -19,7 +19,7 @@ type Phase =
 const HINT: Record<string, string> = {
   invalid_file: 'The file is not a readable annotation package (damaged, truncated or not a package).',
   invalid_request: 'The package does not fit this dataset.',
-  conflict: 'This reader was imported before from another package. Replace it with this one?',
+  conflict: 'Replace swaps that reader’s layer for this package.',
   too_large: 'The file is larger than an annotation package may be.',
   db_locked: 'The store is busy (another program holds it); try again.',
 };

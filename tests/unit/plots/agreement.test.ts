@@ -181,6 +181,13 @@ describe('diceDistributionPlot', () => {
     const ys = findAll(gs[1]!, hasClass('point')).map((p) => Number(p.attrs.cy));
     expect(Number(out[0]!.attrs.cy)).toBe(Math.max(...ys));
   });
+  it('several outliers of one label: all marked, only the lowest named (no overlapping names)', () => {
+    const many = [...Array.from({ length: 10 }, (_, i) => series(`${i + 1}_t2`, { 3: 0.94 + i / 200 })), series('20_t1', { 3: 0.31 }), series('21_t1', { 3: 0.3 })];
+    const root = checked(diceDistributionPlot({ series: many, perLabel: [] }, { id: 'd2' }));
+    expect(findAll(root, hasClass('strip-group')).map((g) => g.attrs['data-category'])).toEqual(['L3']);
+    expect(findAll(root, hasClass('outlier'))).toHaveLength(2);
+    expect(findAll(root, hasClass('outlier-tag')).map((t) => t.text)).toEqual(['21_t1']);
+  });
   it('no series: "No data"', () => {
     const root = checked(diceDistributionPlot({ series: [], perLabel: [] }, { id: 'd0' }));
     expect(findAll(root, hasClass('no-data'))).toHaveLength(1);
@@ -188,14 +195,15 @@ describe('diceDistributionPlot', () => {
 });
 
 describe('agreementPlots', () => {
-  it('the Dice plot, then per field its confusion matrix and (with levels) its per-level κ; ids unique', () => {
-    const modic: FieldAgreement = { field: 'modic', weights: null, n: 0, observed: null, kappa: null, categories: [0, 1, 2, 3], confusion: [], perLevel: [] };
+  it('the Dice plot, then Pfirrmann, Modic and the other fields with pairs: confusion matrix and per-level κ; ids unique', () => {
+    const modic: FieldAgreement = { field: 'modic', weights: null, n: 2, observed: 1, kappa: null, categories: [0, 1, 2, 3], confusion: [[2, 0, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0]], perLevel: [] };
+    const bulging: FieldAgreement = { field: 'bulging', weights: null, n: 0, observed: null, kappa: null, categories: [0, 1], confusion: [[0, 0], [0, 0]], perLevel: [] };
     const report: AgreementReport = {
       a: 'reader:A', b: 'local', basis: 'current',
       series: [series('1_t1', { 1: 0.9 })],
       perLabel: [{ value: 1, name: 'L5', series: 1, meanDice: 0.9, medianDice: 0.9, minDice: 0.9 }],
       summary: { series: 1, seriesDiffering: 1, seriesSkipped: 0, meanDice: 0.9 },
-      gradings: [PFIRRMANN, modic],
+      gradings: [modic, bulging, PFIRRMANN],
     };
     const plots = agreementPlots(report, 'x', { a: 'Reader A', b: 'You' });
     expect(plots.map((p) => `${p.kind}:${p.field ?? ''}`)).toEqual(['dice:', 'confusion:pfirrmann', 'perLevelKappa:pfirrmann', 'confusion:modic']);
