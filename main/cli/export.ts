@@ -1,4 +1,4 @@
-// `spine-ws export DATASET --out DIR [--changed-only] [--format mha|nifti] [--force] [--strict]`: writes a revised dataset
+// `spine-ws export DATASET --out DIR [--changed-only] [--format mha|nifti] [--force] [--strict] [--source SRC]`: writes a revised dataset
 // (main/core/export) from the dataset folder and its annotation store, opened READ-ONLY (no writer lock), so it
 // runs while the workstation has the dataset open. Progress on stderr, a summary on stdout.
 // Exit codes: 0 written; 1 refused or failed (nothing left behind; --strict with levels left out is a refusal);
@@ -7,6 +7,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { sourceRef } from '../../common/contractReaders.js';
 import { AppError } from '../../common/errors.js';
 import { scanDataset } from '../core/dataset/index.js';
 import { ExportCancelledError, runExport, type ExportProgress } from '../core/export/index.js';
@@ -15,7 +16,7 @@ import { createLabelJournal } from '../core/labels/labelState.js';
 import { storePathFor } from '../core/paths.js';
 import { openStore, type Store } from '../core/store/index.js';
 
-export const EXPORT_HELP = `Usage: spine-ws export DATASET --out DIR [--changed-only] [--format mha|nifti] [--force] [--strict]
+export const EXPORT_HELP = `Usage: spine-ws export DATASET --out DIR [--changed-only] [--format mha|nifti] [--force] [--strict] [--source SRC]
 
 Writes a revised copy of DATASET (original + your label edits and gradings) into DIR:
   mha    (default) SPIDER layout: images/ (byte-identical), masks/ (rebuilt where edited), overview.csv,
@@ -31,6 +32,9 @@ Options:
   --strict          refuse (exit 1, nothing written) when a graded level would be left out of
                     radiological_gradings.csv; without it such levels are exported as warnings only.
                     A level the CSV lacks is written only when every grading field has a value.
+  --source SRC      whose labels and grades: local (default: the store's, in an adjudicator's store the
+                    consensus), original (the dataset as released) or reader:NAME (an imported reader's layer);
+                    the manifest records the source, where each label and grade came from, and the readers' agreement
   --store FILE      annotation store to read (default: the dataset's store in the data folder)
   --workers N       worker threads for compression (default: number of cores, at most 4)
 
@@ -78,6 +82,7 @@ export async function runExportCommand(args: string[]): Promise<number> {
       force: { type: 'boolean' },
       strict: { type: 'boolean' },
       store: { type: 'string' },
+      source: { type: 'string' },
       workers: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -91,6 +96,8 @@ export async function runExportCommand(args: string[]): Promise<number> {
   if (!values.out) throw new AppError('invalid_request', 'export needs --out DIR (see spine-ws export --help)');
   const format = values.format ?? 'mha';
   if (format !== 'mha' && format !== 'nifti') throw new AppError('invalid_request', `--format must be mha or nifti (got ${format})`);
+  const source = values.source === undefined ? 'local' : sourceRef.safeParse(values.source).data;
+  if (source === undefined) throw new AppError('invalid_request', `--source must be local, original or reader:NAME (got ${values.source})`);
   const workers = values.workers === undefined ? undefined : Number(values.workers);
   if (workers !== undefined && !(Number.isInteger(workers) && workers >= 1 && workers <= 64)) {
     throw new AppError('invalid_request', `--workers must be an integer from 1 to 64 (got ${values.workers})`);
@@ -132,7 +139,7 @@ export async function runExportCommand(args: string[]): Promise<number> {
     let rateFrom: { t: number; bytes: number } | null = null;
     const summary = await runExport(
       { index, store, journal, storeFile, appVersion: workstationVersion(), ...(workers === undefined ? {} : { workers }) },
-      { outDir: resolve(values.out), format, changedOnly: values['changed-only'] === true, force: values.force === true, strict: values.strict === true },
+      { outDir: resolve(values.out), format, changedOnly: values['changed-only'] === true, force: values.force === true, strict: values.strict === true, source },
       {
         signal: controller.signal,
         onProgress: (p) => {
@@ -152,7 +159,7 @@ export async function runExportCommand(args: string[]): Promise<number> {
     for (const w of summary.warnings) process.stderr.write(`export: warning: ${w}\n`);
     process.stdout.write(
       `Exported ${summary.seriesExported} series (${summary.seriesChanged} with changed labels) and ${summary.gradingChanges} grading change(s) ` +
-        `as ${format === 'mha' ? 'SPIDER .mha' : 'nnU-Net v2 NIfTI'} to ${summary.outDir}\n` +
+        `as ${format === 'mha' ? 'SPIDER .mha' : 'nnU-Net v2 NIfTI'}${source === 'local' ? '' : ` from ${source}`} to ${summary.outDir}\n` +
         `${summary.filesWritten} files, ${mb(summary.bytesWritten)} MB in ${((performance.now() - started) / 1000).toFixed(1)} s\n` +
         `Changes: ${summary.changesFile}\nManifest: ${summary.manifestFile}\n`,
     );

@@ -23,8 +23,14 @@
 // recorded in the manifest); edits made after that go into the next export. Edits made while the export runs
 // never produce a mix of two revisions within one series.
 //
+// Source (issue 16): 'local' (default) is the above; a reader source exports the original + that reader's label
+// layer and the CSV with the reader's grades; 'original' reproduces the source dataset. The manifest then records
+// the source, where each exported label and grade came from, and the agreement between the imported readers
+// (provenance.ts) — also for 'local' once the store holds readers or adjudication decisions.
+//
 // Parts: plan.ts (which series, --changed-only, totals), mhaSeries.ts / niftiSeries.ts (one series each),
-// seriesLabels.ts (labels at one revision), context.ts (the run's shared state and file writing), manifest.ts.
+// seriesLabels.ts (labels at one revision), context.ts (the run's shared state and file writing), manifest.ts,
+// provenance.ts (sources, decisions, agreement).
 //
 // Speed and memory: compare/convert/zlib/SHA-256 run on worker threads (workerPool.ts); at most one series per
 // worker is in flight, so memory stays bounded by `workers` series.
@@ -42,6 +48,7 @@ import { exportSeriesNifti, writeDatasetJson } from './niftiSeries.js';
 import { exportFirstValues, FIRST_VALUES_FILE } from './firstValuesCsv.js';
 import { exportLevelMeasures, LEVEL_MEASURES_FILE } from './measurementsCsv.js';
 import { countTotals, isCandidate, largestFirst, planGradings, planSeries, type SeriesPlan } from './plan.js';
+import { agreementOfReaders, exportReader, gradeProvenance, labelProvenance, startProvenance } from './provenance.js';
 import { abandonTarget, CHANGES_FILE, commitTarget, MANIFEST_FILE, prepareTarget, type ExportTarget } from './target.js';
 import { DEFAULT_EXPORT_WORKERS, ExportCancelledError, type ExportDeps, type ExportProgress, type ExportRequest, type ExportSummary, type RunOptions } from './types.js';
 import { createWorkerPool } from './workerPool.js';
@@ -100,12 +107,16 @@ export async function runExport(deps: ExportDeps, req: ExportRequest, opts: RunO
   signal?.addEventListener('abort', onAbort, { once: true });
   try {
     if (target.removedStale) ctx.warnings.push(`a stale ${basename(target.partial)} left by an interrupted export was removed`);
+    const source = req.source ?? 'local';
+    const local = source === 'local';
+    startProvenance(ctx, source); // the decisions: same synchronous snapshot as the gradings
     const gradings = planGradings(deps, req, ctx.warnings);
-    const firstValues = exportFirstValues(deps.store); // same synchronous snapshot as the gradings
+    // First values and measurements are this store's (not a reader's nor the released dataset's).
+    const firstValues = local ? exportFirstValues(deps.store) : null; // same synchronous snapshot as the gradings
     // Measurements: one synchronous snapshot, taken with the gradings'.
-    const measurements = measurementsBySeries(deps.store.measurements.all(), (id) => deps.store.annotators.name(id));
+    const measurements = measurementsBySeries(local ? deps.store.measurements.all() : [], (id) => deps.store.annotators.name(id));
     const gradedPatients = new Set((gradings?.changes ?? []).map((c) => c.patientId));
-    const plans = planSeries(deps.index.series, deps.store, gradedPatients);
+    const plans = planSeries(deps.index.series, deps.store, gradedPatients, source);
     await countTotals(root, req, plans, progress);
     if (firstValues) progress.filesTotal++;
     progress.phase = 'writing';
@@ -114,6 +125,15 @@ export async function runExport(deps: ExportDeps, req: ExportRequest, opts: RunO
     const { records, folded } = await writeSeries(ctx, plans);
     check(ctx);
     progress.current = null;
+    if (!local) {
+      // The journal's revisions are not what a reader or the original holds: the reader's revision when it packed.
+      const reader = exportReader(ctx);
+      const layers = new Map(reader ? deps.store.readers.labelSeries(reader.id).map((l) => [l.seriesId, deps.store.readers.labelLayer(reader.id, l.seriesId)?.revision ?? 0]) : []);
+      for (const r of records) {
+        r.revision = layers.get(r.seriesId) ?? 0;
+        r.activeEdits = 0;
+      }
+    }
 
     // CSVs (complete in every mode).
     if (deps.index.overview) await copyInto(ctx, OVERVIEW_FILE);
@@ -130,15 +150,26 @@ export async function runExport(deps: ExportDeps, req: ExportRequest, opts: RunO
 
     progress.phase = 'finishing';
     report();
+    // Provenance and agreement: for another source, or once the store holds readers or decisions.
+    const readers = deps.store.readers.list();
+    const sources = !local || readers.length > 0 || deps.store.readers.latestDecisions().length > 0
+      ? {
+        annotationSource: source,
+        provenance: { labels: labelProvenance(ctx, records.map((r) => r.seriesId)), grades: gradeProvenance(ctx, gradings) },
+        agreement: await agreementOfReaders(deps, source, signal),
+      }
+      : undefined;
+    check(ctx);
     const manifest = composeManifest({
       appVersion: deps.appVersion ?? 'unknown',
       source: { name: basename(root), identity: deps.index.identity },
-      options: { format: req.format, changedOnly: req.changedOnly },
+      options: { format: req.format, changedOnly: req.changedOnly, source },
       series: records,
       measurements,
       gradingsFile: deps.index.gradings ? GRADINGS_FILE : null,
       gradings,
       ...(req.format === 'nifti' ? { labelRemap: remapDocument() } : {}),
+      ...(sources ? { sources } : {}),
       warnings: ctx.warnings,
     });
     await writeManifest(ctx, manifest);

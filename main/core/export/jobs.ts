@@ -3,6 +3,7 @@
 // source, existing folder refused without force) before a job is created, so those errors come back at once.
 import type { ExportResult, ExportStatus, Request, Responses } from '../../../common/contract.js';
 import { AppError, toErrorInfo } from '../../../common/errors.js';
+import { checkSource } from '../readers/sources.js';
 import { runExport } from './engine.js';
 import { ExportCancelledError, type ExportDeps, type ExportProgress } from './types.js';
 import { preflight } from './target.js';
@@ -71,6 +72,7 @@ export function createExportJobs(deps: () => ExportDeps): ExportJobs {
       if (running) throw new AppError('conflict', `Export ${running.id} is still running; wait for it or cancel it`);
       const d = deps();
       preflight(req.outDir, d.index.root, d.storeFile, req.force);
+      if (req.source !== undefined) checkSource(d.store, req.source); // an unknown reader is refused at once
       const id = `export-${next++}`;
       const controller = new AbortController();
       const job: Job = {

@@ -1,9 +1,11 @@
 // The change manifest of an export: its JSON shape (export-manifest.json) and the readable CHANGES.md rendered
 // from it. Pure: no I/O.
+import { readerOf, type SourceRef } from '../../../common/contractReaders.js';
 import { NOT_EXPORTED_INCOMPLETE } from '../../../common/gradings.js';
 import { describeLevel, type GradingChange, type GradingsExport, type LevelNotExported } from './gradingsCsv.js';
 import type { AnnotatorId, Measurement } from '../store/index.js';
 import { PARTIAL_FOLD_NOTE } from './nifti.js';
+import type { AgreementFigures, DecisionRecord, ManifestProvenance } from './provenance.js';
 import { qaDelta, type QaBrief, type SeriesQaRecord } from './qa.js';
 
 export const MANIFEST_FORMAT = 'spine-ws-export';
@@ -114,19 +116,44 @@ export interface ExportManifest {
   warnings: string[];
   /** Every file of the export except this manifest itself, sorted by path. */
   files: FileRecord[];
+  /**
+   * Several readers (issue 16), present for a source other than 'local' or when the store holds imported readers or
+   * adjudication decisions: whose labels and grades were exported, where each differing or decided one came from,
+   * and the agreement between the readers (provenance.ts).
+   */
+  annotationSource?: SourceRef;
+  provenance?: ManifestProvenance;
+  agreement?: AgreementFigures[];
 }
 
 export interface ManifestOptions {
   format: 'mha' | 'nifti';
   changedOnly: boolean;
+  /** Whose labels and grades (default 'local'); only the notes use it. */
+  source?: SourceRef;
+}
+
+/** The manifest's several-readers part (ExportManifest.annotationSource, provenance, agreement). */
+export interface ManifestSources {
+  annotationSource: SourceRef;
+  provenance: ManifestProvenance;
+  agreement: AgreementFigures[];
 }
 
 /** The manifest's notes: how the snapshot was taken, what --changed-only kept, the nnU-Net layout. */
 export function exportNotes(options: ManifestOptions): string[] {
-  const notes = [
-    'Labels: each series was read at the journal revision listed below (edits made while the export ran go into the next export); gradings as stored when the export started.',
-    'Masks: rebuilt from the original mask plus the active journal edits, in the original pixel type and header fields; a mask without net changes is copied byte for byte.',
-  ];
+  const reader = options.source ? readerOf(options.source) : null;
+  const notes = options.source === 'original'
+    ? ['Source: the dataset as released (no label edits, no gradings of this store): masks and CSVs are copied byte for byte.']
+    : reader !== null
+      ? [
+        `Source: reader ${reader} (an imported annotation package): labels are the original masks plus that reader's label layer (revision = the reader's when the package was written); radiological_gradings.csv holds the reader's values where the reader graded, the released values elsewhere.`,
+        'Masks: rebuilt from the original mask plus the reader\'s label layer, in the original pixel type and header fields; a mask the reader left unchanged is copied byte for byte.',
+      ]
+      : [
+        'Labels: each series was read at the journal revision listed below (edits made while the export ran go into the next export); gradings as stored when the export started.',
+        'Masks: rebuilt from the original mask plus the active journal edits, in the original pixel type and header fields; a mask without net changes is copied byte for byte.',
+      ];
   if (options.changedOnly) {
     notes.push('--changed-only: images and masks only of series whose labels changed and of every series of a patient with a grading change; the CSVs are complete, so this folder copied over the source gives the full revised dataset.');
   }
@@ -151,6 +178,8 @@ export interface ManifestInput {
   gradings: GradingsExport | null;
   /** nnU-Net export only. */
   labelRemap?: Record<string, number>;
+  /** Several readers: present for another source than 'local', or when the store holds readers or decisions. */
+  sources?: ManifestSources;
   /** The run's warnings (the manifest keeps this array: warnings added later still appear). */
   warnings: string[];
 }
@@ -188,6 +217,11 @@ export function composeManifest(input: ManifestInput): ExportManifest {
   };
   // After `files`: the key order of export-manifest.json is part of its format.
   if (input.labelRemap) manifest.labelRemap = input.labelRemap;
+  if (input.sources) {
+    manifest.annotationSource = input.sources.annotationSource;
+    manifest.provenance = input.sources.provenance;
+    manifest.agreement = input.sources.agreement;
+  }
   return manifest;
 }
 
@@ -225,6 +259,42 @@ function renderQa(changed: readonly SeriesRecord[], w: (line?: string) => number
     w();
     for (const f of d.resolved) w(`- resolved: ${cell(briefLine(f))}`);
     for (const f of d.introduced) w(`- new: ${cell(briefLine(f))}`);
+    w();
+  }
+}
+
+const decided = (d: DecisionRecord | null): string =>
+  d === null ? '' : `${d.from ?? 'by hand'} by ${cell(d.adjudicator)} ${d.at}${d.holds ? '' : ' (changed since)'}`;
+const kappaText = (k: number | null): string => (k === null ? 'n/a' : k.toFixed(3));
+
+/** The several-readers section: the source, where labels and grades came from, the readers' agreement. */
+function renderSources(m: ExportManifest, w: (line?: string) => number): void {
+  if (m.annotationSource === undefined) return;
+  w(`## Sources (exported: ${m.annotationSource})`);
+  w();
+  const labels = m.provenance?.labels ?? [];
+  const grades = m.provenance?.grades ?? [];
+  if (labels.length + grades.length === 0) w('Every exported label and grade is as released; no decisions.');
+  if (labels.length > 0) {
+    w('| Series | Label | Value | From | Decision | Editors |');
+    w('|---|---|---:|---|---|---|');
+    for (const l of labels) w(`| ${l.seriesId} | ${l.name} | ${l.value} | ${cell(l.from)} | ${decided(l.decision)} | ${cell((l.editors ?? []).join(', '))} |`);
+    w();
+  }
+  if (grades.length > 0) {
+    w('| Patient | IVD label | Field | CSV → exported | From | Decision | Set by |');
+    w('|---:|---:|---|---|---|---|---|');
+    for (const g of grades) {
+      w(`| ${g.patientId} | ${g.ivdLabel} | ${g.field} | ${showValue(g.csv)} → ${showValue(g.value)} | ${cell(g.from)} | ${decided(g.decision)} | ${cell(g.annotator ?? '')} |`);
+    }
+    w();
+  }
+  for (const a of m.agreement ?? []) {
+    w(`### Agreement ${cell(a.a)} vs ${cell(a.b)}`);
+    w();
+    w(`${a.series} series, ${a.seriesDiffering} differing, ${a.seriesSkipped} skipped; mean Dice ${a.meanDice === null ? 'n/a' : a.meanDice.toFixed(4)}.`);
+    w();
+    w(`κ (n): ${a.kappa.map((k) => `${k.field}${k.weights ? ' (quadratic)' : ''} ${kappaText(k.kappa)} (${k.n})`).join(', ') || 'no common grades'}.`);
     w();
   }
 }
@@ -299,6 +369,7 @@ export function renderChanges(m: ExportManifest): string {
       w();
     }
   }
+  renderSources(m, w);
   if (m.labelRemap) {
     w('## Label remap (SPIDER value → nnU-Net label)');
     w();

@@ -1,13 +1,17 @@
 // The labels of one series as the export sees them: the original mask converted to one byte per voxel (on a
-// worker) and the current labels at one journal revision, plus the per-label change statistics for the manifest.
+// worker) and the exported labels — the current labels at one journal revision, or for a reader source the original
+// plus the reader's layer (issue 16) — plus the per-label change statistics for the manifest.
 // A mask that cannot be read exactly is MaskNotExportable: its labels are not known, so none are invented.
 import { join } from 'node:path';
 import { AppError } from '../../../common/errors.js';
 import { sameGrid, voxelCount } from '../../../common/geometry.js';
 import { labelInfo } from '../../../common/labels.js';
+import { applyDiff, checkBase } from '../../../common/labelDiff.js';
 import type { SeriesEntry } from '../dataset/index.js';
 import { readMetaImage } from '../mha/index.js';
+import { readerLayerDiff } from '../readers/sources.js';
 import { check, transferList, type ExportContext } from './context.js';
+import { exportReader, exportSource, noteSeriesLabels } from './provenance.js';
 import type { LabelChange } from './manifest.js';
 import type { LabelCounts } from './workerPool.js';
 
@@ -28,8 +32,10 @@ export interface LabelRead {
 }
 
 /**
- * Original mask (uint8) and the current labels at one journal revision. The mask is inflated on libuv's pool and
- * converted to one byte per voxel on a worker; the journal replays its edits onto the worker's copy.
+ * Original mask (uint8) and the exported labels: the current labels at one journal revision (source 'local'), the
+ * original plus the reader's layer (a reader source; revision = the reader's when it packed, no active edits), or
+ * the original ('original'). The mask is inflated on libuv's pool and converted to one byte per voxel on a worker;
+ * the journal (or the reader's diff) is applied to the worker's copy. The run's provenance notes both volumes.
  */
 export async function readLabels(ctx: ExportContext, e: SeriesEntry, withEdits: boolean): Promise<LabelRead> {
   const header = e.image!;
@@ -62,12 +68,29 @@ export async function readLabels(ctx: ExportContext, e: SeriesEntry, withEdits: 
     copy = r.copy!;
   }
   check(ctx);
-  if (!withEdits) {
-    return { original, fields, current: original ?? new Uint8Array(n), revision: ctx.deps.journal.storedRevision(e.id), activeEdits: 0 };
+  const source = exportSource(ctx);
+  if (!withEdits || source === 'original') {
+    return { original, fields, current: original ?? new Uint8Array(n), revision: source === 'local' ? ctx.deps.journal.storedRevision(e.id) : 0, activeEdits: 0 };
+  }
+  const reader = exportReader(ctx);
+  if (reader) {
+    const layer = ctx.deps.store.readers.labelLayer(reader.id, e.id);
+    const diff = readerLayerDiff(ctx.deps.store, reader, e); // invalid_file when it does not fit the image
+    const current = copy ?? new Uint8Array(n);
+    if (diff) {
+      const at = checkBase(current, diff, 'forward');
+      if (at >= 0) {
+        throw new AppError('invalid_file', `The label layer of reader ${reader.name} for ${e.id} does not fit its original mask ${e.maskFile ?? '(none)'} (voxel ${at} differs)`, { file: e.maskFile ?? e.imageFile });
+      }
+      applyDiff(current, diff, 'forward');
+    }
+    noteSeriesLabels(ctx, e, original, current);
+    return { original, fields, current, revision: layer?.revision ?? 0, activeEdits: 0 };
   }
   const activeEdits = ctx.deps.store.edits.count(e.id).active;
   const labels = await ctx.deps.journal.load(e.id, e.patientId, n, async () => copy ?? new Uint8Array(n));
   labels.live = false; // a snapshot: never maintained nor checkpointed
+  noteSeriesLabels(ctx, e, original, labels.volume);
   return { original, fields, current: labels.volume, revision: labels.revision, activeEdits };
 }
 

@@ -2,6 +2,7 @@
 // orchestrator (engine.ts), the series writers and the adapters (jobs.ts, the CLI).
 import { availableParallelism } from 'node:os';
 import type { ExportResult } from '../../../common/contract.js';
+import type { SourceRef } from '../../../common/contractReaders.js';
 import { AppError } from '../../../common/errors.js';
 import type { DatasetIndex } from '../dataset/index.js';
 import type { LabelJournal } from '../labels/labelState.js';
@@ -17,6 +18,12 @@ export interface ExportRequest {
   force: boolean;
   /** Refuse (LevelsNotExportedError, nothing written) when a graded level would be left out of the gradings CSV. */
   strict?: boolean;
+  /**
+   * Whose labels and grades (issue 16): 'local' (default) the original + this store's journal and gradings (in an
+   * adjudicator's store: the consensus); 'original' the dataset as released; 'reader:NAME' the original + that
+   * imported reader's label layer, and the gradings CSV with that reader's values applied.
+   */
+  source?: SourceRef | undefined;
 }
 
 export interface ExportDeps {
