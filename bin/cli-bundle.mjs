@@ -125,7 +125,8 @@ export async function buildCliBundle(opts) {
   }
   if (mtime(tsconfig) >= 0) inputs['tsconfig.json'] = mtime(tsconfig);
   mkdirSync(outDir, { recursive: true });
-  const built = Object.entries(result.metafile.outputs).find(([, o]) => o.entryPoint !== undefined);
+  // The entry itself: each lazily imported command is an entry point of the metafile too, in no promised order.
+  const built = Object.entries(result.metafile.outputs).find(([, o]) => o.entryPoint !== undefined && resolve(root, o.entryPoint) === join(root, entry));
   if (!built) throw new Error('esbuild produced no entry file for the CLI');
   const entryFile = relative(outDir, resolve(root, built[0]));
   const outputs = [];
