@@ -40,7 +40,7 @@ describe('spine-ws --help', () => {
     expect(r.status, r.stderr).toBe(0);
     const listed = [...r.stdout.matchAll(/^ {2}spine-ws ([a-z]+)\b/gm)].map((m) => m[1]);
     expect(new Set(listed)).toEqual(new Set(Object.keys(COMMANDS)));
-    expect(Object.keys(COMMANDS).sort()).toEqual(['export', 'info', 'qa', 'sample', 'serve', 'start']);
+    expect(Object.keys(COMMANDS).sort()).toEqual(['agree', 'export', 'info', 'pack', 'qa', 'sample', 'serve', 'start', 'unpack']);
   });
 
   it('--version reads package.json through the bundle (import.meta.url still points at the sources)', () => {
