@@ -109,7 +109,7 @@ export async function runExport(deps: ExportDeps, req: ExportRequest, opts: RunO
     if (target.removedStale) ctx.warnings.push(`a stale ${basename(target.partial)} left by an interrupted export was removed`);
     const source = req.source ?? 'local';
     const local = source === 'local';
-    startProvenance(ctx, source); // the decisions: same synchronous snapshot as the gradings
+    const withSources = startProvenance(ctx, source); // the decisions: same synchronous snapshot as the gradings
     const gradings = planGradings(deps, req, ctx.warnings);
     // First values and measurements are this store's (not a reader's nor the released dataset's).
     const firstValues = local ? exportFirstValues(deps.store) : null; // same synchronous snapshot as the gradings
@@ -151,8 +151,7 @@ export async function runExport(deps: ExportDeps, req: ExportRequest, opts: RunO
     progress.phase = 'finishing';
     report();
     // Provenance and agreement: for another source, or once the store holds readers or decisions.
-    const readers = deps.store.readers.list();
-    const sources = !local || readers.length > 0 || deps.store.readers.latestDecisions().length > 0
+    const sources = withSources
       ? {
         annotationSource: source,
         provenance: { labels: labelProvenance(ctx, records.map((r) => r.seriesId)), grades: gradeProvenance(ctx, gradings) },

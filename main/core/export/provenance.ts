@@ -99,6 +99,8 @@ const decisionOf = (d: AdjudicationRecord, holds: boolean): DecisionRecord =>
 interface Collector {
   source: SourceRef;
   reader: ReaderRecord | null;
+  /** Provenance is recorded (see startProvenance). */
+  active: boolean;
   /** Latest label decisions by series, then label (snapshot taken with the gradings). */
   labelDecisions: Map<string, Map<number, AdjudicationRecord>>;
   levelDecisions: Map<string, AdjudicationRecord>;
@@ -107,19 +109,26 @@ interface Collector {
 }
 const runs = new WeakMap<ExportContext, Collector>();
 
-/** Starts collecting for a run: the source's reader and the latest decisions, read once (one synchronous block). */
-export function startProvenance(ctx: ExportContext, source: SourceRef): void {
+/**
+ * Starts a run: the source's reader and the latest decisions, read once (one synchronous block). Returns whether the
+ * run records provenance: for another source than 'local', or when the store holds readers or decisions (otherwise
+ * nothing is collected and an export costs what it did before issue 16).
+ */
+export function startProvenance(ctx: ExportContext, source: SourceRef): boolean {
   const reader = checkSource(ctx.deps.store, source);
+  const decisions = ctx.deps.store.readers.latestDecisions();
+  const active = source !== 'local' || decisions.length > 0 || ctx.deps.store.readers.list().length > 0;
   const labelDecisions = new Map<string, Map<number, AdjudicationRecord>>();
   const levelDecisions = new Map<string, AdjudicationRecord>();
-  for (const d of ctx.deps.store.readers.latestDecisions()) {
+  for (const d of decisions) {
     if (d.kind === 'label' && d.seriesId !== null && d.label !== null) {
       const m = labelDecisions.get(d.seriesId) ?? new Map<number, AdjudicationRecord>();
       m.set(d.label, d);
       labelDecisions.set(d.seriesId, m);
     } else if (d.kind === 'level' && d.patientId !== null && d.ivdLabel !== null) levelDecisions.set(levelKey(d.patientId, d.ivdLabel), d);
   }
-  runs.set(ctx, { source, reader, labelDecisions, levelDecisions, labels: new Map(), warnings: ctx.warnings });
+  runs.set(ctx, { source, reader, active, labelDecisions, levelDecisions, labels: new Map(), warnings: ctx.warnings });
+  return active;
 }
 
 /** The source of a run ('local' when the run collects nothing). */
@@ -150,7 +159,7 @@ function layerOf(c: Collector, store: Store, source: SourceRef, e: SeriesEntry):
  */
 export function noteSeriesLabels(ctx: ExportContext, e: SeriesEntry, original: Uint8Array | null, current: Uint8Array | null): void {
   const c = runs.get(ctx);
-  if (!c || c.labels.has(e.id) || c.source === 'original') return;
+  if (!c || !c.active || c.labels.has(e.id) || c.source === 'original') return;
   // mism[L]: voxels where (original == L) ≠ (exported == L).
   const mism = new Float64Array(256);
   if (current) {
