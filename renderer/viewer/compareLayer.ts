@@ -22,6 +22,17 @@ import { VIEW_IDS, type CompareLayer, type Viewer, type ViewId } from './types.j
 /** Outline width in device pixels: thinner than the labels' own outline mode (2 px), so the two read apart. */
 export const COMPARE_OUTLINE_PX = 1;
 const IJK_MODE = [SlicingMode.I, SlicingMode.J, SlicingMode.K] as const;
+/**
+ * One more fix of vtk.js 37's outline shader (besides sliceView.ts' two): it truncates the normalised thickness
+ * (`int(t * 255.0)`), which on Mesa llvmpipe turns a 1 px outline into 0 px — nothing drawn at all.
+ */
+const THICKNESS_FIX = {
+  shaderType: 'Fragment',
+  originalValue: 'int actualThickness = int(textureValue * 255.0);',
+  replacementValue: 'int actualThickness = int(textureValue * 255.0 + 0.5);',
+  replaceFirst: false,
+  replaceAll: false,
+};
 
 export interface CompareAppearance {
   readonly property: vtkImageProperty;
@@ -83,7 +94,7 @@ export interface CompareSlice {
 /** A view's compare mapper + slice in `renderer`; `shaderFixes` = the label mapper's outline shader replacements. */
 export function createCompareSlice(renderer: vtkRenderer, property: vtkImageProperty, shaderFixes: unknown[]): CompareSlice {
   const mapper = vtkImageMapper.newInstance();
-  mapper.setViewSpecificProperties({ OpenGL: { ShaderReplacements: shaderFixes } });
+  mapper.setViewSpecificProperties({ OpenGL: { ShaderReplacements: [...shaderFixes, THICKNESS_FIX] } });
   const slice = vtkImageSlice.newInstance();
   slice.setMapper(mapper);
   slice.setProperty(property);
