@@ -72,6 +72,9 @@ export async function runPackCommand(args: string[]): Promise<number> {
   }
   if (existsSync(out) && !values.force) throw new AppError('conflict', `${out} exists; pass --force to replace it`, { file: out });
   const storeFile = storeFileOf(values.store, index.root);
+  if (!existsSync(storeFile)) {
+    throw new AppError('not_found', `No annotations are stored for ${basename(index.root)} yet (no store ${storeFile}); nothing to pack`, { file: storeFile });
+  }
   const store = openStore(storeFile, { readonly: true });
   let bytes: Uint8Array;
   let summary: Awaited<ReturnType<typeof buildPackage>>['summary'];

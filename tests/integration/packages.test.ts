@@ -255,4 +255,45 @@ describe('annotation packages', () => {
     expect(() => sourceGrades({ index, store: ws.store }, 'reader:Ghost', 'current')).toThrow(AppError);
     stop(ws);
   });
+
+  it('sources: a layer that does not fit its image or mask is refused typed; blanks and missing images', async () => {
+    const ws = await start(ds, join(root, 'sources.sqlite'), 'Adj');
+    const [e1, e2] = index.series as [DatasetIndex['series'][number], DatasetIndex['series'][number]];
+    const n1 = e1.image!.geometry.size.reduce((a, b) => a * b, 1);
+    const orig = await originalLabels(ds, e1.id);
+    const at = orig.findIndex((v) => v !== 0);
+    const diff = (before: number): Uint8Array => diffBytes({ indices: Uint32Array.of(at), before: Uint8Array.of(before), after: Uint8Array.of(before === 100 ? 0 : 100) });
+    const layer = (name: string, labels: { seriesId: string; voxelCount: number; diff: Uint8Array }[]) =>
+      ws.store.readers.importLayer({
+        name, sha256: name === 'Fits' ? 'a'.repeat(64) : name === 'Wrong size' ? 'b'.repeat(64) : 'c'.repeat(64),
+        packageCreatedAt: '2025-01-01T00:00:00.000Z', appVersion: 't', datasetFingerprint: index.identity,
+        importedBy: ws.store.annotators.ensure('Adj'), grades: [],
+        labels: labels.map((l) => ({ ...l, changed: 1, encoding: 'rle-u8-v1', revision: 1 })),
+      });
+    layer('Fits', [{ seriesId: e1.id, voxelCount: n1, diff: diff(orig[at]!) }]);
+    layer('Wrong size', [{ seriesId: e1.id, voxelCount: n1 + 1, diff: diff(orig[at]!) }]);
+    layer('Wrong base', [{ seriesId: e1.id, voxelCount: n1, diff: diff(orig[at] === 1 ? 2 : 1) }]);
+    const ctx = readOnlySourceContext(index, ws.store);
+    const fits = (await sourceLabels(ctx, 'reader:Fits', e1))!;
+    const expected = orig.slice();
+    expected[at] = orig[at] === 100 ? 0 : 100;
+    expect(Buffer.compare(Buffer.from(fits), Buffer.from(expected))).toBe(0);
+    // Without a layer for the series, a reader's labels are the original mask (a fresh array).
+    const untouched = (await sourceLabels(ctx, 'reader:Fits', e2))!;
+    expect(Buffer.compare(Buffer.from(untouched), Buffer.from(await originalLabels(ds, e2.id)))).toBe(0);
+    expect((await refused(sourceLabels(ctx, 'reader:Wrong size', e1), 'invalid_file')).message).toContain(`reader Wrong size for ${e1.id} is for ${n1 + 1} voxels`);
+    expect((await refused(sourceLabels(ctx, 'reader:Wrong base', e1), 'invalid_file')).message).toContain('does not fit its original mask');
+    // No openable image: no labels from any source.
+    for (const src of ['original', 'local', 'reader:Fits'] as SourceRef[]) expect(await sourceLabels(ctx, src, { ...e1, image: null })).toBeNull();
+    // Without edits the read-only context's local labels are the original at revision 0.
+    expect(await ctx.currentLabels(e1)).toEqual({ volume: orig, revision: 0 });
+    // A stored blank overrides the CSV value in 'local' grades; 'original' keeps it.
+    const row = index.gradings!.rows.find((r) => r.ivdLabel >= 1 && r.pfirrmann !== null)!;
+    ws.store.gradings.set({ patientId: row.patient, ivdLabel: row.ivdLabel, field: 'pfirrmann', value: null, annotatorId: ws.store.annotators.ensure('Adj') });
+    const key = `${row.patient}:${row.ivdLabel}`;
+    expect(sourceGrades(ctx, 'original', 'current').get(key)?.pfirrmann).toBe(row.pfirrmann);
+    expect(sourceGrades(ctx, 'local', 'current').get(key)?.pfirrmann).toBeUndefined();
+    expect(sourceGrades(ctx, 'local', 'first').size).toBe(0);
+    stop(ws);
+  });
 });
