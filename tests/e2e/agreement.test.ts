@@ -14,6 +14,7 @@ import type { MenuCommand } from '../../common/commands.js';
 import { encodeDiff, type VoxelDiff } from '../../common/labelDiff.js';
 import { gradingFieldSpec, type GradingField } from '../../common/gradings.js';
 import { fmtKappa } from '../../common/plots/index.js';
+import { generateSample } from '../../main/core/sample/index.js';
 import { openWorkstation, type Workstation } from '../../main/core/workstation.js';
 import { startApp, type AppFixture } from './support/app.js';
 import { WorkstationPage } from './support/workstationPage.js';
@@ -247,6 +248,40 @@ describe('several readers in the app', () => {
     await page.close();
   }, 180_000);
 
+  it('refuses a damaged package and one of another dataset, typed, naming the problem; nothing is written', async () => {
+    const { page, console } = await openPage(1366, 768);
+    const before = (await app.ws.service.listReaders({})).readers;
+    // One byte flipped in the middle of a valid package.
+    const bytes = readFileSync(files.b);
+    bytes[bytes.length >> 1]! ^= 0xff;
+    const damaged = join(app.dir, 'damaged.spinepkg');
+    writeFileSync(damaged, bytes);
+    // A valid package of another dataset (another sample seed).
+    const other = join(app.dir, 'other');
+    await generateSample({ out: other, patients: 2, seed: 'another' });
+    const ws = await openWorkstation({ datasetRoot: other, storeFile: join(app.dir, 'other.sqlite'), annotator: 'Reader C' });
+    const level = (await ws.service.getGradings({ patientId: 1 })).levels.find((l) => l.ivdLabel >= 1)!;
+    await ws.service.setGrading({ patientId: 1, ivdLabel: level.ivdLabel, field: 'pfirrmann', value: gradeValue('pfirrmann', level.values.pfirrmann, 0) });
+    const foreign = await pack(ws, 'Reader C');
+    ws.close();
+
+    const dialog = page.locator('[data-testid="import-annotations"]');
+    for (const [file, code] of [[damaged, 'invalid_file'], [foreign, 'invalid_request']] as const) {
+      const r = await importFile(page, file);
+      expect(r.reader, file).toBeNull();
+      const err = dialog.locator('[data-testid="import-error"]');
+      expect(await err.getAttribute('data-code')).toBe(code);
+      if (code === 'invalid_file') expect(await err.textContent()).toContain('damaged.spinepkg');
+      expect(await dialog.locator('[data-testid="import-replace"]').count()).toBe(0);
+      if (code === 'invalid_request') writeFileSync(WorkstationPage.shots('agreement-import-foreign-1366x768.png'), await page.screenshot());
+      await dialog.locator('[data-testid="import-close"]').click();
+      await dialog.waitFor({ state: 'detached' });
+    }
+    expect((await app.ws.service.listReaders({})).readers).toEqual(before);
+    expect(console).toEqual([]);
+    await page.close();
+  }, 180_000);
+
   it('the Agreement page shows κ and confusion matrices equal to the scripted grades, the lowest Dice, plots (1366×768)', async () => {
     const { page, console } = await openPage(1366, 768);
     await page.locator('[data-testid="agreement-open"]').click();
@@ -325,7 +360,17 @@ describe('several readers in the app', () => {
     writeFileSync(WorkstationPage.shots('agreement-1920x1080.png'), await page.screenshot());
     const options = await dialog.locator('[data-testid="agreement-b"] option').evaluateAll((els) => els.map((e) => (e as HTMLOptionElement).value));
     expect(options).toEqual(['local', 'original', 'reader:Reader A', 'reader:Reader B']);
+    // While main computes, the page says so (the answer is held back until that has been seen).
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    await page.route('**/api/agreement', async (route) => {
+      await held;
+      await route.continue();
+    });
     await dialog.locator('[data-testid="agreement-b"]').selectOption('original');
+    await dialog.locator('[data-testid="agreement-computing"]').waitFor({ timeout: 10_000 });
+    expect(await dialog.locator('[data-testid="agreement-report"]').count()).toBe(0);
+    release();
     await dialog.locator('[data-testid="agreement-report"]').waitFor({ timeout: 120_000 });
     await expect.poll(() => dialog.locator('[data-testid="agreement-label-summary"]').textContent(), { timeout: 120_000 }).toMatch(/series compared: 2 differ/);
     expect(console).toEqual([]);
@@ -364,6 +409,7 @@ describe('several readers in the app', () => {
     await expect.poll(() => exp.locator('[data-testid="export-source"] option').count()).toBe(4);
     await exp.locator('[data-testid="export-source"]').selectOption('reader:Reader B');
     await exp.locator('[data-testid="export-out"]').fill(join(app.dir, 'export-b'));
+    writeFileSync(WorkstationPage.shots('agreement-export-source-1366x768.png'), await page.screenshot());
     const sent = page.waitForRequest('**/api/startExport');
     await exp.locator('[data-testid="export-start"]').click();
     expect(JSON.parse((await sent).postData() ?? '{}')).toMatchObject({ source: 'reader:Reader B' });

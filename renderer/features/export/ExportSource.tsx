@@ -10,7 +10,7 @@ import { useReadersVersion } from '../packages/packagesState.js';
 export function exportSourceName(s: SourceRef): string {
   if (s === 'local') return 'Consensus / your store';
   if (s === 'original') return 'Original dataset (as released)';
-  return `Reader ${s.slice('reader:'.length)}`;
+  return `${s.slice('reader:'.length)} (imported reader)`;
 }
 
 export function ExportSource({ value, onChange, disabled }: { value: SourceRef; onChange: (s: SourceRef) => void; disabled: boolean }) {
@@ -34,6 +34,11 @@ export function ExportSource({ value, onChange, disabled }: { value: SourceRef; 
           <option key={o} value={o}>{exportSourceName(o)}</option>
         ))}
       </select>
+      {value !== 'local' && (
+        <span className="small muted" data-testid="export-source-note">
+          {value === 'original' ? 'the masks and gradings as released' : `original masks + ${value.slice('reader:'.length)}’s label layer; their grades over the CSV`}
+        </span>
+      )}
       {problem && <span className="small problem-line warning">Readers not listed: {problem}</span>}
     </div>
   );

@@ -109,7 +109,10 @@ export function ImportAnnotationsDialog({ onClose }: { onClose: () => void }) {
         )}
         {phase.kind === 'error' && (
           <div className="pad-x problem-line error packages-error" role="alert" data-testid="import-error" data-code={phase.code}>
-            <strong>{phase.code}</strong>: {phase.message} {HINT[phase.code] ?? ''}
+            <div>
+              <strong>{phase.code}</strong>: {phase.message}
+            </div>
+            {HINT[phase.code] && <div className="small">{HINT[phase.code]}</div>}
           </div>
         )}
         <div className="pad-x packages-actions">
