@@ -15,7 +15,7 @@ import { AppError } from '../../common/errors.js';
 import { DIFF_ENCODING, encodeDiff, type VoxelDiff } from '../../common/labelDiff.js';
 import { runExportCommand, workstationVersion } from '../../main/cli/export.js';
 import { parseGradingsCsv } from '../../main/core/dataset/index.js';
-import { runExport, type ExportRequest } from '../../main/core/export/index.js';
+import { runExport, spiderToNnunet, type ExportRequest } from '../../main/core/export/index.js';
 import { generateSample } from '../../main/core/sample/index.js';
 import type { ReaderGrade } from '../../main/core/store/index.js';
 import { openWorkstation, type Workstation } from '../../main/core/workstation.js';
@@ -157,6 +157,23 @@ describe('export source', () => {
     expect(pf.n).toBe(1);
     expect(readFileSync(join(out, 'CHANGES.md'), 'utf8')).toContain('## Sources (exported: reader:Reader B)');
     expect(hashTree(paths.dataset)).toEqual(before);
+  });
+
+  it("'reader:Reader B' as nnU-Net: labelsTr holds B's labels remapped; progress names the agreement pass", async () => {
+    const { ws, b } = await setup();
+    const out = join(root, 'reader-b-nifti');
+    const currents: string[] = [];
+    await runExport(
+      { index: ws.index, store: ws.store, journal: ws.labels, storeFile: ws.store.file, workers: 2, appVersion: 'test' },
+      { outDir: out, format: 'nifti', changedOnly: false, force: false, source: 'reader:Reader B' },
+      { onProgress: (p) => { if (p.current) currents.push(p.current); } },
+    );
+    const img = await readImageNode(join(out, 'labelsTr', `${SERIES}.nii.gz`));
+    expect(sameBytes(Uint8Array.from(img.data as ArrayLike<number>), Uint8Array.from(b, (v) => spiderToNnunet(v)!))).toBe(true);
+    expect(readManifest(out).series.find((s) => s.seriesId === SERIES)?.labels).toBe('changed');
+    for (const pair of ['reader:Reader A vs reader:Reader B', 'reader:Reader B vs original']) {
+      expect(currents.filter((c) => c.startsWith(`agreement ${pair} (`)).at(-1), pair).toMatch(/\((\d+)\/\1 series\)$/);
+    }
   });
 
   it("'original' reproduces the source byte for byte although the store holds edits and gradings", async () => {

@@ -155,10 +155,17 @@ export async function runExport(deps: ExportDeps, req: ExportRequest, opts: RunO
       ? {
         annotationSource: source,
         provenance: { labels: labelProvenance(ctx, records.map((r) => r.seriesId)), grades: gradeProvenance(ctx, gradings) },
-        agreement: await agreementOfReaders(deps, source, signal),
+        agreement: await agreementOfReaders(deps, source, {
+          signal,
+          onProgress: (pair, done, total) => {
+            progress.current = `${pair} (${done}/${total} series)`;
+            report();
+          },
+        }),
       }
       : undefined;
     check(ctx);
+    progress.current = null;
     const manifest = composeManifest({
       appVersion: deps.appVersion ?? 'unknown',
       source: { name: basename(root), identity: deps.index.identity },

@@ -302,9 +302,14 @@ export function agreementFigures(r: AgreementReport): AgreementFigures {
 
 /**
  * Agreement between every pair of imported readers (by name), and for a reader source that reader vs the original,
- * computed on a read-only view of the store (reader layers and the original masks never change under it).
+ * computed on a read-only view of the store (reader layers and the original masks never change under it). Each pair
+ * reads every mask once; `onProgress` says which pair and how far (for the export's progress line).
  */
-export async function agreementOfReaders(deps: Pick<ExportDeps, 'index' | 'store'>, source: SourceRef, signal?: AbortSignal): Promise<AgreementFigures[]> {
+export async function agreementOfReaders(
+  deps: Pick<ExportDeps, 'index' | 'store'>,
+  source: SourceRef,
+  opts: { signal?: AbortSignal | undefined; onProgress?(pair: string, done: number, total: number): void } = {},
+): Promise<AgreementFigures[]> {
   const names = deps.store.readers.list().map((r) => `reader:${r.name}` as SourceRef);
   const pairs: [SourceRef, SourceRef][] = [];
   for (let i = 0; i < names.length; i++) for (let j = i + 1; j < names.length; j++) pairs.push([names[i]!, names[j]!]);
@@ -312,6 +317,13 @@ export async function agreementOfReaders(deps: Pick<ExportDeps, 'index' | 'store
   if (pairs.length === 0) return [];
   const ctx = readOnlySourceContext(deps.index, deps.store);
   const out: AgreementFigures[] = [];
-  for (const [a, b] of pairs) out.push(agreementFigures(await runAgreement(ctx, a, b, 'current', signal ? { signal } : undefined)));
+  for (const [a, b] of pairs) {
+    const pair = `agreement ${a} vs ${b}`;
+    const report = await runAgreement(ctx, a, b, 'current', {
+      ...(opts.signal ? { signal: opts.signal } : {}),
+      onProgress: (done, total) => opts.onProgress?.(pair, done, total),
+    });
+    out.push(agreementFigures(report));
+  }
   return out;
 }
