@@ -228,7 +228,7 @@ describe('export source', () => {
     expect(m.agreement!.map((x) => [x.a, x.b])).toEqual([['reader:Reader A', 'reader:Reader B']]);
   });
 
-  it('refuses an unknown reader with nothing written, as a service job and through `spine-ws export --source`', async () => {
+  it('refuses an unknown reader with nothing written; runs as a service job and through `spine-ws export --source`', async () => {
     const { ws, paths, b } = await setup();
     const out = join(root, 'nobody');
     const err = await exportOf(ws, { outDir: out, source: 'reader:Nobody' }).then(() => null, (e: unknown) => e);
@@ -236,6 +236,17 @@ describe('export source', () => {
     expect((err as AppError).message).toMatch(/No reader Nobody in this store \(imported: Reader A, Reader B\)/);
     expect(existsSync(out) || existsSync(`${out}.partial`)).toBe(false);
     await expect(ws.service.startExport({ outDir: out, format: 'mha', changedOnly: false, force: false, source: 'reader:Nobody' })).rejects.toThrow(/No reader Nobody/);
+    // The same job with a known reader runs to the end (the app's Export dialog passes `source` this way).
+    const jobOut = join(root, 'job-b');
+    const { jobId } = await ws.service.startExport({ outDir: jobOut, format: 'mha', changedOnly: true, force: false, source: 'reader:Reader B' });
+    let status = await ws.service.exportStatus({ jobId });
+    for (let i = 0; i < 600 && status.state === 'running'; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      status = await ws.service.exportStatus({ jobId });
+    }
+    expect(status.state).toBe('done');
+    expect(sameBytes(await exportedMask(jobOut, SERIES), b)).toBe(true);
+    expect(readManifest(jobOut).series.map((x) => x.seriesId)).toEqual(['1_t1', '1_t2', '1_t2_SPACE'].filter((id) => ws.index.series.some((e) => e.id === id)));
     // The CLI (store opened read-only while the workstation holds it).
     const cliOut = join(root, 'cli-b');
     await expect(runExportCommand([paths.dataset, '--out', cliOut, '--store', paths.storeFile, '--source', 'bogus'])).rejects.toThrow(/--source must be local, original or reader:NAME/);
