@@ -169,6 +169,9 @@ export function perLevelKappaPlot(f: FieldAgreement, o: PerLevelKappaOptions): s
   return svgDoc({ id: o.id, title, desc, width, height }, body);
 }
 
+/** Dice difference under which two names in neighbouring groups would overlap (16 px of the 240 px Dice axis). */
+const TAG_CLEARANCE = 0.07;
+
 export interface DicePlotOptions {
   id: string;
   title?: string;
@@ -193,13 +196,19 @@ export function diceDistributionPlot(report: Pick<AgreementReport, 'series' | 'p
   const labels = report.perLabel.length
     ? [...report.perLabel].sort((a, b) => a.value - b.value).map((p) => ({ value: p.value, name: p.name }))
     : [...byLabel.keys()].sort((a, b) => a - b).map((v) => ({ value: v, name: labelName(v) }));
+  // Dice of the tagged point per group index: a name is left out where it would run into the neighbouring group's.
+  const taggedAt = new Map<number, number>();
   const groups = labels.map((l, gi) => {
     const pts = byLabel.get(l.value) ?? [];
     const box = boxStats(pts.map((p) => p.dice));
     const isOutlier = (d: number): boolean => box !== null && pts.length >= 4 && d < box.low;
-    // Only the group's lowest outlier is tagged (named beside its point: names of equal values would overlap);
-    // every outlier is marked and names its series in its tooltip.
-    const lowest = pts.reduce<number>((m, p, i) => (isOutlier(p.dice) && (m < 0 || p.dice < pts[m]!.dice) ? i : m), -1);
+    // Only the group's lowest outlier is tagged (named beside its point: names of equal values would overlap), and
+    // not when the previous group's name sits at about the same height; every outlier is marked and names its
+    // series in its tooltip.
+    let lowest = pts.reduce<number>((m, p, i) => (isOutlier(p.dice) && (m < 0 || p.dice < pts[m]!.dice) ? i : m), -1);
+    const before = taggedAt.get(gi - 1);
+    if (lowest >= 0 && before !== undefined && Math.abs(before - pts[lowest]!.dice) < TAG_CLEARANCE) lowest = -1;
+    if (lowest >= 0) taggedAt.set(gi, pts[lowest]!.dice);
     return {
       label: l.name,
       colour: labelColour(l.value) ?? PALETTE[gi % PALETTE.length]!,

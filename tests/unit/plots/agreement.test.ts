@@ -188,6 +188,15 @@ describe('diceDistributionPlot', () => {
     expect(findAll(root, hasClass('outlier'))).toHaveLength(2);
     expect(findAll(root, hasClass('outlier-tag')).map((t) => t.text)).toEqual(['21_t1']);
   });
+  it('names of outliers in neighbouring groups at about the same Dice are not both written', () => {
+    const base = Array.from({ length: 10 }, (_, i) => series(`${i + 1}_t2`, { 3: 0.94 + i / 200, 4: 0.95 + i / 200, 5: 0.95 }));
+    const many = [...base, series('20_t1', { 3: 0.31, 4: 0.95, 5: 0.95 }), series('21_t1', { 3: 0.95, 4: 0.33, 5: 0.6 })];
+    const root = checked(diceDistributionPlot({ series: many, perLabel: [] }, { id: 'd3' }));
+    expect(findAll(root, hasClass('outlier'))).toHaveLength(3);
+    // L3's 20_t1 is named; L2's 21_t1 (0.33) would run into it; L1's 21_t1 (0.6) is far enough from both.
+    expect(findAll(root, hasClass('outlier-tag')).map((t) => t.text)).toEqual(['20_t1', '21_t1']);
+    expect(findAll(root, hasClass('outlier')).map((o) => o.attrs['data-tag'] ?? null)).toEqual(['20_t1', null, '21_t1']);
+  });
   it('no series: "No data"', () => {
     const root = checked(diceDistributionPlot({ series: [], perLabel: [] }, { id: 'd0' }));
     expect(findAll(root, hasClass('no-data'))).toHaveLength(1);
