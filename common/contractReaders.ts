@@ -29,11 +29,14 @@ export function readerOf(source: SourceRef): string | null {
   return source.startsWith('reader:') ? source.slice('reader:'.length) : null;
 }
 
-/** Largest annotation package accepted over the contract, as base64 text: 96 MiB of package bytes. */
-export const MAX_PACKAGE_BYTES = 96 * 1024 * 1024;
+/**
+ * Largest annotation package: 72 MiB, so that its base64 text (96 MiB) and the JSON around it fit under web mode's
+ * 100 MiB request body limit (main/server/http.ts MAX_BODY_BYTES). A package holds only the changed voxels, in runs.
+ */
+export const MAX_PACKAGE_BYTES = 72 * 1024 * 1024;
 const packageBase64 = z
   .string()
-  .max(Math.ceil(MAX_PACKAGE_BYTES / 3) * 4, 'annotation package over 96 MiB')
+  .max(Math.ceil(MAX_PACKAGE_BYTES / 3) * 4, 'annotation package over 72 MiB')
   .regex(/^[A-Za-z0-9+/]*={0,2}$/, 'annotation package data must be base64');
 
 /** Which grades a reader comparison uses: each reader's current value, or the first value each entered. */
