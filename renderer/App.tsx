@@ -48,6 +48,7 @@ import { layoutActions, useViewerLayout } from './features/viewer/LayoutControls
 import { PanelHead, RIGHT_SECTIONS } from './features/viewer/PanelHead.js';
 import { ProblemsPanel } from './features/problems/ProblemsPanel.js';
 import { ComparePanel } from './features/compare/ComparePanel.js';
+import { toggleCompareOutline } from './features/compare/compareCommands.js';
 import { useSeriesQaReport } from './features/problems/useSeriesQaReport.js';
 import { GradingLayout, GradingLayoutButton, gradingLayoutActions, gradingLayoutLevel, gradingLayoutRefusal } from './features/gradingLayout/GradingLayout.js';
 
@@ -185,6 +186,7 @@ export function App() {
     ...gradingLayoutActions,
     'labels-toggle': () => setDisplay((d) => ({ ...d, allHidden: !d.allHidden })),
     'labels-outline': () => setDisplay((d) => ({ ...d, mode: d.mode === 'fill' ? 'outline' : 'fill' })),
+    'compare-outline': toggleCompareOutline,
     'crosshair-toggle': () => viewer?.setCrosshairVisible(!viewer.isCrosshairVisible()),
     'series-next': () => switchSibling(1),
     'series-previous': () => switchSibling(-1),

@@ -72,6 +72,7 @@ const APP_COMMANDS = [
   { id: 'panel-right', label: 'Collapse / expand the label panel', context: 'viewer', keys: ['}'], owner: 'app', menu: 'toggle-right-panel' },
   { id: 'labels-toggle', label: 'Hide / show all labels', context: 'viewer', keys: ['h'], owner: 'app', menu: 'toggle-overlay' },
   { id: 'labels-outline', label: 'Fill / outline labels', context: 'viewer', keys: ['o'], owner: 'app' },
+  { id: 'compare-outline', label: 'Show / hide reader B\'s labels as outlines (Compare panel)', context: 'viewer', keys: ['O'], owner: 'app' },
   { id: 'crosshair-toggle', label: 'Hide / show the crosshair lines', context: 'viewer', keys: ['c'], owner: 'app' },
   { id: 'series-next', label: 'Next series of the patient (same point in mm)', context: 'viewer', keys: ['s'], owner: 'app' },
   { id: 'series-previous', label: 'Previous series of the patient', context: 'viewer', keys: ['S'], owner: 'app' },

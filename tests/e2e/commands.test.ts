@@ -241,6 +241,18 @@ const effects: Record<string, Effect> = {
     await press(key);
     await expect.poll(() => hasClass('[data-testid="label-panel"] button:text-is("Fill")', 'on')).toBe(true);
   },
+  // The Compare panel (collapsed: this store has no reader) opens with B's outline on; again: the outline off.
+  'compare-outline': async (key) => {
+    const box = page.locator('[data-testid="compare-outline"]');
+    const checked = async (): Promise<boolean | null> => ((await box.count()) ? box.isChecked() : null);
+    await press(key);
+    await expect.poll(checked).toBe(true);
+    await press(key);
+    await expect.poll(checked).toBe(false);
+    await page.locator('[data-testid="compare"] .compare-toggle').click(); // collapsed again, as before
+    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+    await expect.poll(checked).toBe(null);
+  },
   'series-next': async (key) => {
     await press(key);
     await expect.poll(openSeries, { timeout: 60_000 }).not.toBe(SERIES);

@@ -205,6 +205,11 @@ describe('Compare panel', () => {
     await expect.poll(() => page.locator('[data-testid="history"] li[data-seq] .history-desc').first().textContent()).toMatch(/^Adjudicate L3: Reader B/);
   });
 
+  it('a click on a differing level selects it in the grading dock', async () => {
+    await panel().locator(`[data-testid="compare-level"][data-level="${level}"] .compare-name`).click();
+    await expect.poll(() => page.locator('.grading-table tr.selected').getAttribute('data-level')).toBe(String(level));
+  });
+
   it('a level taken from A gets A\'s grade; undo of the label edit is the ordinary Ctrl+Z', async () => {
     await panel().locator(`[data-testid="compare-level"][data-level="${level}"] [data-testid="compare-take-a"]`).click();
     await expect.poll(progress, { timeout: 30_000 }).toBe('Labels 1/1 decided · Levels 1/1');

@@ -6,6 +6,7 @@ import type { GradingLevel } from '../../../common/contract.js';
 import type { AdjudicationInfo, LabelDisagreement, SourceRef } from '../../../common/contractReaders.js';
 import { gradingFieldSpec } from '../../../common/gradings.js';
 import { DISC_OFFSET, isKnownLabel, labelInfo } from '../../../common/labels.js';
+import { keyHint } from '../../commands.js';
 import { useApp } from '../../state/appStore.js';
 import type { OpenedSeries } from '../../state/loadSeries.js';
 import type { Viewer } from '../../viewer/index.js';
@@ -92,17 +93,24 @@ export function ComparePanel(props: ComparePanelProps) {
   return (
     <div className="compare-panel" data-testid="compare">
       <div className="panel-title">
-        <button className="compare-toggle" aria-expanded={open} aria-label={open ? 'Hide the compare panel' : 'Show the compare panel'} onClick={() => c.setPrefs({ open: !open })}>
+        <button
+          className="compare-toggle"
+          aria-expanded={open}
+          aria-label={open ? 'Hide the compare panel' : 'Show the compare panel'}
+          title={open ? 'Hide: compare nothing (no outline)' : 'Show: compare two readers'}
+          onClick={() => c.setPrefs({ open: !open })}
+        >
           {open ? '▾' : '▸'}
         </button>
         Compare
         <span className="spacer" />
-        {c.progress && (
-          <span className="muted small" data-testid="compare-progress">
-            Labels {c.progress.labels.decided}/{c.progress.labels.total} decided · Levels {c.progress.levels.decided}/{c.progress.levels.total}
-          </span>
-        )}
+        {!open && <span className="muted small">readers A / B, outline, adjudication</span>}
       </div>
+      {c.progress && (
+        <div className="compare-progress small" data-testid="compare-progress" title={`Adjudication of ${name(a)} vs ${name(b)} over the whole dataset`}>
+          Labels {c.progress.labels.decided}/{c.progress.labels.total} decided · Levels {c.progress.levels.decided}/{c.progress.levels.total}
+        </div>
+      )}
       {open && (
         <div className="compare-body">
           {c.readers !== null && c.readers.length === 0 && (
@@ -126,7 +134,7 @@ export function ComparePanel(props: ComparePanelProps) {
           </div>
           <label className="compare-outline small">
             <input type="checkbox" data-testid="compare-outline" checked={outline} onChange={(e) => c.setPrefs({ outline: e.target.checked })} />
-            Outline B&apos;s labels
+            Outline B&apos;s labels{keyHint('compare-outline')}
             <span className="muted"> — filled: your labels{a === 'local' ? ' (A)' : ''}; outline: {name(b)}</span>
           </label>
           {a === b && <div className="compare-error small" role="alert">Choose two different sources.</div>}

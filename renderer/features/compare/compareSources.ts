@@ -12,7 +12,7 @@ export interface CompareChoice {
 export interface ComparePrefs extends CompareChoice {
   /** B's labels drawn as outlines over the labels. */
   outline: boolean;
-  /** The panel's body shown. */
+  /** The panel's body shown (and the comparison on: a collapsed panel fetches nothing and draws no outline). */
   open: boolean;
 }
 
@@ -38,9 +38,12 @@ export function defaultChoice(readers: readonly ReaderInfo[]): CompareChoice {
 
 const key = (dataset: string): string => `spine-ws.compare.${encodeURIComponent(dataset)}`;
 
-/** The remembered prefs of a dataset if its sources still exist in this store, else the default pair (open, outlined). */
+/**
+ * The remembered prefs of a dataset, its pair only if both sources still exist in this store; else the default pair,
+ * outlined, and the panel open when the store holds a reader.
+ */
 export function loadPrefs(dataset: string, readers: readonly ReaderInfo[], storage: Pick<Storage, 'getItem'> | null = browserStorage()): ComparePrefs {
-  const fallback: ComparePrefs = { ...defaultChoice(readers), outline: true, open: true };
+  const fallback: ComparePrefs = { ...defaultChoice(readers), outline: true, open: readers.length > 0 };
   try {
     const raw = storage?.getItem(key(dataset));
     if (!raw) return fallback;
@@ -49,7 +52,7 @@ export function loadPrefs(dataset: string, readers: readonly ReaderInfo[], stora
     const ok = (s: unknown): s is SourceRef => typeof s === 'string' && options.includes(s);
     const bool = (x: unknown, d: boolean): boolean => (typeof x === 'boolean' ? x : d);
     const pair = ok(v.a) && ok(v.b) && v.a !== v.b ? { a: v.a, b: v.b } : defaultChoice(readers);
-    return { ...pair, outline: bool(v.outline, true), open: bool(v.open, true) };
+    return { ...pair, outline: bool(v.outline, true), open: bool(v.open, fallback.open) };
   } catch {
     return fallback; // unreadable: the default
   }

@@ -16,6 +16,7 @@ import type { OpenedSeries } from '../../state/loadSeries.js';
 import type { Viewer } from '../../viewer/index.js';
 import { loadPrefs, savePrefs, sourceName, type ComparePrefs } from './compareSources.js';
 import { createSourceVolumes, type SourceVolumes } from './sourceVolume.js';
+import { compareOutlineToggles } from './compareCommands.js';
 
 /** What the panel needs of the editing session (useEditing). */
 export interface CompareEditing {
@@ -83,17 +84,22 @@ export function useCompare(p: {
   const [readersTick, setReadersTick] = useState(0);
   const seriesId = opened?.info.seriesId ?? null;
   const patientId = opened?.info.patientId ?? null;
-  const { a, b, outline } = prefs;
+  const { a, b, outline, open } = prefs;
   const editingRef = useRef(editing);
   editingRef.current = editing;
 
-  // The readers of this store, and the remembered pair once they are known.
+  // The readers of this store (asked again for each series: one may have been imported meanwhile), and the
+  // remembered pair once they are known; a changed set of readers keeps a still valid pair.
+  const readersKey = useRef('');
   useEffect(() => {
     if (dataset === null) return;
     let live = true;
     call('listReaders', {})
       .then((r) => {
         if (!live) return;
+        const key = r.readers.map((x) => `${x.name}:${x.sha256}`).join('|');
+        if (key === readersKey.current) return;
+        readersKey.current = key;
         setReaders(r.readers);
         setPrefsState(loadPrefs(dataset, r.readers));
       })
@@ -101,7 +107,7 @@ export function useCompare(p: {
     return () => {
       live = false;
     };
-  }, [dataset, readersTick]);
+  }, [dataset, readersTick, seriesId]);
   const setPrefs = useCallback(
     (patch: Partial<ComparePrefs>) => {
       setPrefsState((cur) => {
@@ -113,16 +119,22 @@ export function useCompare(p: {
     [dataset],
   );
 
-  // One source-volume cache per open series.
+  // One source-volume cache per open series and set of readers (a replaced reader has other labels).
   const volumes = useMemo<SourceVolumes | null>(() => {
-    if (!opened) return null;
+    if (!opened || !readers) return null;
     return createSourceVolumes({
       seriesId: opened.info.seriesId,
       labels: () => editingRef.current.labelVolume()?.labels ?? null,
       idle: () => editingRef.current.idle(),
       revision: () => editingRef.current.revision(),
     });
-  }, [opened]);
+  }, [opened, readers]);
+
+  // Shift+O (renderer/commands.ts): the outline on / off; a collapsed panel opens with it on.
+  useEffect(
+    () => compareOutlineToggles.subscribe(() => setPrefs(open ? { outline: !outline } : { open: true, outline: true })),
+    [setPrefs, open, outline],
+  );
 
   // Labels change (strokes, undo, redo, decisions): the figures and the outline follow shortly after.
   const [labelsTick, setLabelsTick] = useState(0);
@@ -136,7 +148,8 @@ export function useCompare(p: {
     return () => clearTimeout(t);
   }, [editing.history]);
 
-  const ready = readers !== null && seriesId !== null && a !== b;
+  // A collapsed panel compares nothing (no figures fetched, no outline).
+  const ready = open && readers !== null && seriesId !== null && a !== b;
   const refresh = useCallback(async (): Promise<void> => {
     if (!ready || seriesId === null) return;
     setLoading(true);
@@ -154,8 +167,9 @@ export function useCompare(p: {
   }, [ready, seriesId, a, b]);
   useEffect(() => {
     setAgreement(null);
+    if (!ready) setProgress(null);
     void refresh();
-  }, [refresh, labelsTick]);
+  }, [refresh, ready, labelsTick]);
 
   // The outline: B's labels over the labels, while on.
   useEffect(() => {
