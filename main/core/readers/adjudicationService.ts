@@ -62,7 +62,9 @@ export function createAdjudicationMethods(deps: ReaderDeps): Pick<Service, M> {
       const rec = store.transaction((): AdjudicationRecord => {
         for (const { field } of GRADING_FIELDS) {
           const v = taken[field];
-          if (v === undefined || level.values[field] === v) continue; // equal already: not rewritten
+          // The value now (read inside the transaction): the store's, else the CSV's. Equal already: not rewritten.
+          const stored = store.gradings.get(patientId, ivdLabel, field);
+          if (v === undefined || (stored ? stored.value : level.baseline[field]) === v) continue;
           store.gradings.set({ patientId, ivdLabel, field, value: v, annotatorId });
         }
         return store.readers.addAdjudication({ kind: 'level', seriesId: null, label: null, patientId, ivdLabel, from, editSeq: null, annotatorId });
