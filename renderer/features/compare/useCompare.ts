@@ -74,7 +74,7 @@ export function useCompare(p: {
 }): CompareState {
   const { viewer, opened, editing, gradings, dataset, annotator } = p;
   const [readers, setReaders] = useState<ReaderInfo[] | null>(null);
-  const [prefs, setPrefsState] = useState<ComparePrefs>({ a: 'local', b: 'original', outline: true, open: true });
+  const [prefs, setPrefsState] = useState<ComparePrefs>({ a: 'local', b: 'original', outline: true, open: false });
   const [agreement, setAgreement] = useState<SeriesAgreementResponse | null>(null);
   const [progress, setProgress] = useState<AdjudicationProgress | null>(null);
   const [loading, setLoading] = useState(false);
@@ -90,14 +90,14 @@ export function useCompare(p: {
 
   // The readers of this store (asked again for each series: one may have been imported meanwhile), and the
   // remembered pair once they are known; a changed set of readers keeps a still valid pair.
-  const readersKey = useRef('');
+  const readersKey = useRef<string | null>(null);
   useEffect(() => {
     if (dataset === null) return;
     let live = true;
     call('listReaders', {})
       .then((r) => {
         if (!live) return;
-        const key = r.readers.map((x) => `${x.name}:${x.sha256}`).join('|');
+        const key = `${dataset}|${r.readers.map((x) => `${x.name}:${x.sha256}`).join('|')}`;
         if (key === readersKey.current) return;
         readersKey.current = key;
         setReaders(r.readers);
