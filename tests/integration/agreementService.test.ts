@@ -290,6 +290,11 @@ describe('the open series', () => {
     expect(want.length).toBeGreaterThan(0);
     expect(r.levels).toEqual(want);
     expect(r.decisions).toEqual([expect.objectContaining({ kind: 'level', patientId, ivdLabel: 2, from: 'reader:Reader B', annotator: 'Adj', createdAt: adj.createdAt })]);
+    // The local labels (no edits) against the original: every label agrees, nothing to focus on.
+    const same = await ws.service.seriesAgreement({ seriesId: id, a: 'local', b: 'original' });
+    expect(same.revision).toBe(0);
+    expect(same.labels.length).toBeGreaterThan(3);
+    expect(same.labels.every((l) => l.dice === 1 && l.focus === null && l.onlyA === 0 && l.onlyB === 0)).toBe(true);
   });
 });
 

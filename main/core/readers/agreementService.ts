@@ -17,13 +17,13 @@ import type {
 } from '../../../common/contractReaders.js';
 import { AppError } from '../../../common/errors.js';
 import { indexToWorld, voxelCount, type Vec3 } from '../../../common/geometry.js';
-import { bytesToBase64, encodeDiff } from '../../../common/labelDiff.js';
+import { applyDiff, bytesToBase64, checkBase, encodeDiff } from '../../../common/labelDiff.js';
 import type { SeriesEntry } from '../dataset/index.js';
 import type { AdjudicationRecord } from '../store/index.js';
 import { differingLevels, disagreements, labelAgreements, volumeCounts } from './agreement.js';
 import { resolveSource, runAgreement, type ResolvedSource } from './agreeRun.js';
 import type { ReaderDeps } from './deps.js';
-import { sourceGrades, sourceLabels, type SourceContext } from './sources.js';
+import { readerLayerDiff, sourceGrades, sourceLabels, type SourceContext } from './sources.js';
 
 type M = 'agreement' | 'seriesAgreement' | 'readerLabels';
 
@@ -107,6 +107,20 @@ function decisionInfo(r: AdjudicationRecord): AdjudicationInfo {
   };
 }
 
+/** 'original' → `o` itself; a reader → a copy of `o` with its layer applied (a layer that does not fit: invalid_file). */
+function readerOnOriginal(deps: ReaderDeps, s: SourceRef, e: SeriesEntry, o: Uint8Array): Uint8Array {
+  const reader = resolveSource(deps, s).reader;
+  const diff = reader ? readerLayerDiff(deps.store, reader, e) : null;
+  if (!diff) return o;
+  const at = checkBase(o, diff, 'forward');
+  if (at >= 0) {
+    throw new AppError('invalid_file', `The label layer of reader ${reader!.name} for ${e.id} does not fit its original mask ${e.maskFile ?? '(none)'} (voxel ${at})`, { file: e.maskFile ?? e.imageFile });
+  }
+  const v = o.slice();
+  applyDiff(v, diff, 'forward');
+  return v;
+}
+
 /**
  * The labels of sources A and B of one series, with the local revision they were read at. Non-local sources are
  * read first; the local volume (the live one when loaded) last, so nothing awaits between reading it and using it.
@@ -118,8 +132,15 @@ async function bothLabels(deps: ReaderDeps, e: SeriesEntry, a: SourceRef, b: Sou
     if (!v) throw new AppError('invalid_file', `${e.imageFile} cannot be opened`, { file: e.imageFile });
     return v;
   };
-  const otherA = a === 'local' ? null : await read(a);
-  const otherB = b === 'local' ? null : b === a ? otherA : await read(b);
+  let otherA: Uint8Array | null, otherB: Uint8Array | null;
+  if (a !== 'local' && b !== 'local' && a !== b) {
+    // Two of original / readers: the original mask read once, each reader's layer applied to its own copy.
+    const o = await deps.originalLabels(e);
+    [otherA, otherB] = [a, b].map((s) => readerOnOriginal(deps, s, e, o)) as [Uint8Array, Uint8Array];
+  } else {
+    otherA = a === 'local' ? null : await read(a);
+    otherB = b === 'local' ? null : b === a ? otherA : await read(b);
+  }
   let revision = deps.journal.storedRevision(e.id);
   let local: Uint8Array | null = null;
   if (a === 'local' || b === 'local') {
