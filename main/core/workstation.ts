@@ -15,7 +15,7 @@ import { createGradingService } from './gradings/service.js';
 import { createLevelMeasuresService } from './gradings/levelMeasuresService.js';
 import { createMeasurementService } from './measurements.js';
 import { createQaService, type QaService } from './qa/index.js';
-import { commitLabelEdit, createReaderMethods, type ReaderDeps } from './readers/index.js';
+import { commitLabelEdit, createReaderMethods, getAgreementReport, type ReaderDeps } from './readers/index.js';
 import { createDashboardMethods } from './qa/dashboard.js';
 import { createLabelJournal, type LabelJournal, type SeriesLabels } from './labels/labelState.js';
 import { createSeriesCache } from './seriesCache.js';
@@ -245,7 +245,7 @@ export async function openWorkstation(opts: WorkstationOptions): Promise<Worksta
   const qa = createQaService({ index, labels: currentLabels, revision: (id) => journal.storedRevision(id), activeEdits: (id) => store.edits.count(id).active, loaded: (id) => cache.peek(id) !== undefined, log });
 
   // Exports read the journal through `journal.load` (one consistent revision per series), never the cache.
-  const exports = createExportJobs(() => ({ index, store, journal, storeFile: store.file, ...(opts.appVersion === undefined ? {} : { appVersion: opts.appVersion }) }));
+  const exports = createExportJobs(() => ({ index, store, journal, storeFile: store.file, agreement: (a, b) => getAgreementReport(readerDeps, a, b, 'current'), ...(opts.appVersion === undefined ? {} : { appVersion: opts.appVersion }) }));
 
   const measurements = createMeasurementService({ store, entryOf, currentAnnotator });
   const levelMeasures = createLevelMeasuresService({ index, labels: currentLabels, revision: (id) => journal.storedRevision(id), loaded: (id) => cache.peek(id) });

@@ -246,6 +246,11 @@ describe('export source', () => {
     }
     expect(status.state).toBe('done');
     expect(sameBytes(await exportedMask(jobOut, SERIES), b)).toBe(true);
+    // The job takes the agreement from the workstation's cached figures: the same as the agreement method's.
+    const jobAgreement = readManifest(jobOut).agreement!;
+    expect(jobAgreement.map((p) => [p.a, p.b])).toEqual([['reader:Reader A', 'reader:Reader B'], ['reader:Reader B', 'original']]);
+    const ab = await ws.service.agreement({ a: 'reader:Reader A', b: 'reader:Reader B' });
+    expect(jobAgreement[0]).toMatchObject({ meanDice: ab.summary.meanDice, seriesDiffering: ab.summary.seriesDiffering, series: ab.summary.series });
     expect(readManifest(jobOut).series.map((x) => x.seriesId)).toEqual(['1_t1', '1_t2', '1_t2_SPACE'].filter((id) => ws.index.series.some((e) => e.id === id)));
     // The CLI (store opened read-only while the workstation holds it).
     const cliOut = join(root, 'cli-b');

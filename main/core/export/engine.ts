@@ -157,8 +157,8 @@ export async function runExport(deps: ExportDeps, req: ExportRequest, opts: RunO
         provenance: { labels: labelProvenance(ctx, records.map((r) => r.seriesId)), grades: gradeProvenance(ctx, gradings) },
         agreement: await agreementOfReaders(deps, source, {
           signal,
-          onProgress: (pair, done, total) => {
-            progress.current = `${pair} (${done}/${total} series)`;
+          onProgress: (text) => {
+            progress.current = text;
             report();
           },
         }),

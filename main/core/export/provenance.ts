@@ -303,12 +303,13 @@ export function agreementFigures(r: AgreementReport): AgreementFigures {
 /**
  * Agreement between every pair of imported readers (by name), and for a reader source that reader vs the original,
  * computed on a read-only view of the store (reader layers and the original masks never change under it). Each pair
- * reads every mask once; `onProgress` says which pair and how far (for the export's progress line).
+ * reads every mask once (`deps.agreement`: the workstation's cached figures, recomputed only where stale);
+ * `onProgress` says which pair and how far (for the export's progress line).
  */
 export async function agreementOfReaders(
-  deps: Pick<ExportDeps, 'index' | 'store'>,
+  deps: Pick<ExportDeps, 'index' | 'store' | 'agreement'>,
   source: SourceRef,
-  opts: { signal?: AbortSignal | undefined; onProgress?(pair: string, done: number, total: number): void } = {},
+  opts: { signal?: AbortSignal | undefined; onProgress?(text: string): void } = {},
 ): Promise<AgreementFigures[]> {
   const names = deps.store.readers.list().map((r) => `reader:${r.name}` as SourceRef);
   const pairs: [SourceRef, SourceRef][] = [];
@@ -319,11 +320,25 @@ export async function agreementOfReaders(
   const out: AgreementFigures[] = [];
   for (const [a, b] of pairs) {
     const pair = `agreement ${a} vs ${b}`;
-    const report = await runAgreement(ctx, a, b, 'current', {
-      ...(opts.signal ? { signal: opts.signal } : {}),
-      onProgress: (done, total) => opts.onProgress?.(pair, done, total),
-    });
+    if (deps.agreement) opts.onProgress?.(pair);
+    const report = deps.agreement
+      ? await untilAborted(deps.agreement(a, b), opts.signal)
+      : await runAgreement(ctx, a, b, 'current', {
+        ...(opts.signal ? { signal: opts.signal } : {}),
+        onProgress: (done, total) => opts.onProgress?.(`${pair} (${done}/${total} series)`),
+      });
     out.push(agreementFigures(report));
   }
   return out;
+}
+
+/** `p`, or a rejection as soon as `signal` aborts (a shared computation is left running for its other users). */
+function untilAborted<T>(p: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return p;
+  signal.throwIfAborted();
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }

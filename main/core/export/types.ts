@@ -2,7 +2,7 @@
 // orchestrator (engine.ts), the series writers and the adapters (jobs.ts, the CLI).
 import { availableParallelism } from 'node:os';
 import type { ExportResult } from '../../../common/contract.js';
-import type { SourceRef } from '../../../common/contractReaders.js';
+import type { AgreementReport, SourceRef } from '../../../common/contractReaders.js';
 import { AppError } from '../../../common/errors.js';
 import type { DatasetIndex } from '../dataset/index.js';
 import type { LabelJournal } from '../labels/labelState.js';
@@ -42,6 +42,11 @@ export interface ExportDeps {
    * app is run and bundled.
    */
   appVersion?: string;
+  /**
+   * The agreement of two sources over the dataset (current grades), for the manifest of an export with readers: the
+   * workstation passes its cached one (readers/agreementService.ts). Without it each pair is computed afresh.
+   */
+  agreement?: (a: SourceRef, b: SourceRef) => Promise<AgreementReport>;
 }
 
 export interface ExportProgress {

@@ -11,6 +11,7 @@ import { createAdjudicationMethods } from './adjudicationService.js';
 
 export type { ReaderDeps } from './deps.js';
 export { commitLabelEdit } from './adjudicate.js';
+export { getAgreementReport } from './agreementService.js';
 
 export function createReaderMethods(deps: ReaderDeps): Pick<Service, ReaderMethod> {
   return { ...createPackageMethods(deps), ...createAgreementMethods(deps), ...createAdjudicationMethods(deps) };
