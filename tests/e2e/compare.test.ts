@@ -225,4 +225,27 @@ describe('Compare panel', () => {
     for (let p = 0; p < now.length; p++) if (now[p] !== original[p]) mismatches++;
     expect(mismatches).toBe(0);
   });
+
+  it('with A = you: "A" keeps your labels (a decision, no journal entry); a locked label refuses "B" by name', async () => {
+    await panel().locator('[data-testid="compare-a"]').selectOption('local');
+    expect(await panel().locator('[data-testid="compare-a"] option:checked').textContent()).toBe('You (Adj)');
+    await expect.poll(() => labelRow().count(), { timeout: 30_000 }).toBe(1);
+    const before = (await app.ws.service.history({ seriesId })).edits.length;
+    await labelRow().locator('[data-testid="compare-take-a"]').click();
+    await expect.poll(() => labelRow().locator('[data-testid="compare-decided"]').textContent(), { timeout: 30_000 }).toMatch(/^✓ A \(You \(Adj\)\) · Adj · /);
+    expect((await app.ws.service.history({ seriesId })).edits.length).toBe(before);
+    const latest = app.ws.store.readers.latestDecisions().find((d) => d.kind === 'label' && d.seriesId === seriesId && d.label === LABEL)!;
+    expect(latest).toMatchObject({ from: 'local', editSeq: null, annotator: 'Adj' });
+    // Locked L3: taking B's is refused by name, nothing written.
+    const lock = page.getByRole('checkbox', { name: 'Lock L3', exact: true });
+    await lock.check();
+    await labelRow().locator('[data-testid="compare-take-b"]').click();
+    await expect.poll(() => panel().locator('[data-testid="compare-error"]').textContent()).toBe('Label 3 (L3) is locked: unlock it to take it from another reader');
+    expect((await app.ws.service.history({ seriesId })).edits.length).toBe(before);
+    await lock.uncheck();
+    // "Edited": decided by hand.
+    await labelRow().locator('[data-testid="compare-edited"]').click();
+    await expect.poll(() => labelRow().locator('[data-testid="compare-decided"]').textContent(), { timeout: 30_000 }).toMatch(/^✓ edited · Adj · /);
+    await ws.shot('compare-you-vs-b');
+  });
 });
