@@ -26,11 +26,13 @@ svg.plot { display: block; max-width: 100%; height: auto; }
 table { border-collapse: collapse; width: 100%; font-size: 13px; }
 th, td { text-align: left; padding: 3px 8px; border-top: 1px solid #e1e4e8; vertical-align: top; }
 th { color: #5b626b; font-weight: 600; border-top: 0; }
+th.num { text-align: right; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 footer { margin-top: 32px; color: #5b626b; font-size: 12px; }
 `;
 
-const num = (x: number | null, digits: number): string => (x === null ? '–' : fmt(x, digits));
+/** Fixed decimals (columns line up), '–' for none; negative numbers with a real minus sign. */
+const num = (x: number | null, digits: number): string => (x === null ? '–' : x.toFixed(digits).replace('-', '−'));
 
 /** The whole page for `report`; `title` names the dataset, `generatedAt` is an ISO time. */
 export function agreeReportHtml(report: AgreementReport, title: string, generatedAt: string): string {
@@ -38,18 +40,18 @@ export function agreeReportHtml(report: AgreementReport, title: string, generate
   const figures = agreementPlots(report, 'agree')
     .map((p) => `<figure class="${p.wide ? 'wide' : ''}" data-plot="${esc(p.kind)}"${p.field ? ` data-field="${esc(p.field)}"` : ''}>${p.svg}</figure>`)
     .join('\n');
-  const kappa = `<table data-table="kappa"><thead><tr><th>Field</th><th>Weights</th><th>n</th><th>Observed agreement</th><th>κ</th></tr></thead><tbody>${report.gradings
+  const kappa = `<table data-table="kappa"><thead><tr><th>Field</th><th>Weights</th><th class="num">n</th><th class="num">Observed agreement</th><th class="num">κ</th></tr></thead><tbody>${report.gradings
     .map((f) => `<tr data-field="${esc(f.field)}"><td>${esc(gradingFieldSpec(f.field).title)}</td><td>${f.weights ?? 'none'}</td><td class="num">${f.n}</td><td class="num">${num(f.observed, 3)}</td><td class="num">${esc(fmtKappa(f.kappa))}</td></tr>`)
     .join('')}</tbody></table>`;
   const perLabel = report.perLabel.length
-    ? `<table data-table="labels"><thead><tr><th>Label</th><th>Series</th><th>Mean Dice</th><th>Median</th><th>Min</th></tr></thead><tbody>${report.perLabel
-        .map((l) => `<tr><td>${esc(l.name)} (${l.value})</td><td class="num">${l.series}</td><td class="num">${fmt(l.meanDice, 3)}</td><td class="num">${fmt(l.medianDice, 3)}</td><td class="num">${fmt(l.minDice, 3)}</td></tr>`)
+    ? `<table data-table="labels"><thead><tr><th>Label</th><th class="num">Series</th><th class="num">Mean Dice</th><th class="num">Median</th><th class="num">Min</th></tr></thead><tbody>${report.perLabel
+        .map((l) => `<tr><td>${esc(l.name)} (${l.value})</td><td class="num">${l.series}</td><td class="num">${num(l.meanDice, 3)}</td><td class="num">${num(l.medianDice, 3)}</td><td class="num">${num(l.minDice, 3)}</td></tr>`)
         .join('')}</tbody></table>`
     : '<p>No labels in either source.</p>';
   const worst = worstPairs(report, 25);
   const worstTable = worst.length
-    ? `<table data-table="worst"><thead><tr><th>Series</th><th>Label</th><th>Dice</th><th>Voxels A</th><th>Voxels B</th><th>Volume B − A</th></tr></thead><tbody>${worst
-        .map((w) => `<tr data-series="${esc(w.seriesId)}"><td>${esc(w.seriesId)}</td><td>${esc(w.name)} (${w.value})</td><td class="num">${fmt(w.dice, 3)}</td><td class="num">${w.voxelsA}</td><td class="num">${w.voxelsB}</td><td class="num">${fmt(w.volumeDiffMm3 / 1000, 2)} cm³</td></tr>`)
+    ? `<table data-table="worst"><thead><tr><th>Series</th><th>Label</th><th class="num">Dice</th><th class="num">Voxels A</th><th class="num">Voxels B</th><th class="num">Volume B − A</th></tr></thead><tbody>${worst
+        .map((w) => `<tr data-series="${esc(w.seriesId)}"><td>${esc(w.seriesId)}</td><td>${esc(w.name)} (${w.value})</td><td class="num">${num(w.dice, 3)}</td><td class="num">${w.voxelsA}</td><td class="num">${w.voxelsB}</td><td class="num">${fmt(w.volumeDiffMm3 / 1000, 2)} cm³</td></tr>`)
         .join('')}</tbody></table>`
     : '<p>Every label agrees exactly (Dice 1).</p>';
   const skipped = report.series.filter((x) => x.skipped !== null);
