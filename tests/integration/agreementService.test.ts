@@ -13,6 +13,8 @@ import { AppError } from '../../common/errors.js';
 import { indexToWorld, type VolumeGeometry } from '../../common/geometry.js';
 import { GRADING_FIELDS, type GradingField } from '../../common/gradings.js';
 import { applyDiff, base64ToBytes, decodeDiff, DIFF_ENCODING, encodeDiff, type VoxelDiff } from '../../common/labelDiff.js';
+import { runAgreement } from '../../main/core/readers/agreeRun.js';
+import { readOnlySourceContext } from '../../main/core/readers/sources.js';
 import { generateSample } from '../../main/core/sample/index.js';
 import type { ReaderGrade } from '../../main/core/store/index.js';
 import { openWorkstation, type Workstation } from '../../main/core/workstation.js';
@@ -248,6 +250,22 @@ describe('agreement between two readers', () => {
     // Untouched series are the same figures as before.
     expect(after.series.filter((s) => s.seriesId !== id)).toEqual(before.series.filter((s) => s.seriesId !== id));
     await refused(ws.service.agreement({ a: 'reader:Nobody', b: 'local' }), 'not_found', /No reader Nobody.*Reader A, Reader B/);
+  });
+});
+
+describe('runAgreement on a read-only context', () => {
+  it('equals the service report, reports progress per series and stops when aborted', async () => {
+    const { ws } = await setup();
+    const viaService = await ws.service.agreement({ a: 'reader:Reader A', b: 'reader:Reader B' });
+    const progress: number[] = [];
+    const ctx = readOnlySourceContext(ws.index, ws.store);
+    const direct = await runAgreement(ctx, 'reader:Reader A', 'reader:Reader B', 'current', { onProgress: (done, total) => progress.push(done / total) });
+    expect(direct).toEqual(viaService);
+    expect(progress).toHaveLength(ws.index.series.length);
+    expect(progress.at(-1)).toBe(1);
+    const abort = new AbortController();
+    const stopped = runAgreement(ctx, 'reader:Reader A', 'reader:Reader B', 'current', { signal: abort.signal, onProgress: (done) => done === 1 && abort.abort(new Error('stop here')) });
+    await expect(stopped).rejects.toThrow('stop here');
   });
 });
 
