@@ -57,8 +57,9 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(os.tmpdir(), 'spine-agree-bench-'));
   const load0 = os.loadavg()[0]!;
   try {
-    // The realistic profile makes about 7 series per 3 patients.
-    const patients = Math.min(257, Math.ceil((SERIES * 3) / 7));
+    // The realistic profile: 7 series for the first 3 patients, then 2 per patient on average (a SPACE series in
+    // every fourth), so 223 patients make 447 series.
+    const patients = Math.min(257, 3 + Math.ceil((SERIES - 7) / 2));
     console.log(`generating the realistic sample (${patients} patients)…`);
     const t0 = performance.now();
     const root = join(dir, 'ds');
