@@ -1,5 +1,5 @@
 // The compare layer (issue 16, comparing readers): another source's label volume drawn as thin outlines in the label
-// colours over the (filled) labels in every slice view — one more vtkImageMapper/vtkImageSlice per view, nearest,
+// colours, lightened (compareAppearance.ts), over the (filled) labels in every slice view — one more vtkImageMapper/vtkImageSlice per view, nearest,
 // through vtk.js' label-outline shader with a transparent interior. Owns the layer's shared vtkImageProperty and
 // its vtkImageData (wrapping the caller's array, no copy); the views connect it (sliceView.ts) and the viewer offers
 // setCompare / compareModified. Costs nothing while off.
@@ -13,7 +13,8 @@ import vtkImageProperty from '@kitware/vtk.js/Rendering/Core/ImageProperty.js';
 import vtkImageSlice from '@kitware/vtk.js/Rendering/Core/ImageSlice.js';
 import type vtkRenderer from '@kitware/vtk.js/Rendering/Core/Renderer.js';
 import { voxelCount, type VolumeGeometry } from '../../common/geometry.js';
-import { labelColorNodes, labelOpacityNodes, outlineOpacities } from './labelAppearance.js';
+import { labelOpacityNodes, outlineOpacities } from './labelAppearance.js';
+import { compareColorNodes } from './compareAppearance.js';
 import type { ViewFrame } from './orientation.js';
 import type { Series } from './series.js';
 import type { SliceView } from './sliceView.js';
@@ -46,7 +47,7 @@ export interface CompareAppearance {
 
 export function createCompareAppearance(): CompareAppearance {
   const colors = vtkColorTransferFunction.newInstance();
-  colors.setNodes(labelColorNodes());
+  colors.setNodes(compareColorNodes());
   const opacity = vtkPiecewiseFunction.newInstance();
   opacity.setNodes(labelOpacityNodes(new Set()));
   const property = vtkImageProperty.newInstance();

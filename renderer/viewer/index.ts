@@ -25,6 +25,7 @@ export {
   type WindowLevel,
 } from './types.js';
 export { labelColor } from './labelAppearance.js';
+export { compareColor } from './compareAppearance.js';
 /** Which index axis each view slices (pure geometry; e.g. the axis of fill between slices). */
 export { viewFrames, type ViewFrame } from './orientation.js';
 export { createView3D, type View3D, type View3DOptions, type View3DState, type View3DStatus } from './view3d/index.js';

@@ -14,7 +14,8 @@ import { encodeDiff, type VoxelDiff } from '../../common/labelDiff.js';
 import { openWorkstation } from '../../main/core/workstation.js';
 import { startApp, type AppFixture } from './support/app.js';
 import { colour, WorkstationPage } from './support/workstationPage.js';
-import { near, pixelAt, type Pixels } from './viewer/png.js';
+import { near, pixelAt, type Pixels, type Rgb } from './viewer/png.js';
+import { compareColor } from '../../renderer/viewer/compareAppearance.js';
 
 let app: AppFixture;
 let page: Page;
@@ -101,10 +102,9 @@ const labelRow = () => panel().locator(`[data-testid="compare-label"][data-label
 const progress = () => panel().locator('[data-testid="compare-progress"]').textContent();
 const crosshair = (): Promise<Vec3> => page.evaluate(() => window.__spine!.viewer!.getCrosshair());
 
-/** Page pixels of the vertebra's colour inside the sagittal view, with their bounding rows. */
-async function labelPixels(px: Pixels): Promise<{ count: number; top: number; bottom: number }> {
+/** Page pixels of colour `c` (default: the vertebra's compare outline) in the sagittal view, with their bounding rows. */
+async function labelPixels(px: Pixels, c: Rgb = compareColor(LABEL)): Promise<{ count: number; top: number; bottom: number }> {
   const box = (await page.locator('[data-view="sagittal"]').boundingBox())!;
-  const c = colour(LABEL);
   let count = 0, top = Infinity, bottom = -Infinity;
   for (let y = Math.ceil(box.y); y < box.y + box.height; y++) {
     for (let x = Math.ceil(box.x); x < box.x + box.width; x++) {
@@ -170,7 +170,7 @@ describe('Compare panel', () => {
     await page.keyboard.press('o');
     await ws.setOpacity(1); // rims in the label's own colour, not blended
     await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
-    const local = await labelPixels(await ws.shot('local-outline'));
+    const local = await labelPixels(await ws.shot('local-outline'), colour(LABEL));
     expect(local.top).toBeLessThan(focusY);
     await ws.setOpacity(0.5);
     await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
