@@ -174,7 +174,7 @@ describe('migration runner', () => {
     expect(runMigrations(db, 'm.sqlite')).toEqual({
       from: 0,
       to: SCHEMA_VERSION,
-      applied: ['initial-schema', 'real-reviews-and-undo', 'measurements', 'series-review', 'grading-first-values'],
+      applied: ['initial-schema', 'real-reviews-and-undo', 'measurements', 'series-review', 'grading-first-values', 'reader-layers'],
     });
     expect(runMigrations(db, 'm.sqlite')).toEqual({ from: SCHEMA_VERSION, to: SCHEMA_VERSION, applied: [] });
     db.close();
