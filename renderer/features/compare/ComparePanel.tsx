@@ -47,8 +47,11 @@ export function ComparePanel(props: ComparePanelProps) {
         ✓ {sideOf(d)} · {d.annotator} · {time(d.createdAt)}
       </span>
     );
+  const readOnly = props.editing.readOnly;
   const buttons = (kind: 'label' | 'level', item: number, current: AdjudicationInfo | null) => {
     const busy = c.deciding !== null;
+    // A read-only series takes no label from a source (its labels cannot be written); "Edited" still records.
+    const locked = kind === 'label' && readOnly !== null;
     const run = (side: Side) => (e: React.MouseEvent) => {
       e.stopPropagation();
       void (kind === 'label' ? c.decideLabel(item, side) : c.decideLevel(item, side));
@@ -57,8 +60,8 @@ export function ComparePanel(props: ComparePanelProps) {
     const what = kind === 'label' ? labelText(item) : levelText(item);
     return (
       <span className="compare-decide" role="group" aria-label={`Decide ${what}`}>
-        <button data-testid="compare-take-a" className={chosen('A') ? 'chosen' : ''} disabled={busy} title={`${what}: take ${name(a)}'s (one history entry)`} onClick={run('A')}>A</button>
-        <button data-testid="compare-take-b" className={chosen('B') ? 'chosen' : ''} disabled={busy} title={`${what}: take ${name(b)}'s (one history entry)`} onClick={run('B')}>B</button>
+        <button data-testid="compare-take-a" className={chosen('A') ? 'chosen' : ''} disabled={busy || locked} title={locked ? `Labels read-only: ${readOnly}` : `${what}: take ${name(a)}'s (one history entry)`} onClick={run('A')}>A</button>
+        <button data-testid="compare-take-b" className={chosen('B') ? 'chosen' : ''} disabled={busy || locked} title={locked ? `Labels read-only: ${readOnly}` : `${what}: take ${name(b)}'s (one history entry)`} onClick={run('B')}>B</button>
         <button data-testid="compare-edited" className={chosen('edited') ? 'chosen' : ''} disabled={busy} title={`${what}: decided by editing it by hand`} onClick={run('edited')}>Edited</button>
       </span>
     );

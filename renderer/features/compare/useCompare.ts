@@ -87,6 +87,9 @@ export function useCompare(p: {
   const { a, b, outline, open } = prefs;
   const editingRef = useRef(editing);
   editingRef.current = editing;
+  /** What is shown now: answers for anything else arrive late and are dropped. */
+  const shown = useRef({ seriesId, a, b });
+  shown.current = { seriesId, a, b };
 
   // The readers of this store (asked again for each series: one may have been imported meanwhile), and the
   // remembered pair once they are known; a changed set of readers keeps a still valid pair.
@@ -147,6 +150,18 @@ export function useCompare(p: {
     const t = setTimeout(() => setLabelsTick((n) => n + 1), 400);
     return () => clearTimeout(t);
   }, [editing.history]);
+  // Grades changed in the dock: the level differences and the progress follow (the outline does not depend on them).
+  // Only a change of the same patient's loaded levels counts (not their first load on opening a series).
+  const [gradesTick, setGradesTick] = useState(0);
+  const lastLevels = useRef<{ patientId: number | null; loaded: boolean }>({ patientId: null, loaded: false });
+  useEffect(() => {
+    const last = lastLevels.current;
+    const changed = last.loaded && last.patientId === patientId;
+    lastLevels.current = { patientId, loaded: gradings.levels.length > 0 };
+    if (!changed) return;
+    const t = setTimeout(() => setGradesTick((n) => n + 1), 400);
+    return () => clearTimeout(t);
+  }, [gradings.levels, patientId]);
 
   // A collapsed panel compares nothing (no figures fetched, no outline).
   const ready = open && readers !== null && seriesId !== null && a !== b;
@@ -156,7 +171,9 @@ export function useCompare(p: {
     try {
       await editingRef.current.idle();
       const [agr, prog] = await Promise.all([call('seriesAgreement', { seriesId, a, b }), call('adjudicationProgress', { a, b })]);
-      setAgreement(agr.seriesId === seriesId ? agr : null);
+      const now = shown.current;
+      if (now.seriesId !== seriesId || now.a !== a || now.b !== b) return; // a late answer for another series or pair
+      setAgreement(agr);
       setProgress(prog);
       setError(null);
     } catch (e) {
@@ -165,11 +182,14 @@ export function useCompare(p: {
       setLoading(false);
     }
   }, [ready, seriesId, a, b]);
+  // Another series or pair: nothing shown until its figures arrive; a refresh of the same keeps the list in place.
   useEffect(() => {
     setAgreement(null);
-    if (!ready) setProgress(null);
+    setProgress(null);
+  }, [seriesId, a, b, ready]);
+  useEffect(() => {
     void refresh();
-  }, [refresh, ready, labelsTick]);
+  }, [refresh, labelsTick, gradesTick]);
 
   // The outline: B's labels over the labels, while on.
   useEffect(() => {
