@@ -6,7 +6,7 @@
 import { basename } from 'node:path';
 import { MAX_PACKAGE_BYTES } from '../../../common/contractReaders.js';
 import { AppError } from '../../../common/errors.js';
-import { GRADING_FIELDS, type GradingField } from '../../../common/gradings.js';
+import { GRADING_FIELDS, isLegalGradingValue, type GradingField } from '../../../common/gradings.js';
 import { encodeDiff, DIFF_ENCODING } from '../../../common/labelDiff.js';
 import { voxelCount } from '../../../common/geometry.js';
 import { MaskUnreadableError } from '../labels/original.js';
@@ -80,6 +80,35 @@ function gradesOf(ctx: SourceContext, id: AnnotatorId): ReaderGrade[] {
     const e = entry(f.patientId, f.ivdLabel, f.field as GradingField);
     e.firstValue = f.value;
     e.setAt ??= f.createdAt;
+  }
+  // A level the annotator marked reviewed is their reading of every field it shows: values they kept as they were
+  // (the CSV's, or another reader's) are confirmed, not unread. Setting a value equal to the one shown stores nothing
+  // (no change, no event), so without this a reader who agrees with the CSV would drop out of κ (biased figures).
+  const csv = new Map<string, Partial<Record<GradingField, number>>>();
+  for (const row of ctx.index.gradings?.rows ?? []) {
+    if (row.ivdLabel < 1) continue;
+    const level: Partial<Record<GradingField, number>> = {};
+    for (const { field } of GRADING_FIELDS) {
+      const v = row[field];
+      if (v !== null && isLegalGradingValue(field, v)) level[field] = v;
+    }
+    csv.set(`${row.patient}:${row.ivdLabel}`, level);
+  }
+  for (const p of ctx.index.patients) {
+    for (const r of ctx.store.gradings.reviews(p.id)) {
+      if (!r.reviewed || r.updatedBy !== id || r.ivdLabel < 1) continue;
+      const stored = new Map(ctx.store.gradings.forPatient(p.id).filter((g) => g.ivdLabel === r.ivdLabel).map((g) => [g.field, g]));
+      const shown = csv.get(`${p.id}:${r.ivdLabel}`) ?? {};
+      for (const { field } of GRADING_FIELDS) {
+        const g = stored.get(field);
+        const value = g ? g.value : (shown[field] ?? null);
+        if (value === null || value === undefined) continue;
+        const e = entry(p.id, r.ivdLabel, field);
+        e.value ??= value;
+        e.firstValue ??= value;
+        e.setAt ??= r.updatedAt;
+      }
+    }
   }
   return [...byKey.values()].sort((a, b) => a.patientId - b.patientId || a.ivdLabel - b.ivdLabel || a.field.localeCompare(b.field));
 }
