@@ -10,9 +10,10 @@ import { parseArgs } from 'node:util';
 import { MAX_PACKAGE_BYTES } from '../../common/contractReaders.js';
 import { AppError } from '../../common/errors.js';
 import { scanDataset } from '../core/dataset/index.js';
+import { originalReader } from '../core/labels/original.js';
 import { storePathFor } from '../core/paths.js';
 import { buildPackage } from '../core/readers/pack.js';
-import { importPackage, readerInfo, readPackageFor } from '../core/readers/packageService.js';
+import { checkLayersFit, importPackage, readerInfo, readPackageFor } from '../core/readers/packageService.js';
 import { readOnlySourceContext } from '../core/readers/sources.js';
 import { openStore, type Store } from '../core/store/index.js';
 import { workstationVersion } from './export.js';
@@ -130,6 +131,8 @@ export async function runUnpackCommand(args: string[]): Promise<number> {
   if (size > MAX_PACKAGE_BYTES) throw new AppError('invalid_file', `${basename(path)}: ${size} bytes is over the ${MAX_PACKAGE_BYTES / 2 ** 20} MiB package limit`, { file });
   // Checked in full before the store is even opened: a bad package leaves the store untouched.
   const pkg = readPackageFor(index, readFileSync(path), basename(path));
+  // Every diff must start from this dataset's masks (series without an image were refused above).
+  await checkLayersFit(index, pkg, basename(path), (e) => originalReader(index.root, e, e.image!)());
   const storeFile = storeFileOf(values.store, index.root);
   let store: Store;
   try {

@@ -7,7 +7,8 @@
 //   level + from set    sets every field the source has for that level (its current values) where the local value
 //                       differs, in ONE store transaction with the decision row (grading events by the adjudicator);
 //   level + from null   records "decided by hand".
-// Progress counts the items where A and B differ (from the agreement report, cached there) and those decided.
+// Progress counts the items where A and B differ (from the agreement report, cached there) and those decided by a
+// decision that still decides them (decisions.ts: not undone, not about a reader layer since replaced).
 import type { Service } from '../../../common/contract.js';
 import type { AdjudicationProgress, SourceRef } from '../../../common/contractReaders.js';
 import { AppError } from '../../../common/errors.js';
@@ -16,6 +17,7 @@ import { differingLevels } from './agreement.js';
 import type { AdjudicationRecord } from '../store/index.js';
 import { decisionInfo, seriesEntry } from './adjudicate.js';
 import { getAgreementReport } from './agreementService.js';
+import { liveDecisions } from './decisions.js';
 import type { ReaderDeps } from './deps.js';
 import { checkSource, levelKey, sourceGrades, sourceLabels } from './sources.js';
 
@@ -82,7 +84,7 @@ export function createAdjudicationMethods(deps: ReaderDeps): Pick<Service, M> {
       const levels = new Set(differingLevels(sourceGrades(deps, a, 'current'), sourceGrades(deps, b, 'current')).map((l) => levelKey(l.patientId, l.ivdLabel)));
       let labelsDecided = 0;
       let levelsDecided = 0;
-      for (const d of store.readers.latestDecisions()) {
+      for (const d of liveDecisions(store)) {
         if (d.kind === 'label' && d.seriesId !== null && d.label !== null && labels.has(labelKey(d.seriesId, d.label))) labelsDecided++;
         if (d.kind === 'level' && d.patientId !== null && d.ivdLabel !== null && levels.has(levelKey(d.patientId, d.ivdLabel))) levelsDecided++;
       }

@@ -15,13 +15,15 @@ import type {
   SeriesAgreementResponse,
   SourceRef,
 } from '../../../common/contractReaders.js';
+import { readerOf } from '../../../common/contractReaders.js';
 import { AppError } from '../../../common/errors.js';
 import { indexToWorld, voxelCount, type Vec3 } from '../../../common/geometry.js';
 import { applyDiff, bytesToBase64, checkBase, encodeDiff } from '../../../common/labelDiff.js';
 import type { SeriesEntry } from '../dataset/index.js';
 import type { AdjudicationRecord } from '../store/index.js';
 import { differingLevels, disagreements, labelAgreements, volumeCounts } from './agreement.js';
-import { resolveSource, runAgreement, type ResolvedSource } from './agreeRun.js';
+import { resolveSource, runAgreement } from './agreeRun.js';
+import { liveDecisions } from './decisions.js';
 import type { ReaderDeps } from './deps.js';
 import { readerLayerDiff, sourceGrades, sourceLabels, type SourceContext } from './sources.js';
 
@@ -35,12 +37,22 @@ interface PairCache {
   series: Map<string, { key: string; value: SeriesAgreement }>;
 }
 
-/** What the figures of a series depend on, per source: a reader's package, the local revision, nothing else. */
-function inputKey(deps: ReaderDeps, s: ResolvedSource, seriesId: string): string {
-  if (s.reader) return `r:${s.reader.id}:${s.reader.sha256}`;
-  if (s.ref === 'local') return `l:${deps.journal.storedRevision(seriesId)}`;
+/**
+ * What the figures of a series depend on, per source, read now: a reader's current package (looked up by name, so a
+ * layer replaced during a run is seen; the reader keeps its id), the local revision, nothing for the original.
+ */
+function inputKey(deps: ReaderDeps, ref: SourceRef, seriesId: string): string {
+  const name = readerOf(ref);
+  if (name !== null) {
+    const r = deps.store.readers.byName(name);
+    return r ? `r:${r.id}:${r.sha256}` : 'r:gone';
+  }
+  if (ref === 'local') return `l:${deps.journal.storedRevision(seriesId)}`;
   return 'o';
 }
+
+/** Passes over the dataset before a run whose inputs keep changing under it returns its latest pass. */
+const MAX_PASSES = 3;
 
 const caches = new WeakMap<ReaderDeps, Map<string, PairCache>>();
 
@@ -67,6 +79,12 @@ const inFlight = new WeakMap<ReaderDeps, Map<string, Promise<AgreementReport>>>(
  * The agreement report of A and B on `basis`, through the cache: series whose inputs (reader packages, local label
  * revision) have not changed since they were last compared are reused, the others recomputed. For
  * adjudicationProgress and the `agreement` method.
+ *
+ * A run takes a while and the store may change under it (an edit, a reader's layer replaced). Each series is keyed
+ * by its inputs in the same synchronous step as they are read, so the cache never holds figures under another
+ * package's key; and when some series' inputs changed by the end of a pass, another pass (cheap: only those series
+ * are recomputed) makes the report one state's figures. Identical requests in flight share the run: its report is
+ * of a state no older than the end of its last pass, which is after they were made.
  */
 export async function getAgreementReport(deps: ReaderDeps, a: SourceRef, b: SourceRef, basis: GradeBasis): Promise<AgreementReport> {
   let running = inFlight.get(deps);
@@ -74,21 +92,33 @@ export async function getAgreementReport(deps: ReaderDeps, a: SourceRef, b: Sour
   const k = `${a}\n${b}\n${basis}`;
   const pending = running.get(k);
   if (pending) return pending;
-  const ra = resolveSource(deps, a), rb = resolveSource(deps, b);
+  resolveSource(deps, a);
+  resolveSource(deps, b); // an unknown reader: not_found before anything is read
   const cache = cacheFor(deps, a, b);
-  const keys = new Map<string, string>();
-  const p = runAgreement(contextOf(deps), a, b, basis, {
-    reuse(e) {
-      // Keyed in the same synchronous step as the series' inputs are read (agreeRun reads the edits before awaiting).
-      const key = `${inputKey(deps, ra, e.id)}|${inputKey(deps, rb, e.id)}`;
-      keys.set(e.id, key);
-      const hit = cache.series.get(e.id);
-      return hit && hit.key === key ? hit.value : null;
-    },
-    computed(e, s) {
-      cache.series.set(e.id, { key: keys.get(e.id)!, value: s });
-    },
-  }).finally(() => running.delete(k));
+  const pass = async (): Promise<{ report: AgreementReport; keys: Map<string, string> }> => {
+    const keys = new Map<string, string>();
+    const report = await runAgreement(contextOf(deps), a, b, basis, {
+      reuse(e) {
+        // Keyed in the same synchronous step as the series' inputs are read (agreeRun reads layers and edits before
+        // awaiting).
+        const key = `${inputKey(deps, a, e.id)}|${inputKey(deps, b, e.id)}`;
+        keys.set(e.id, key);
+        const hit = cache.series.get(e.id);
+        return hit && hit.key === key ? hit.value : null;
+      },
+      computed(e, s) {
+        cache.series.set(e.id, { key: keys.get(e.id)!, value: s });
+      },
+    });
+    return { report, keys };
+  };
+  const p = (async (): Promise<AgreementReport> => {
+    for (let n = 1; ; n++) {
+      const { report, keys } = await pass();
+      const stale = [...keys].some(([id, key]) => `${inputKey(deps, a, id)}|${inputKey(deps, b, id)}` !== key);
+      if (!stale || n >= MAX_PASSES) return report;
+    }
+  })().finally(() => running.delete(k));
   running.set(k, p);
   return p;
 }
@@ -176,8 +206,7 @@ export function createAgreementMethods(deps: ReaderDeps): Pick<Service, M> {
         ivdLabel: l.ivdLabel,
         fields: l.fields,
       }));
-      const decisions = deps.store.readers
-        .latestDecisions()
+      const decisions = liveDecisions(deps.store)
         .filter((d) => (d.kind === 'label' ? d.seriesId === e.id : d.patientId === e.patientId))
         .map(decisionInfo);
       return { seriesId: e.id, a: req.a, b: req.b, revision, labels, levels, decisions };

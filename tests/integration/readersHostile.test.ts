@@ -1,0 +1,335 @@
+// Hostile and consistency checks of the several-readers code (issue 16) through the real web-mode server, on a
+// generated sample, real .mha files and a real SQLite store. Packages are crafted with the project's own writer
+// (encodePackage: a valid checksum) but a header or a diff that lies: grades of patients the dataset lacks, label
+// diffs whose "before" values are not the dataset's mask, label 255, duplicate series. Every such request must end in
+// a typed error with nothing written (the reader tables byte-for-byte the same), never a 5xx or `internal`. Odd reader
+// names (a `reader:` prefix, `:`, Unicode, surrounding spaces) work as sources; an unknown reader is `not_found` on
+// every method that takes a source. Replacing a reader's layer makes agreement, progress and the in-flight sharing of
+// agreement runs tell the truth about the new layer, never the old one.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AdjudicationProgress, AgreementReport, SourceRef } from '../../common/contractReaders.js';
+import { base64ToBytes, bytesToBase64, decodeDiff, encodeDiff, type VoxelDiff } from '../../common/labelDiff.js';
+import { runExport } from '../../main/core/export/index.js';
+import { runAgreement } from '../../main/core/readers/agreeRun.js';
+import { decodePackage, encodePackage, type PackageContent } from '../../main/core/readers/package.js';
+import { readOnlySourceContext, sourceLabels } from '../../main/core/readers/sources.js';
+import { generateSample } from '../../main/core/sample/index.js';
+import { startWebServer, type WebServer } from '../../main/server/http.js';
+import { openWorkstation, type Workstation } from '../../main/core/workstation.js';
+import { readManifest } from './exportHelpers.js';
+import { brushDiff, diffBytes, prng } from './journalHelpers.js';
+
+let root: string;
+let ds: string;
+let storeFile: string;
+let ws: Workstation;
+let server: WebServer;
+/** Reader A's package (two series edited, three Pfirrmann grades) and Reader B's (other edits and grades). */
+let pkgA: Uint8Array;
+let pkgB: Uint8Array;
+/** Reader B's package: the second reader adjudicated against. */
+let pkgR: Uint8Array;
+let pkgHalf: Uint8Array;
+let contentA: PackageContent;
+
+async function author(annotator: string, seed: number): Promise<Uint8Array> {
+  const w = await openWorkstation({ datasetRoot: ds, storeFile: join(root, `${seed}.sqlite`), annotator, log: () => undefined });
+  try {
+    const rnd = prng(seed);
+    for (const e of w.index.series.filter((s) => s.maskFile).slice(0, 2)) {
+      for (let i = 0; i < 2; i++) {
+        const opened = await w.service.openSeries({ seriesId: e.id });
+        const { diff, label } = brushDiff(await w.volumeBytes(e.id, 'mask'), opened.image.geometry.size, rnd);
+        await w.service.commitEdit({ seriesId: e.id, baseRevision: opened.revision, tool: 'brush', label, description: 'b', diff: diffBytes(diff) });
+      }
+    }
+    const levels = (await w.service.getGradings({ patientId: w.index.series[0]!.patientId })).levels.filter((l) => l.ivdLabel >= 1);
+    for (const [k, l] of levels.slice(0, 3).entries()) {
+      await w.service.setGrading({ patientId: w.index.series[0]!.patientId, ivdLabel: l.ivdLabel, field: 'pfirrmann', value: ((seed + k) % 5) + 1 });
+    }
+    return base64ToBytes((await w.service.exportAnnotations({ annotator })).data);
+  } finally {
+    w.close();
+  }
+}
+
+beforeAll(async () => {
+  root = mkdtempSync(join(tmpdir(), 'spine-readers-hostile-'));
+  ds = join(root, 'spider');
+  await generateSample({ out: ds, patients: 2, seed: 'readers-hostile' });
+  pkgA = await author('Reader A', 3);
+  pkgB = await author('Reader A', 8); // the same reader name, other strokes
+  pkgR = await author('Reader B', 13);
+  contentA = decodePackage(pkgA, 'a.spinepkg');
+  // Reader A's second package: the first series' diff halved (same strokes, fewer voxels), so the labels A changed
+  // still differ from B's, but not as before.
+  pkgHalf = withContent((c) => {
+    const s = c.series[0]!;
+    const d = decodeDiff(s.diff, s.voxelCount);
+    const n = Math.ceil(d.indices.length / 2);
+    const half = { indices: d.indices.slice(0, n), before: d.before.slice(0, n), after: d.after.slice(0, n) };
+    return { ...c, createdAt: '2026-02-02T00:00:00Z', series: [{ ...s, changed: n, diff: encodeDiff(half) }, ...c.series.slice(1)] };
+  });
+  storeFile = join(root, 'adj.sqlite');
+  ws = await openWorkstation({ datasetRoot: ds, storeFile, annotator: 'Adjudicator', log: () => undefined });
+  server = await startWebServer({ service: ws.service, volumes: ws, staticDir: join(root, 'static') });
+}, 180_000);
+afterAll(async () => {
+  await server?.close();
+  ws?.close();
+  rmSync(root, { recursive: true, force: true });
+});
+
+interface Answer {
+  status: number;
+  ok: boolean;
+  value?: unknown;
+  error?: { code: string; message: string };
+}
+async function api(method: string, body: unknown): Promise<Answer> {
+  const res = await fetch(`http://127.0.0.1:${server.port}/api/${method}`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${server.token}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  return { status: res.status, ...((await res.json()) as Omit<Answer, 'status'>) };
+}
+async function ok<T>(method: string, body: unknown): Promise<T> {
+  const a = await api(method, body);
+  if (!a.ok) throw new Error(`${method}: HTTP ${a.status} ${JSON.stringify(a.error)}`);
+  return a.value as T;
+}
+
+/** Every row of the reader tables, through a second read-only connection. */
+function readerTables(): string {
+  const db = new Database(storeFile, { readonly: true });
+  try {
+    return ['readers', 'reader_labels', 'reader_grades', 'adjudications']
+      .map((t) => JSON.stringify(db.prepare(`SELECT * FROM ${t} ORDER BY rowid`).all()))
+      .join('\n');
+  } finally {
+    db.close();
+  }
+}
+
+const b64 = (bytes: Uint8Array): string => bytesToBase64(bytes);
+const withContent = (patch: (c: PackageContent) => PackageContent): Uint8Array => encodePackage(patch(structuredClone(contentA)));
+
+/** A refused import: typed 4xx, the message names the file, nothing written. */
+async function refused(bytes: Uint8Array, fileName: string, code?: string): Promise<Answer> {
+  const before = readerTables();
+  const a = await api('importAnnotations', { fileName, data: b64(bytes) });
+  expect(a.ok, JSON.stringify(a)).toBe(false);
+  expect([200, 400]).toContain(a.status); // a service error is {ok: false} (200), a malformed request 400
+  expect(a.error!.code).not.toBe('internal');
+  if (code) expect(a.error!.code).toBe(code);
+  expect(a.error!.message).toContain(fileName);
+  expect(readerTables()).toBe(before);
+  return a;
+}
+
+describe('crafted packages with a valid checksum are refused typed, nothing written', () => {
+  it('a grade of a patient the dataset lacks', async () => {
+    const bytes = withContent((c) => ({ ...c, grades: [...c.grades, { patientId: 9999, ivdLabel: 1, field: 'pfirrmann', value: 3, firstValue: 3, setAt: null }] }));
+    const a = await refused(bytes, 'ghost-patient.spinepkg');
+    expect(a.error!.message).toMatch(/9999/);
+  });
+
+  it('a label diff whose "before" values are not the dataset mask', async () => {
+    const bytes = withContent((c) => {
+      const s = c.series[0]!;
+      const d = decodeDiff(s.diff, s.voxelCount);
+      // Claim the original held another value than it does at every changed voxel (still a legal SPIDER label).
+      const before = d.before.map((v) => (v === 0 ? 100 : 0));
+      const diff = encodeDiff({ indices: d.indices, before, after: d.after.map((v, k) => (v === before[k] ? (v === 0 ? 1 : 0) : v)) });
+      return { ...c, series: [{ ...s, diff }, ...c.series.slice(1)] };
+    });
+    const a = await refused(bytes, 'lying-before.spinepkg');
+    expect(a.error!.message).toMatch(/does not fit|mask/);
+  });
+
+  it('a diff writing label 255', async () => {
+    const bytes = withContent((c) => {
+      const s = c.series[0]!;
+      const d = decodeDiff(s.diff, s.voxelCount);
+      return { ...c, series: [{ ...s, diff: encodeDiff({ ...d, after: d.after.map(() => 255) }) }, ...c.series.slice(1)] };
+    });
+    await refused(bytes, 'label-255.spinepkg', 'invalid_file');
+  });
+
+  it('the same series twice', async () => {
+    await refused(withContent((c) => ({ ...c, series: [c.series[0]!, c.series[0]!] })), 'dup.spinepkg', 'invalid_file');
+  });
+
+  it('a voxel count that lies about the image', async () => {
+    await refused(withContent((c) => ({ ...c, series: c.series.map((s, i) => (i === 0 ? { ...s, voxelCount: s.voxelCount + 1 } : s)) })), 'size.spinepkg', 'invalid_file');
+  });
+
+  it('a series id of another dataset', async () => {
+    await refused(withContent((c) => ({ ...c, series: c.series.map((s, i) => (i === 0 ? { ...s, seriesId: '777_t2' } : s)) })), 'series.spinepkg', 'invalid_request');
+  });
+
+  it('zero-byte and non-base64 data', async () => {
+    const before = readerTables();
+    for (const data of ['', 'AAAA', '====', 'SPINEPKG']) {
+      const a = await api('importAnnotations', { fileName: 'x.spinepkg', data });
+      expect(a.ok).toBe(false);
+      expect(a.status).toBeLessThan(500);
+      expect(a.error!.code).not.toBe('internal');
+    }
+    expect(readerTables()).toBe(before);
+  });
+});
+
+describe('reader names and unknown readers', () => {
+  it('odd names work as sources; an unknown reader is not_found on every method taking a source', async () => {
+    const names = ['reader:bob', 'a:b:c', 'Zoë Ünïcødé 読影医', '  padded  '];
+    for (const [i, name] of names.entries()) {
+      const bytes = withContent((c) => ({ ...c, annotator: name, createdAt: `2026-01-0${i + 1}T00:00:00Z` }));
+      const r = await ok<{ reader: { name: string } }>('importAnnotations', { fileName: `n${i}.spinepkg`, data: b64(bytes) });
+      expect(r.reader.name).toBe(name.trim());
+      const src = `reader:${name.trim()}` as SourceRef;
+      const rep = await ok<AgreementReport>('agreement', { a: src, b: 'original' });
+      expect(rep.summary.seriesDiffering).toBe(contentA.series.length);
+    }
+    const ghost = 'reader:nobody';
+    const seriesId = contentA.series[0]!.seriesId;
+    const calls: [string, unknown][] = [
+      ['agreement', { a: ghost, b: 'original' }],
+      ['agreement', { a: 'local', b: ghost, basis: 'first' }],
+      ['seriesAgreement', { seriesId, a: ghost, b: 'local' }],
+      ['readerLabels', { seriesId, source: ghost, revision: 0 }],
+      ['adjudicate', { kind: 'label', seriesId, label: 1, from: ghost }],
+      ['adjudicate', { kind: 'level', patientId: ws.index.series[0]!.patientId, ivdLabel: 1, from: ghost }],
+      ['adjudicationProgress', { a: 'local', b: ghost }],
+      ['commitEdit', { seriesId, baseRevision: 0, tool: 'adjudicate', label: 1, description: 'x', diff: b64(new Uint8Array(0)), adjudication: { from: ghost } }],
+      ['startExport', { outDir: join(root, 'out-ghost'), format: 'mha', changedOnly: false, force: false, source: ghost }],
+    ];
+    const before = readerTables();
+    for (const [method, body] of calls) {
+      const a = await api(method, body);
+      expect(a.ok, `${method} ${JSON.stringify(a)}`).toBe(false);
+      expect(a.status, method).toBeLessThan(500);
+      expect(a.error!.code, `${method}: ${a.error!.message}`).not.toBe('internal');
+    }
+    expect(readerTables()).toBe(before);
+    for (const bad of ['reader:', 'reader: ', 'reader:\u0000x', 'Reader:x', 'reader:\uD800']) {
+      const a = await api('agreement', { a: bad, b: 'original' });
+      expect(a.status, bad).toBe(400);
+    }
+  });
+});
+
+/** Sources' labels of a series computed independently of the workstation's caches (a read-only context). */
+async function labelsOf(source: SourceRef, seriesId: string): Promise<Uint8Array> {
+  const e = ws.index.series.find((s) => s.id === seriesId)!;
+  return (await sourceLabels(readOnlySourceContext(ws.index, ws.store), source, e))!;
+}
+/** The agreement recomputed from scratch (no cache, no shared run). */
+const fresh = (a: SourceRef, b: SourceRef): Promise<AgreementReport> => runAgreement(readOnlySourceContext(ws.index, ws.store), a, b, 'current');
+const figures = (r: AgreementReport): unknown => ({ series: r.series, summary: r.summary, gradings: r.gradings });
+
+/** The take-label rule written from its definition: source's L → L; local L the source lacks → 0. */
+function takeDiff(cur: Uint8Array, src: Uint8Array, label: number): VoxelDiff {
+  const idx: number[] = [];
+  const after: number[] = [];
+  for (let i = 0; i < cur.length; i++) {
+    const v = src[i] === label ? label : cur[i] === label ? 0 : cur[i]!;
+    if (v !== cur[i]) {
+      idx.push(i);
+      after.push(v);
+    }
+  }
+  return { indices: Uint32Array.from(idx), before: Uint8Array.from(idx, (i) => cur[i]!), after: Uint8Array.from(after) };
+}
+
+const sameLabel = (x: Uint8Array, y: Uint8Array, label: number): boolean => x.every((v, i) => (v === label) === (y[i] === label));
+
+describe("replacing a reader's layer: agreement, progress and provenance tell the truth about the new layer", () => {
+  const A: SourceRef = 'reader:Reader A';
+  const B: SourceRef = 'reader:Reader B';
+  it('adjudicate from the old layer, replace, then agreement / progress / provenance; undo', async () => {
+    await ok('importAnnotations', { fileName: 'a.spinepkg', data: b64(pkgA) });
+    await ok('importAnnotations', { fileName: 'r.spinepkg', data: b64(pkgR) });
+    const seriesId = contentA.series[0]!.seriesId;
+    const p0 = await ok<AdjudicationProgress>('adjudicationProgress', { a: A, b: B });
+    expect(p0.labels.decided).toBe(0);
+    expect(p0.labels.total).toBeGreaterThan(0);
+
+    // Take the first label where local and A differ, from A's current (old) layer.
+    const opened = await ws.service.openSeries({ seriesId });
+    const cur = (await ws.volumeBytes(seriesId, 'mask')).slice();
+    const oldA = await labelsOf(A, seriesId);
+    const labB = await labelsOf(B, seriesId);
+    const label = [...new Set(oldA)].find((l) => l !== 0 && !sameLabel(cur, oldA, l) && !sameLabel(labB, oldA, l))!;
+    expect(label).toBeDefined();
+    const take = await ws.service.commitEdit({
+      seriesId, baseRevision: opened.revision, tool: 'adjudicate', label, description: 'take', diff: encodeDiff(takeDiff(cur, oldA, label)), adjudication: { from: A },
+    });
+    const p1 = await ok<AdjudicationProgress>('adjudicationProgress', { a: A, b: B });
+    expect(p1.labels.decided).toBe(1);
+
+    // Another package of the same reader replaces the layer.
+    const r = await ok<{ alreadyImported: boolean }>('importAnnotations', { fileName: 'half.spinepkg', data: b64(pkgHalf), replace: true });
+    expect(r.alreadyImported).toBe(false);
+    const newA = await labelsOf(A, seriesId);
+    const holdsNow = sameLabel((await ws.volumeBytes(seriesId, 'mask')).slice(), newA, label);
+    expect(figures(await ok<AgreementReport>('agreement', { a: 'local', b: A }))).toEqual(figures(await fresh('local', A)));
+    expect(figures(await ok<AgreementReport>('agreement', { a: A, b: 'original' }))).toEqual(figures(await fresh(A, 'original')));
+    // The decision took the replaced layer's label: it decides nothing about the new one.
+    const p2 = await ok<AdjudicationProgress>('adjudicationProgress', { a: A, b: B });
+    expect(sameLabel(newA, labB, label)).toBe(false); // still an item to decide
+    expect(p2.labels.decided).toBe(0);
+
+    // Provenance: the manifest says whether the exported label still equals what A (now) has.
+    const out = join(root, 'export-after-replace');
+    await runExport(
+      { index: ws.index, store: ws.store, journal: ws.labels, storeFile: ws.store.file, workers: 1, appVersion: '1.0.0' },
+      { outDir: out, format: 'mha', changedOnly: false, force: false },
+    );
+    const m = readManifest(out);
+    const rec = m.provenance!.labels.find((l) => l.seriesId === seriesId && l.value === label)!;
+    expect(rec.decision).toMatchObject({ from: A, editSeq: take.seq, holds: holdsNow });
+    expect(rec.from).toBe(holdsNow ? A : 'edited');
+
+    // Back to the old package: the decision predates this import too. Taken again, then undone: not decided.
+    await ok('importAnnotations', { fileName: 'a.spinepkg', data: b64(pkgA), replace: true });
+    expect((await ok<AdjudicationProgress>('adjudicationProgress', { a: A, b: B })).labels.decided).toBe(0);
+    await ws.service.undo({ seriesId }); // the first take
+    const again = await ws.service.openSeries({ seriesId });
+    const now = (await ws.volumeBytes(seriesId, 'mask')).slice();
+    await ws.service.commitEdit({
+      seriesId, baseRevision: again.revision, tool: 'adjudicate', label, description: 'take', diff: encodeDiff(takeDiff(now, oldA, label)), adjudication: { from: A },
+    });
+    expect((await ok<AdjudicationProgress>('adjudicationProgress', { a: A, b: B })).labels.decided).toBe(1);
+    await ws.service.undo({ seriesId });
+    const p3 = await ok<AdjudicationProgress>('adjudicationProgress', { a: A, b: B });
+    expect(p3.labels.decided).toBe(0);
+  });
+
+  it('an agreement run in flight while the layer is replaced: a later request sees the new layer; no stale cache', async () => {
+    await ok('importAnnotations', { fileName: 'a.spinepkg', data: b64(pkgA), replace: true });
+    const before = await fresh(A, 'original');
+    const p1 = ws.service.agreement({ a: A, b: 'original' });
+    // Replaced while p1 reads its first series (synchronously, so it cannot finish first).
+    const pkg = decodePackage(pkgB, 'b.spinepkg');
+    const id = ws.store.annotators.ensure('Adjudicator');
+    const layer = (p: typeof pkg) => ({
+      name: p.annotator, sha256: p.sha256, packageCreatedAt: p.createdAt, appVersion: p.appVersion, datasetFingerprint: p.dataset.fingerprint,
+      importedBy: id, labels: p.series, grades: p.grades,
+    });
+    ws.store.readers.importLayer(layer(pkg), { replace: true });
+    const p2 = ws.service.agreement({ a: A, b: 'original' });
+    const [, r2] = await Promise.all([p1, p2]);
+    const after = await fresh(A, 'original');
+    expect(figures(after)).not.toEqual(figures(before));
+    expect(figures(r2)).toEqual(figures(after));
+    // Back to package A: the figures are A's again, not anything cached while the swap was in flight.
+    ws.store.readers.importLayer(layer(decodePackage(pkgA, 'a.spinepkg')), { replace: true });
+    expect(figures(await ws.service.agreement({ a: A, b: 'original' }))).toEqual(figures(before));
+  });
+});
