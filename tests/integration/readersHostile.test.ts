@@ -5,7 +5,8 @@
 // a typed error with nothing written (the reader tables byte-for-byte the same), never a 5xx or `internal`. Odd reader
 // names (a `reader:` prefix, `:`, Unicode, surrounding spaces) work as sources; an unknown reader is `not_found` on
 // every method that takes a source. Replacing a reader's layer makes agreement, progress and the in-flight sharing of
-// agreement runs tell the truth about the new layer, never the old one.
+// agreement runs tell the truth about the new layer, never the old one; an undone adjudication edit is not counted
+// as decided. Local edits counted sparsely (net diff) equal the edited volume's counts.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,7 +15,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AdjudicationProgress, AgreementReport, SourceRef } from '../../common/contractReaders.js';
 import { base64ToBytes, bytesToBase64, decodeDiff, encodeDiff, type VoxelDiff } from '../../common/labelDiff.js';
 import { runExport } from '../../main/core/export/index.js';
-import { runAgreement } from '../../main/core/readers/agreeRun.js';
+import { netDiff, runAgreement } from '../../main/core/readers/agreeRun.js';
+import { diffCounts, histogram, volumeCounts } from '../../main/core/readers/agreement.js';
 import { decodePackage, encodePackage, type PackageContent } from '../../main/core/readers/package.js';
 import { readOnlySourceContext, sourceLabels } from '../../main/core/readers/sources.js';
 import { generateSample } from '../../main/core/sample/index.js';
@@ -331,5 +333,34 @@ describe("replacing a reader's layer: agreement, progress and provenance tell th
     // Back to package A: the figures are A's again, not anything cached while the swap was in flight.
     ws.store.readers.importLayer(layer(decodePackage(pkgA, 'a.spinepkg')), { replace: true });
     expect(figures(await ws.service.agreement({ a: A, b: 'original' }))).toEqual(figures(before));
+  });
+});
+
+describe("local edits are counted as their net diff (agreeRun netDiff), exactly as the edited volume's counts", () => {
+  it('random overlapping edits, in order, against a reader diff', () => {
+    const rnd = prng(77);
+    for (let round = 0; round < 40; round++) {
+      const n = 64 + Math.floor(rnd() * 400);
+      const o = Uint8Array.from({ length: n }, () => (rnd() < 0.6 ? 0 : [1, 2, 100, 201][Math.floor(rnd() * 4)]!));
+      const volume = o.slice();
+      const edits: VoxelDiff[] = [];
+      for (let k = 0, m = 1 + Math.floor(rnd() * 5); k < m; k++) {
+        const idx = [...new Set(Array.from({ length: 1 + Math.floor(rnd() * n / 3) }, () => Math.floor(rnd() * n)))].sort((x, y) => x - y);
+        const after = idx.map((i) => { let v; do v = [0, 1, 2, 3, 100, 202][Math.floor(rnd() * 6)]!; while (v === volume[i]); return v; });
+        const d = { indices: Uint32Array.from(idx), before: Uint8Array.from(idx, (i) => volume[i]!), after: Uint8Array.from(after) };
+        idx.forEach((i, e) => (volume[i] = after[e]!));
+        edits.push(d);
+      }
+      const ridx = [...new Set(Array.from({ length: Math.floor(rnd() * n / 4) }, () => Math.floor(rnd() * n)))].sort((x, y) => x - y);
+      const reader = { indices: Uint32Array.from(ridx), before: Uint8Array.from(ridx, (i) => o[i]!), after: Uint8Array.from(ridx, (i) => (o[i] === 5 ? 6 : 5)) };
+      const rv = o.slice();
+      ridx.forEach((i, e) => (rv[i] = reader.after[e]!));
+      const net = netDiff(edits);
+      const asVolume = o.slice();
+      net.indices.forEach((i, e) => (asVolume[i] = net.after[e]!));
+      expect(asVolume).toEqual(volume);
+      expect(diffCounts(o, histogram(o), net, reader)).toEqual(volumeCounts(volume, rv));
+      expect(diffCounts(o, histogram(o), reader, net)).toEqual(volumeCounts(rv, volume));
+    }
   });
 });
