@@ -7,12 +7,14 @@
 // every method that takes a source. Replacing a reader's layer makes agreement, progress and the in-flight sharing of
 // agreement runs tell the truth about the new layer, never the old one; an undone adjudication edit is not counted
 // as decided. Local edits counted sparsely (net diff) equal the edited volume's counts.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AdjudicationProgress, AgreementReport, SourceRef } from '../../common/contractReaders.js';
+import { voxelCount } from '../../common/geometry.js';
+import type { GradingField } from '../../common/gradings.js';
 import { base64ToBytes, bytesToBase64, decodeDiff, encodeDiff, type VoxelDiff } from '../../common/labelDiff.js';
 import { runExport } from '../../main/core/export/index.js';
 import { netDiff, runAgreement } from '../../main/core/readers/agreeRun.js';
@@ -361,6 +363,87 @@ describe("local edits are counted as their net diff (agreeRun netDiff), exactly 
       expect(asVolume).toEqual(volume);
       expect(diffCounts(o, histogram(o), net, reader)).toEqual(volumeCounts(volume, rv));
       expect(diffCounts(o, histogram(o), reader, net)).toEqual(volumeCounts(rv, volume));
+    }
+  });
+});
+
+/** κ written from the disagreement form: 1 − Σ v·observed / Σ v·expected; null when Σ v·expected = 0. */
+function kappaOf(pairs: [number, number][], cats: readonly number[], quadratic: boolean): number | null {
+  const n = pairs.length;
+  if (n === 0) return null;
+  const v = (x: number, y: number): number => { const i = cats.indexOf(x), j = cats.indexOf(y); return quadratic ? (i - j) ** 2 : i === j ? 0 : 1; };
+  let obs = 0, exp = 0;
+  for (const [x] of pairs) for (const [, y] of pairs) exp += v(x, y) / (n * n);
+  for (const [x, y] of pairs) obs += v(x, y) / n;
+  return exp === 0 ? null : 1 - obs / exp;
+}
+
+describe('the figures on edge cases (a second dataset: a series without a mask, a mask made unreadable)', () => {
+  it('κ with unused categories, equal values (null), one level; Dice 0 for a label in one source; skipped with reason', async () => {
+    const ds2 = join(root, 'figs');
+    await generateSample({ out: ds2, patients: 2, seed: 'readers-figures' });
+    const [noMask, badMask] = readdirSync(join(ds2, 'masks')).sort().slice(0, 2).map((f) => f.replace(/\.mha$/, '')) as [string, string];
+    rmSync(join(ds2, 'masks', `${noMask}.mha`));
+    const w = await openWorkstation({ datasetRoot: ds2, storeFile: join(root, 'figs.sqlite'), annotator: 'Adj', log: () => undefined });
+    try {
+      const entry = (id: string) => w.index.series.find((e) => e.id === id)!;
+      const n0 = voxelCount(entry(noMask).image!.geometry);
+      const bad = entry(badMask);
+      const badOriginal = await w.volumeBytes(badMask, 'mask');
+      const at = badOriginal.indexOf(0);
+      const patient = entry(noMask).patientId;
+      const grade = (ivdLabel: number, field: GradingField, value: number): PackageContent['grades'][number] => ({ patientId: patient, ivdLabel, field, value, firstValue: value, setAt: null });
+      const pf = [3, 3, 3, 3, 3];
+      const modicA = [0, 0, 1, 2, 0], modicB = [0, 1, 1, 2, 0];
+      const pkg = (annotator: string, first: number, modic: number[], herniation: [number, number][]): Uint8Array => encodePackage({
+        dataset: { name: 'figs', fingerprint: w.index.identity }, annotator, createdAt: '2026-03-03T00:00:00Z', appVersion: 't', warnings: [],
+        series: [
+          { seriesId: noMask, voxelCount: n0, changed: 5, revision: 1, encoding: 'rle-u8-v1', diff: encodeDiff({ indices: Uint32Array.from([0, 1, 2, 3, 4], (i) => first + i), before: new Uint8Array(5), after: new Uint8Array(5).fill(1) }) },
+          { seriesId: badMask, voxelCount: badOriginal.length, changed: 1, revision: 1, encoding: 'rle-u8-v1', diff: encodeDiff({ indices: Uint32Array.of(at), before: Uint8Array.of(0), after: Uint8Array.of(1) }) },
+        ],
+        grades: [
+          ...pf.map((v, i) => grade(i + 1, 'pfirrmann', v)),
+          ...modic.map((v, i) => grade(i + 1, 'modic', v)),
+          ...herniation.map(([ivd, v]) => grade(ivd, 'herniation', v)),
+        ],
+      });
+      await w.service.importAnnotations({ fileName: 'p.spinepkg', data: b64(pkg('P:Q', 100, modicA, [[1, 1], [2, 1]])) });
+      await w.service.importAnnotations({ fileName: 'r.spinepkg', data: b64(pkg('R', 102, modicB, [[1, 0]])) });
+      // The mask goes bad after the import (its payload cut short; the header still scans).
+      const file = join(ds2, bad.maskFile!);
+      const bytes = readFileSync(file);
+      writeFileSync(file, bytes.subarray(0, bytes.length - 200));
+
+      const r = await w.service.agreement({ a: 'reader:P:Q', b: 'reader:R' });
+      const byField = new Map(r.gradings.map((g) => [g.field, g]));
+      const pfF = byField.get('pfirrmann')!;
+      expect([pfF.n, pfF.observed, pfF.kappa]).toEqual([5, 1, null]);
+      expect(pfF.perLevel.map((l) => [l.ivdLabel, l.n, l.kappa])).toEqual([1, 2, 3, 4, 5].map((i) => [i, 1, null]));
+      const mo = byField.get('modic')!;
+      const pairs = modicA.map((a, i) => [a, modicB[i]!] as [number, number]);
+      expect(mo.n).toBe(5);
+      expect(mo.kappa).toBeCloseTo(kappaOf(pairs, [0, 1, 2, 3], false)!, 12);
+      expect(mo.confusion[3]).toEqual([0, 0, 0, 0]); // Modic III never used: an empty row and column, κ still defined
+      expect(mo.confusion.map((row) => row[3])).toEqual([0, 0, 0, 0]);
+      const he = byField.get('herniation')!;
+      expect([he.n, he.observed, he.kappa]).toEqual([1, 0, kappaOf([[1, 0]], [0, 1], false)]);
+      expect(he.kappa).toBe(0);
+      expect(byField.get('narrowing')).toMatchObject({ n: 0, observed: null, kappa: null });
+
+      const s0 = r.series.find((s) => s.seriesId === noMask)!;
+      expect(s0.skipped).toBeNull();
+      // Voxels 100–104 (P) against 102–106 (R): label 1 overlaps on 3 of 5 + 5.
+      expect(s0.labels).toEqual([expect.objectContaining({ value: 1, voxelsA: 5, voxelsB: 5, intersection: 3, dice: 0.6 })]);
+      const vsOriginal = await w.service.agreement({ a: 'reader:P:Q', b: 'original' });
+      expect(vsOriginal.series.find((s) => s.seriesId === noMask)!.labels).toEqual([expect.objectContaining({ value: 1, voxelsA: 5, voxelsB: 0, intersection: 0, dice: 0 })]);
+      const sb = r.series.find((s) => s.seriesId === badMask)!;
+      expect(sb.skipped).toMatch(new RegExp(`${bad.maskFile}.*cannot be read exactly`));
+      expect(sb.labels).toEqual([]);
+      expect(r.summary.seriesSkipped).toBeGreaterThanOrEqual(1);
+      // Over HTTP-free service calls too: the unreadable series' compare is a typed error, never internal.
+      await expect(w.service.seriesAgreement({ seriesId: badMask, a: 'reader:P:Q', b: 'reader:R' })).rejects.toMatchObject({ code: 'read_only' });
+    } finally {
+      w.close();
     }
   });
 });
