@@ -7,7 +7,7 @@
 // every method that takes a source. Replacing a reader's layer makes agreement, progress and the in-flight sharing of
 // agreement runs tell the truth about the new layer, never the old one; an undone adjudication edit is not counted
 // as decided. Local edits counted sparsely (net diff) equal the edited volume's counts.
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -335,6 +335,61 @@ describe("replacing a reader's layer: agreement, progress and provenance tell th
     // Back to package A: the figures are A's again, not anything cached while the swap was in flight.
     ws.store.readers.importLayer(layer(decodePackage(pkgA, 'a.spinepkg')), { replace: true });
     expect(figures(await ws.service.agreement({ a: A, b: 'original' }))).toEqual(figures(before));
+  });
+});
+
+describe('exports and imports racing a replace', () => {
+  const A: SourceRef = 'reader:Reader A';
+  const exportDeps = () => ({ index: ws.index, store: ws.store, journal: ws.labels, storeFile: ws.store.file, workers: 1, appVersion: '1.0.0' });
+  const layerOf = (bytes: Uint8Array) => {
+    const p = decodePackage(bytes, 'x.spinepkg');
+    return {
+      name: p.annotator, sha256: p.sha256, packageCreatedAt: p.createdAt, appVersion: p.appVersion, datasetFingerprint: p.dataset.fingerprint,
+      importedBy: ws.store.annotators.ensure('Adjudicator'), labels: p.series, grades: p.grades,
+    };
+  };
+
+  it("an export of reader:A while A's layer is replaced mid-run is refused typed, no folder; then it exports", async () => {
+    ws.store.readers.importLayer(layerOf(pkgA), { replace: true });
+    const out = join(root, 'export-race');
+    let swapped = false;
+    const run = runExport(exportDeps(), { outDir: out, format: 'mha', changedOnly: false, force: false, source: A }, {
+      onProgress: (p) => {
+        // The first series written: the layer of the rest would be another package's.
+        if (!swapped && p.phase === 'writing' && p.filesDone >= 1) {
+          swapped = true;
+          ws.store.readers.importLayer(layerOf(pkgHalf), { replace: true });
+        }
+      },
+    });
+    await expect(run).rejects.toMatchObject({ code: 'conflict', message: expect.stringMatching(/Reader A was imported or replaced/) });
+    expect(swapped).toBe(true);
+    expect(existsSync(out)).toBe(false);
+    const again = await runExport(exportDeps(), { outDir: out, format: 'mha', changedOnly: false, force: false, source: A });
+    expect(again.seriesExported).toBe(ws.index.series.length);
+  });
+
+  it('the same package imported twice at once: one import, the other a no-op', async () => {
+    const bytes = withContent((c) => ({ ...c, annotator: 'Twice' }));
+    const [x, y] = await Promise.all([0, 1].map(() => ws.service.importAnnotations({ fileName: 't.spinepkg', data: b64(bytes) })));
+    expect([x!.alreadyImported, y!.alreadyImported].sort()).toEqual([false, true]);
+    expect(ws.store.readers.list().filter((r) => r.name === 'Twice')).toHaveLength(1);
+  });
+
+  it('an agreement run while commitEdit lands is one state, before or after the edit, never a mix', async () => {
+    const seriesId = ws.index.series.find((e) => e.maskFile)!.id;
+    const before = await fresh('local', A);
+    const opened = await ws.service.openSeries({ seriesId });
+    const { diff, label } = brushDiff(await ws.volumeBytes(seriesId, 'mask'), opened.image.geometry.size, prng(99), 8);
+    const p = ws.service.agreement({ a: 'local', b: A });
+    const t0 = performance.now();
+    await ws.service.commitEdit({ seriesId, baseRevision: opened.revision, tool: 'brush', label, description: 'during', diff: diffBytes(diff) });
+    const commitMs = performance.now() - t0;
+    const after = await fresh('local', A);
+    const r = await p;
+    expect([figures(before), figures(after)]).toContainEqual(figures(r));
+    expect(figures(await ws.service.agreement({ a: 'local', b: A }))).toEqual(figures(after));
+    expect(commitMs).toBeLessThan(2000);
   });
 });
 

@@ -14,6 +14,8 @@
 // nothing differs.
 // Grades, per (patient, level, field) that differs from the gradings CSV or lies on a decided level: the same rule
 // with the decided source's values (sources.ts sourceGrades), 'edited' with the annotator and time of the change.
+// A reader imported or replaced while a run that records provenance is going is refused (`conflict`) before the
+// folder is committed: its layers are read series by series, its grades and the figures at other times.
 import type { AgreementReport, GradeBasis, SourceRef } from '../../../common/contractReaders.js';
 import { readerOf } from '../../../common/contractReaders.js';
 import { AppError } from '../../../common/errors.js';
@@ -106,6 +108,8 @@ interface Collector {
   levelDecisions: Map<string, AdjudicationRecord>;
   labels: Map<string, LabelProvenance[]>;
   warnings: string[];
+  /** Every reader's package when the run started ({@link readerPackages}). */
+  packages: string;
 }
 const runs = new WeakMap<ExportContext, Collector>();
 
@@ -127,8 +131,27 @@ export function startProvenance(ctx: ExportContext, source: SourceRef): boolean 
       labelDecisions.set(d.seriesId, m);
     } else if (d.kind === 'level' && d.patientId !== null && d.ivdLabel !== null) levelDecisions.set(levelKey(d.patientId, d.ivdLabel), d);
   }
-  runs.set(ctx, { source, reader, active, labelDecisions, levelDecisions, labels: new Map(), warnings: ctx.warnings });
+  runs.set(ctx, { source, reader, active, labelDecisions, levelDecisions, labels: new Map(), warnings: ctx.warnings, packages: readerPackages(ctx.deps.store) });
   return active;
+}
+
+/** The imported readers and their packages, as one comparable string. */
+function readerPackages(store: Store): string {
+  return store.readers.list().map((r) => `${r.name}\u0000${r.sha256}`).join('\n');
+}
+
+/**
+ * A reader's layer replaced while an export runs would mix two packages in it (the layers are read series by series,
+ * the grades and the agreement figures at other times): the export is refused instead, typed, before its folder is
+ * committed.
+ */
+function checkPackagesUnchanged(store: Store, before: string, what: string): void {
+  const now = readerPackages(store);
+  if (now === before) return;
+  const names = (s: string): Map<string, string> => new Map(s === '' ? [] : s.split('\n').map((l) => l.split('\u0000') as [string, string]));
+  const b = names(before), n = names(now);
+  const changed = [...new Set([...b.keys(), ...n.keys()])].filter((k) => b.get(k) !== n.get(k)).sort();
+  throw new AppError('conflict', `Reader ${changed.join(', ')} was imported or replaced while ${what} ran; nothing was exported: export again`);
 }
 
 /** The source of a run ('local' when the run collects nothing). */
@@ -221,6 +244,7 @@ export function noteSeriesLabels(ctx: ExportContext, e: SeriesEntry, original: U
 export function labelProvenance(ctx: ExportContext, exported: readonly string[]): LabelProvenance[] {
   const c = runs.get(ctx);
   if (!c) return [];
+  if (c.active) checkPackagesUnchanged(ctx.deps.store, c.packages, 'the export');
   const byId = new Map(ctx.deps.index.series.map((e) => [e.id, e]));
   const out: LabelProvenance[] = [];
   for (const id of exported) {
@@ -317,6 +341,7 @@ export async function agreementOfReaders(
   if (readerOf(source) !== null) pairs.push([source, 'original']);
   if (pairs.length === 0) return [];
   const ctx = readOnlySourceContext(deps.index, deps.store);
+  const packages = readerPackages(deps.store);
   const out: AgreementFigures[] = [];
   for (const [a, b] of pairs) {
     const pair = `agreement ${a} vs ${b}`;
@@ -329,6 +354,7 @@ export async function agreementOfReaders(
       });
     out.push(agreementFigures(report));
   }
+  checkPackagesUnchanged(deps.store, packages, 'the agreement figures were computed');
   return out;
 }
 
