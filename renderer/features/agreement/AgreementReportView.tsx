@@ -1,6 +1,7 @@
-// The body of the Agreement page for one report: the label summary, the κ table per grading field, the plots from
-// common/plots/agreement.ts (Dice distribution, confusion matrices, per-level κ: the same SVG `spine-ws agree
-// --report` writes) and the series with the lowest Dice, each a link that opens the series.
+// The body of the Agreement page for one report: the label summary and under it the series with the lowest Dice (each
+// a link that opens the series: the adjudicator's next step, so it comes before the plots), the κ table per grading
+// field, and the plots from common/plots/agreement.ts (Dice distribution, confusion matrices, per-level κ: the same
+// SVG `spine-ws agree --report` writes).
 import { useMemo } from 'react';
 import type { AgreementReport, SeriesAgreement } from '../../../common/contractReaders.js';
 import { gradingFieldSpec } from '../../../common/gradings.js';
@@ -56,6 +57,44 @@ export function AgreementReportView({
           {s.meanDice !== null ? ` · mean Dice ${s.meanDice.toFixed(3)}` : ''}.
         </p>
       </section>
+      {/* Right under the label summary: the series to open first (the adjudicator's next step), before the plots. */}
+      <section className="agreement-section">
+        <div className="panel-title">Series with the lowest Dice</div>
+        {worst.length === 0 ? (
+          <p className="pad-x muted">No series has a label that differs.</p>
+        ) : (
+          <table className="label-table agreement-worst" data-testid="agreement-worst">
+            <thead>
+              <tr>
+                <th>Series</th><th>Worst label</th><th className="num">Dice</th><th className="num">{nameA} cm³</th><th className="num">{nameB} cm³</th><th className="num">Labels differing</th>
+              </tr>
+            </thead>
+            <tbody>
+              {worst.map((r) => (
+                <tr key={r.seriesId} data-series={r.seriesId}>
+                  <td>
+                    <button className="link-button" onClick={() => onOpenSeries(r.seriesId)} title={`Open ${r.seriesId}`}>{r.seriesId}</button>
+                  </td>
+                  <td>{r.label}</td>
+                  <td className="num">{r.dice.toFixed(3)}</td>
+                  <td className="num">{cm3(r.volumeAMm3)}</td>
+                  <td className="num">{cm3(r.volumeBMm3)}</td>
+                  <td className="num">{r.differing}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+        {skipped.length > 0 && (
+          <ul className="pad-x small agreement-skipped" data-testid="agreement-skipped">
+            {skipped.map((x) => (
+              <li key={x.seriesId} className="problem-line warning">
+                {x.seriesId}: not compared — {x.skipped}
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
       <section className="agreement-section">
         <div className="panel-title">Gradings ({report.basis === 'first' ? 'first values entered' : 'current values'})</div>
         {graded.length === 0 && (
@@ -97,43 +136,6 @@ export function AgreementReportView({
           <figure key={p.id} className={p.wide ? 'agreement-plot wide' : 'agreement-plot'} data-plot={p.kind} dangerouslySetInnerHTML={{ __html: p.svg }} />
         ))}
       </div>
-      <section className="agreement-section">
-        <div className="panel-title">Series with the lowest Dice</div>
-        {worst.length === 0 ? (
-          <p className="pad-x muted">No series has a label that differs.</p>
-        ) : (
-          <table className="label-table agreement-worst" data-testid="agreement-worst">
-            <thead>
-              <tr>
-                <th>Series</th><th>Worst label</th><th className="num">Dice</th><th className="num">{nameA} cm³</th><th className="num">{nameB} cm³</th><th className="num">Labels differing</th>
-              </tr>
-            </thead>
-            <tbody>
-              {worst.map((r) => (
-                <tr key={r.seriesId} data-series={r.seriesId}>
-                  <td>
-                    <button className="link-button" onClick={() => onOpenSeries(r.seriesId)} title={`Open ${r.seriesId}`}>{r.seriesId}</button>
-                  </td>
-                  <td>{r.label}</td>
-                  <td className="num">{r.dice.toFixed(3)}</td>
-                  <td className="num">{cm3(r.volumeAMm3)}</td>
-                  <td className="num">{cm3(r.volumeBMm3)}</td>
-                  <td className="num">{r.differing}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
-        {skipped.length > 0 && (
-          <ul className="pad-x small agreement-skipped" data-testid="agreement-skipped">
-            {skipped.map((x) => (
-              <li key={x.seriesId} className="problem-line warning">
-                {x.seriesId}: not compared — {x.skipped}
-              </li>
-            ))}
-          </ul>
-        )}
-      </section>
     </div>
   );
 }

@@ -41,8 +41,15 @@ export function ComparePanel(props: ComparePanelProps) {
   const spacing = opened?.info.image.geometry.spacing;
   const voxelMm3 = spacing ? spacing[0] * spacing[1] * spacing[2] : 0;
   const sideOf = (d: AdjudicationInfo): string => (d.from === null ? 'edited' : d.from === a ? `A (${name(d.from)})` : d.from === b ? `B (${name(d.from)})` : name(d.from));
+  // A decision whose journal entry (a label taken from a source) was undone no longer holds: shown as such, not chosen.
+  const history = props.editing.history;
+  const undone = (d: AdjudicationInfo | null): boolean => d !== null && d.editSeq !== null && history.some((h) => h.seq === d.editSeq && h.state === 'undone');
   const decided = (d: AdjudicationInfo | null) =>
-    d && (
+    d && undone(d) ? (
+      <span className="compare-decided is-undone" data-testid="compare-decided" data-undone="true" title={`Taken by ${d.annotator}, ${new Date(d.createdAt).toLocaleString()}, then undone`}>
+        ↶ {sideOf(d)} taken, then undone: decide again
+      </span>
+    ) : d && (
       <span className="compare-decided" data-testid="compare-decided" title={`Decided by ${d.annotator}, ${new Date(d.createdAt).toLocaleString()}`}>
         ✓ {sideOf(d)} · {d.annotator} · {time(d.createdAt)}
       </span>
@@ -56,7 +63,7 @@ export function ComparePanel(props: ComparePanelProps) {
       e.stopPropagation();
       void (kind === 'label' ? c.decideLabel(item, side) : c.decideLevel(item, side));
     };
-    const chosen = (side: Side): boolean => current !== null && (side === 'edited' ? current.from === null : current.from === (side === 'A' ? a : b));
+    const chosen = (side: Side): boolean => current !== null && !undone(current) && (side === 'edited' ? current.from === null : current.from === (side === 'A' ? a : b));
     const what = kind === 'label' ? labelText(item) : levelText(item);
     return (
       <span className="compare-decide" role="group" aria-label={`Decide ${what}`}>
@@ -76,7 +83,7 @@ export function ComparePanel(props: ComparePanelProps) {
     return (
       <li
         key={l.value}
-        className={`compare-row${d ? ' is-decided' : ''}`}
+        className={`compare-row${d && !undone(d) ? ' is-decided' : ''}`}
         data-testid="compare-label"
         data-label={l.value}
         title={l.focus ? `${labelText(l.value)}: click to go where A and B disagree` : labelText(l.value)}

@@ -7,6 +7,7 @@ import type { Responses } from '../../../common/contract.js';
 import { ApiError, call } from '../../platform/api.js';
 import { useApp } from '../../state/appStore.js';
 import { downloadPackage } from './packageFiles.js';
+import { useKeepFocus } from './useKeepFocus.js';
 import './packages.css';
 
 type Phase =
@@ -22,6 +23,9 @@ export function ExportAnnotationsDialog({ onClose }: { onClose: () => void }) {
   const alive = useRef(true);
   useEffect(() => () => void (alive.current = false), []);
   const packing = phase.kind === 'packing';
+  const form = useRef<HTMLFormElement>(null);
+  const closeButton = useRef<HTMLButtonElement>(null);
+  useKeepFocus(packing, form, closeButton);
   const names = session?.annotators ?? [];
 
   const pack = (): void => {
@@ -41,6 +45,7 @@ export function ExportAnnotationsDialog({ onClose }: { onClose: () => void }) {
   return (
     <div className="overlay-backdrop" role="dialog" aria-modal="true" aria-label="Export annotations" data-testid="export-annotations">
       <form
+        ref={form}
         className="overlay-card packages-card"
         onSubmit={(e) => {
           e.preventDefault();
@@ -93,10 +98,10 @@ export function ExportAnnotationsDialog({ onClose }: { onClose: () => void }) {
           </div>
         )}
         <div className="pad-x packages-actions">
-          <button type="submit" data-testid="export-annotations-start" disabled={!annotator || packing}>
+          <button type="submit" data-testid="export-annotations-start" disabled={!annotator || packing} autoFocus>
             {phase.kind === 'done' ? 'Save again' : 'Export'}
           </button>
-          <button type="button" onClick={onClose} disabled={packing}>
+          <button type="button" ref={closeButton} onClick={onClose} disabled={packing} data-testid="export-annotations-close">
             {phase.kind === 'done' ? 'Done' : 'Close'}
           </button>
         </div>

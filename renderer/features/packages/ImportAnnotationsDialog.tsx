@@ -7,6 +7,7 @@ import type { ReaderInfo } from '../../../common/contractReaders.js';
 import { ApiError, call } from '../../platform/api.js';
 import { PACKAGE_EXTENSION, PackageFileError, formatSize, readPackageFile } from './packageFiles.js';
 import { readersChanged } from './packagesState.js';
+import { useKeepFocus } from './useKeepFocus.js';
 import './packages.css';
 
 type Phase =
@@ -41,6 +42,9 @@ export function ImportAnnotationsDialog({ onClose }: { onClose: () => void }) {
   const alive = useRef(true);
   useEffect(() => () => void (alive.current = false), []);
   const sending = phase.kind === 'sending';
+  const form = useRef<HTMLFormElement>(null);
+  const closeButton = useRef<HTMLButtonElement>(null);
+  useKeepFocus(sending, form, closeButton);
 
   const send = (replace: boolean): void => {
     if (!file || sending) return;
@@ -57,6 +61,7 @@ export function ImportAnnotationsDialog({ onClose }: { onClose: () => void }) {
   return (
     <div className="overlay-backdrop" role="dialog" aria-modal="true" aria-label="Import annotations" data-testid="import-annotations">
       <form
+        ref={form}
         className="overlay-card packages-card"
         onSubmit={(e) => {
           e.preventDefault();
@@ -125,7 +130,7 @@ export function ImportAnnotationsDialog({ onClose }: { onClose: () => void }) {
               Import
             </button>
           )}
-          <button type="button" onClick={onClose} disabled={sending} data-testid="import-close">
+          <button type="button" ref={closeButton} onClick={onClose} disabled={sending} data-testid="import-close">
             {phase.kind === 'done' ? 'Done' : 'Close'}
           </button>
         </div>

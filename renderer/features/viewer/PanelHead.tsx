@@ -60,9 +60,10 @@ export function PanelHead({ side, title, collapsed, onToggle, sections = [] }: {
 
 /** The right panel's sections, top to bottom (the test ids of their roots). */
 export const RIGHT_SECTIONS: readonly PanelSection[] = [
+  { label: 'Compare', title: 'the reader comparison', testId: 'compare' },
   { label: 'Labels', testId: 'label-panel' },
   { label: 'History', testId: 'history' },
-  { label: 'Measurements', testId: 'measurements' },
+  { label: 'Measure', title: 'the measurements', testId: 'measurements' },
   { label: 'Ops', title: 'the label operations', testId: 'label-ops' },
   { label: 'QA', title: 'the label problems (QA)', testId: 'problems' },
 ];
