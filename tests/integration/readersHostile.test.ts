@@ -1,20 +1,19 @@
-// Hostile and consistency checks of the several-readers code (issue 16) through the real web-mode server, on a
-// generated sample, real .mha files and a real SQLite store. Packages are crafted with the project's own writer
-// (encodePackage: a valid checksum) but a header or a diff that lies: grades of patients the dataset lacks, label
-// diffs whose "before" values are not the dataset's mask, label 255, duplicate series. Every such request must end in
-// a typed error with nothing written (the reader tables byte-for-byte the same), never a 5xx or `internal`. Odd reader
-// names (a `reader:` prefix, `:`, Unicode, surrounding spaces) work as sources; an unknown reader is `not_found` on
-// every method that takes a source. Replacing a reader's layer makes agreement, progress and the in-flight sharing of
-// agreement runs tell the truth about the new layer, never the old one; an undone adjudication edit is not counted
-// as decided. Local edits counted sparsely (net diff) equal the edited volume's counts.
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+// Consistency of the several-readers code (issue 16) under change, races and crashes, through the real web-mode
+// server and the service, on a generated sample, real .mha files and real SQLite stores (malformed and lying
+// requests: tests/fuzz/readersApi.test.ts). Replacing a reader's layer makes agreement, progress and the in-flight
+// sharing of agreement runs tell the truth about the new layer, never the old one; an undone adjudication edit is
+// not counted as decided; an export racing a replace is refused, not mixed; two imports of one package at once are
+// one import; an agreement run while commitEdit lands is one state. kill -9 of the server in the middle of a
+// large import leaves the whole layer or nothing. Local edits counted sparsely (net diff) equal
+// the edited volume's counts.
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AdjudicationProgress, AgreementReport, SourceRef } from '../../common/contractReaders.js';
-import { voxelCount } from '../../common/geometry.js';
-import type { GradingField } from '../../common/gradings.js';
 import { base64ToBytes, bytesToBase64, decodeDiff, encodeDiff, type VoxelDiff } from '../../common/labelDiff.js';
 import { runExport } from '../../main/core/export/index.js';
 import { netDiff, runAgreement } from '../../main/core/readers/agreeRun.js';
@@ -27,6 +26,7 @@ import { openWorkstation, type Workstation } from '../../main/core/workstation.j
 import { readManifest } from './exportHelpers.js';
 import { brushDiff, diffBytes, prng } from './journalHelpers.js';
 
+const here = dirname(fileURLToPath(import.meta.url));
 let root: string;
 let ds: string;
 let storeFile: string;
@@ -108,125 +108,8 @@ async function ok<T>(method: string, body: unknown): Promise<T> {
   return a.value as T;
 }
 
-/** Every row of the reader tables, through a second read-only connection. */
-function readerTables(): string {
-  const db = new Database(storeFile, { readonly: true });
-  try {
-    return ['readers', 'reader_labels', 'reader_grades', 'adjudications']
-      .map((t) => JSON.stringify(db.prepare(`SELECT * FROM ${t} ORDER BY rowid`).all()))
-      .join('\n');
-  } finally {
-    db.close();
-  }
-}
-
 const b64 = (bytes: Uint8Array): string => bytesToBase64(bytes);
 const withContent = (patch: (c: PackageContent) => PackageContent): Uint8Array => encodePackage(patch(structuredClone(contentA)));
-
-/** A refused import: typed 4xx, the message names the file, nothing written. */
-async function refused(bytes: Uint8Array, fileName: string, code?: string): Promise<Answer> {
-  const before = readerTables();
-  const a = await api('importAnnotations', { fileName, data: b64(bytes) });
-  expect(a.ok, JSON.stringify(a)).toBe(false);
-  expect([200, 400]).toContain(a.status); // a service error is {ok: false} (200), a malformed request 400
-  expect(a.error!.code).not.toBe('internal');
-  if (code) expect(a.error!.code).toBe(code);
-  expect(a.error!.message).toContain(fileName);
-  expect(readerTables()).toBe(before);
-  return a;
-}
-
-describe('crafted packages with a valid checksum are refused typed, nothing written', () => {
-  it('a grade of a patient the dataset lacks', async () => {
-    const bytes = withContent((c) => ({ ...c, grades: [...c.grades, { patientId: 9999, ivdLabel: 1, field: 'pfirrmann', value: 3, firstValue: 3, setAt: null }] }));
-    const a = await refused(bytes, 'ghost-patient.spinepkg');
-    expect(a.error!.message).toMatch(/9999/);
-  });
-
-  it('a label diff whose "before" values are not the dataset mask', async () => {
-    const bytes = withContent((c) => {
-      const s = c.series[0]!;
-      const d = decodeDiff(s.diff, s.voxelCount);
-      // Claim the original held another value than it does at every changed voxel (still a legal SPIDER label).
-      const before = d.before.map((v) => (v === 0 ? 100 : 0));
-      const diff = encodeDiff({ indices: d.indices, before, after: d.after.map((v, k) => (v === before[k] ? (v === 0 ? 1 : 0) : v)) });
-      return { ...c, series: [{ ...s, diff }, ...c.series.slice(1)] };
-    });
-    const a = await refused(bytes, 'lying-before.spinepkg');
-    expect(a.error!.message).toMatch(/does not fit|mask/);
-  });
-
-  it('a diff writing label 255', async () => {
-    const bytes = withContent((c) => {
-      const s = c.series[0]!;
-      const d = decodeDiff(s.diff, s.voxelCount);
-      return { ...c, series: [{ ...s, diff: encodeDiff({ ...d, after: d.after.map(() => 255) }) }, ...c.series.slice(1)] };
-    });
-    await refused(bytes, 'label-255.spinepkg', 'invalid_file');
-  });
-
-  it('the same series twice', async () => {
-    await refused(withContent((c) => ({ ...c, series: [c.series[0]!, c.series[0]!] })), 'dup.spinepkg', 'invalid_file');
-  });
-
-  it('a voxel count that lies about the image', async () => {
-    await refused(withContent((c) => ({ ...c, series: c.series.map((s, i) => (i === 0 ? { ...s, voxelCount: s.voxelCount + 1 } : s)) })), 'size.spinepkg', 'invalid_file');
-  });
-
-  it('a series id of another dataset', async () => {
-    await refused(withContent((c) => ({ ...c, series: c.series.map((s, i) => (i === 0 ? { ...s, seriesId: '777_t2' } : s)) })), 'series.spinepkg', 'invalid_request');
-  });
-
-  it('zero-byte and non-base64 data', async () => {
-    const before = readerTables();
-    for (const data of ['', 'AAAA', '====', 'SPINEPKG']) {
-      const a = await api('importAnnotations', { fileName: 'x.spinepkg', data });
-      expect(a.ok).toBe(false);
-      expect(a.status).toBeLessThan(500);
-      expect(a.error!.code).not.toBe('internal');
-    }
-    expect(readerTables()).toBe(before);
-  });
-});
-
-describe('reader names and unknown readers', () => {
-  it('odd names work as sources; an unknown reader is not_found on every method taking a source', async () => {
-    const names = ['reader:bob', 'a:b:c', 'Zoë Ünïcødé 読影医', '  padded  '];
-    for (const [i, name] of names.entries()) {
-      const bytes = withContent((c) => ({ ...c, annotator: name, createdAt: `2026-01-0${i + 1}T00:00:00Z` }));
-      const r = await ok<{ reader: { name: string } }>('importAnnotations', { fileName: `n${i}.spinepkg`, data: b64(bytes) });
-      expect(r.reader.name).toBe(name.trim());
-      const src = `reader:${name.trim()}` as SourceRef;
-      const rep = await ok<AgreementReport>('agreement', { a: src, b: 'original' });
-      expect(rep.summary.seriesDiffering).toBe(contentA.series.length);
-    }
-    const ghost = 'reader:nobody';
-    const seriesId = contentA.series[0]!.seriesId;
-    const calls: [string, unknown][] = [
-      ['agreement', { a: ghost, b: 'original' }],
-      ['agreement', { a: 'local', b: ghost, basis: 'first' }],
-      ['seriesAgreement', { seriesId, a: ghost, b: 'local' }],
-      ['readerLabels', { seriesId, source: ghost, revision: 0 }],
-      ['adjudicate', { kind: 'label', seriesId, label: 1, from: ghost }],
-      ['adjudicate', { kind: 'level', patientId: ws.index.series[0]!.patientId, ivdLabel: 1, from: ghost }],
-      ['adjudicationProgress', { a: 'local', b: ghost }],
-      ['commitEdit', { seriesId, baseRevision: 0, tool: 'adjudicate', label: 1, description: 'x', diff: b64(new Uint8Array(0)), adjudication: { from: ghost } }],
-      ['startExport', { outDir: join(root, 'out-ghost'), format: 'mha', changedOnly: false, force: false, source: ghost }],
-    ];
-    const before = readerTables();
-    for (const [method, body] of calls) {
-      const a = await api(method, body);
-      expect(a.ok, `${method} ${JSON.stringify(a)}`).toBe(false);
-      expect(a.status, method).toBeLessThan(500);
-      expect(a.error!.code, `${method}: ${a.error!.message}`).not.toBe('internal');
-    }
-    expect(readerTables()).toBe(before);
-    for (const bad of ['reader:', 'reader: ', 'reader:\u0000x', 'Reader:x', 'reader:\uD800']) {
-      const a = await api('agreement', { a: bad, b: 'original' });
-      expect(a.status, bad).toBe(400);
-    }
-  });
-});
 
 /** Sources' labels of a series computed independently of the workstation's caches (a read-only context). */
 async function labelsOf(source: SourceRef, seriesId: string): Promise<Uint8Array> {
@@ -422,83 +305,80 @@ describe("local edits are counted as their net diff (agreeRun netDiff), exactly 
   });
 });
 
-/** κ written from the disagreement form: 1 − Σ v·observed / Σ v·expected; null when Σ v·expected = 0. */
-function kappaOf(pairs: [number, number][], cats: readonly number[], quadratic: boolean): number | null {
-  const n = pairs.length;
-  if (n === 0) return null;
-  const v = (x: number, y: number): number => { const i = cats.indexOf(x), j = cats.indexOf(y); return quadratic ? (i - j) ** 2 : i === j ? 0 : 1; };
-  let obs = 0, exp = 0;
-  for (const [x] of pairs) for (const [, y] of pairs) exp += v(x, y) / (n * n);
-  for (const [x, y] of pairs) obs += v(x, y) / n;
-  return exp === 0 ? null : 1 - obs / exp;
-}
-
-describe('the figures on edge cases (a second dataset: a series without a mask, a mask made unreadable)', () => {
-  it('κ with unused categories, equal values (null), one level; Dice 0 for a label in one source; skipped with reason', async () => {
-    const ds2 = join(root, 'figs');
-    await generateSample({ out: ds2, patients: 2, seed: 'readers-figures' });
-    const [noMask, badMask] = readdirSync(join(ds2, 'masks')).sort().slice(0, 2).map((f) => f.replace(/\.mha$/, '')) as [string, string];
-    rmSync(join(ds2, 'masks', `${noMask}.mha`));
-    const w = await openWorkstation({ datasetRoot: ds2, storeFile: join(root, 'figs.sqlite'), annotator: 'Adj', log: () => undefined });
-    try {
-      const entry = (id: string) => w.index.series.find((e) => e.id === id)!;
-      const n0 = voxelCount(entry(noMask).image!.geometry);
-      const bad = entry(badMask);
-      const badOriginal = await w.volumeBytes(badMask, 'mask');
-      const at = badOriginal.indexOf(0);
-      const patient = entry(noMask).patientId;
-      const grade = (ivdLabel: number, field: GradingField, value: number): PackageContent['grades'][number] => ({ patientId: patient, ivdLabel, field, value, firstValue: value, setAt: null });
-      const pf = [3, 3, 3, 3, 3];
-      const modicA = [0, 0, 1, 2, 0], modicB = [0, 1, 1, 2, 0];
-      const pkg = (annotator: string, first: number, modic: number[], herniation: [number, number][]): Uint8Array => encodePackage({
-        dataset: { name: 'figs', fingerprint: w.index.identity }, annotator, createdAt: '2026-03-03T00:00:00Z', appVersion: 't', warnings: [],
-        series: [
-          { seriesId: noMask, voxelCount: n0, changed: 5, revision: 1, encoding: 'rle-u8-v1', diff: encodeDiff({ indices: Uint32Array.from([0, 1, 2, 3, 4], (i) => first + i), before: new Uint8Array(5), after: new Uint8Array(5).fill(1) }) },
-          { seriesId: badMask, voxelCount: badOriginal.length, changed: 1, revision: 1, encoding: 'rle-u8-v1', diff: encodeDiff({ indices: Uint32Array.of(at), before: Uint8Array.of(0), after: Uint8Array.of(1) }) },
-        ],
-        grades: [
-          ...pf.map((v, i) => grade(i + 1, 'pfirrmann', v)),
-          ...modic.map((v, i) => grade(i + 1, 'modic', v)),
-          ...herniation.map(([ivd, v]) => grade(ivd, 'herniation', v)),
-        ],
+describe('kill -9 of the web server in the middle of a large import', () => {
+  /** The server in its own process (serverChild.ts), on the shared dataset and `store`. */
+  function child(store: string): Promise<{ proc: ChildProcessWithoutNullStreams; port: number; exited: Promise<unknown> }> {
+    const proc = spawn(process.execPath, ['--import', 'tsx', join(here, 'serverChild.ts'), ds, store, join(root, 'static'), 'kill-token'], {
+      cwd: join(here, '..', '..'), stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    const exited = new Promise((ok) => proc.on('exit', (code, signal) => ok(signal ?? code)));
+    let err = '';
+    proc.stderr.on('data', (c: Buffer) => (err += c.toString()));
+    return new Promise((ok, fail) => {
+      let out = '';
+      proc.stdout.on('data', (c: Buffer) => {
+        out += c.toString();
+        const nl = out.indexOf('\n');
+        if (nl >= 0) ok({ proc, port: (JSON.parse(out.slice(0, nl)) as { port: number }).port, exited });
       });
-      await w.service.importAnnotations({ fileName: 'p.spinepkg', data: b64(pkg('P:Q', 100, modicA, [[1, 1], [2, 1]])) });
-      await w.service.importAnnotations({ fileName: 'r.spinepkg', data: b64(pkg('R', 102, modicB, [[1, 0]])) });
-      // The mask goes bad after the import (its payload cut short; the header still scans).
-      const file = join(ds2, bad.maskFile!);
-      const bytes = readFileSync(file);
-      writeFileSync(file, bytes.subarray(0, bytes.length - 200));
+      void exited.then((how) => fail(new Error(`server exited (${String(how)}) before listening: ${err}`)));
+    });
+  }
 
-      const r = await w.service.agreement({ a: 'reader:P:Q', b: 'reader:R' });
-      const byField = new Map(r.gradings.map((g) => [g.field, g]));
-      const pfF = byField.get('pfirrmann')!;
-      expect([pfF.n, pfF.observed, pfF.kappa]).toEqual([5, 1, null]);
-      expect(pfF.perLevel.map((l) => [l.ivdLabel, l.n, l.kappa])).toEqual([1, 2, 3, 4, 5].map((i) => [i, 1, null]));
-      const mo = byField.get('modic')!;
-      const pairs = modicA.map((a, i) => [a, modicB[i]!] as [number, number]);
-      expect(mo.n).toBe(5);
-      expect(mo.kappa).toBeCloseTo(kappaOf(pairs, [0, 1, 2, 3], false)!, 12);
-      expect(mo.confusion[3]).toEqual([0, 0, 0, 0]); // Modic III never used: an empty row and column, κ still defined
-      expect(mo.confusion.map((row) => row[3])).toEqual([0, 0, 0, 0]);
-      const he = byField.get('herniation')!;
-      expect([he.n, he.observed, he.kappa]).toEqual([1, 0, kappaOf([[1, 0]], [0, 1], false)]);
-      expect(he.kappa).toBe(0);
-      expect(byField.get('narrowing')).toMatchObject({ n: 0, observed: null, kappa: null });
-
-      const s0 = r.series.find((s) => s.seriesId === noMask)!;
-      expect(s0.skipped).toBeNull();
-      // Voxels 100–104 (P) against 102–106 (R): label 1 overlaps on 3 of 5 + 5.
-      expect(s0.labels).toEqual([expect.objectContaining({ value: 1, voxelsA: 5, voxelsB: 5, intersection: 3, dice: 0.6 })]);
-      const vsOriginal = await w.service.agreement({ a: 'reader:P:Q', b: 'original' });
-      expect(vsOriginal.series.find((s) => s.seriesId === noMask)!.labels).toEqual([expect.objectContaining({ value: 1, voxelsA: 5, voxelsB: 0, intersection: 0, dice: 0 })]);
-      const sb = r.series.find((s) => s.seriesId === badMask)!;
-      expect(sb.skipped).toMatch(new RegExp(`${bad.maskFile}.*cannot be read exactly`));
-      expect(sb.labels).toEqual([]);
-      expect(r.summary.seriesSkipped).toBeGreaterThanOrEqual(1);
-      // Over HTTP-free service calls too: the unreadable series' compare is a typed error, never internal.
-      await expect(w.service.seriesAgreement({ seriesId: badMask, a: 'reader:P:Q', b: 'reader:R' })).rejects.toMatchObject({ code: 'read_only' });
-    } finally {
-      w.close();
+  it('the store holds the whole layer or none of it, and passes integrity_check', async () => {
+    // Every series changed at every other voxel: a package of a few MB whose import takes a while.
+    const layers: PackageContent['series'] = [];
+    for (const e of ws.index.series) {
+      if (!e.image) continue;
+      const o = await labelsOf('original', e.id);
+      const idx = Uint32Array.from({ length: Math.floor(o.length / 2) }, (_, k) => 2 * k);
+      const diff = encodeDiff({ indices: idx, before: Uint8Array.from(idx, (i) => o[i]!), after: Uint8Array.from(idx, (i) => (o[i] === 0 ? 1 : 0)) });
+      layers.push({ seriesId: e.id, voxelCount: o.length, changed: idx.length, encoding: 'rle-u8-v1', diff, revision: 1 });
     }
-  });
+    const big = encodePackage({ ...structuredClone(contentA), annotator: 'Big', series: layers });
+    const body = JSON.stringify({ fileName: 'big.spinepkg', data: b64(big) });
+    const store = join(root, 'killed.sqlite');
+    const inspect = (): { integrity: unknown; readers: number; labels: number; grades: number } => {
+      const db = new Database(store);
+      try {
+        const one = (sql: string): number => (db.prepare(sql).get() as { n: number }).n;
+        return {
+          integrity: db.pragma('integrity_check', { simple: true }),
+          readers: one("SELECT count(*) AS n FROM readers WHERE name = 'Big'"),
+          labels: one("SELECT count(*) AS n FROM reader_labels JOIN readers ON readers.id = reader_id WHERE name = 'Big'"),
+          grades: one("SELECT count(*) AS n FROM reader_grades JOIN readers ON readers.id = reader_id WHERE name = 'Big'"),
+        };
+      } finally {
+        db.close();
+      }
+    };
+    const outcomes: string[] = [];
+    for (const delay of [0, 250, 500, 650, 800, 950]) {
+      const s = await child(store);
+      const sent = fetch(`http://127.0.0.1:${s.port}/api/importAnnotations`, {
+        method: 'POST', headers: { Authorization: 'Bearer kill-token', 'Content-Type': 'application/json' }, body,
+      }).then((r) => r.json() as Promise<{ ok: boolean }>, () => null);
+      await new Promise((r) => setTimeout(r, delay));
+      s.proc.kill('SIGKILL');
+      await s.exited;
+      const answered = await sent;
+      const st = inspect();
+      expect(st.integrity).toBe('ok');
+      if (st.readers === 0) expect([st.labels, st.grades]).toEqual([0, 0]);
+      else expect([st.readers, st.labels, st.grades]).toEqual([1, layers.length, contentA.grades.length]);
+      if (answered?.ok) expect(st.readers).toBe(1); // acknowledged: durable
+      outcomes.push(`${delay} ms: ${st.readers === 1 ? 'whole layer' : 'nothing'}${answered ? ' (answered)' : ''}`);
+      if (st.readers === 1) break;
+    }
+    // Whatever the kills left, the import completes (or is already there) and the layer is the package's.
+    const s = await child(store);
+    const r = await fetch(`http://127.0.0.1:${s.port}/api/importAnnotations`, {
+      method: 'POST', headers: { Authorization: 'Bearer kill-token', 'Content-Type': 'application/json' }, body,
+    }).then((x) => x.json() as Promise<{ ok: boolean }>);
+    s.proc.kill('SIGTERM');
+    await s.exited;
+    expect(r.ok).toBe(true);
+    expect(inspect()).toEqual({ integrity: 'ok', readers: 1, labels: layers.length, grades: contentA.grades.length });
+    console.log(`kill -9 during a ${(big.length / 2 ** 20).toFixed(1)} MiB import: ${outcomes.join('; ')}`);
+  }, 120_000);
 });
