@@ -10,6 +10,7 @@
 // the figures on edge cases against values computed here: κ with an unused category, all-equal values (pe = 1 →
 // null), one level; Dice 0 for a label in one source only; a layer on a series without a mask; a layer on a series
 // whose mask became unreadable (skipped with the reason); a reader name with ':'.
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -150,6 +151,23 @@ describe('crafted packages with a valid checksum are refused typed, nothing writ
 
   it('a series id of another dataset', async () => {
     await refused(withContent((c) => ({ ...c, series: c.series.map((s, i) => (i === 0 ? { ...s, seriesId: '777_t2' } : s)) })), 'series.spinepkg', 'invalid_request');
+  });
+
+  it('a 0-byte diff, and a header declaring huge lengths (resealed)', async () => {
+    await refused(withContent((c) => ({ ...c, series: [{ ...c.series[0]!, diff: new Uint8Array(0) }, ...c.series.slice(1)] })), 'empty-diff.spinepkg', 'invalid_file');
+    // The header rewritten to claim a 4 GiB diff and 128 M voxels changed, then resealed with a valid SHA-256.
+    const good = withContent((c) => c);
+    const view = new DataView(good.buffer, good.byteOffset);
+    const hlen = view.getUint32(10, true);
+    for (const [k, patch] of [{ length: 0xffff_ffff }, { changed: 1024 * 1024 * 128 }, { voxelCount: 1024 * 1024 * 128 }].entries()) {
+      const header = JSON.parse(new TextDecoder().decode(good.subarray(14, 14 + hlen))) as { series: object[] };
+      Object.assign(header.series[0]!, patch);
+      const json = new TextEncoder().encode(JSON.stringify(header));
+      const body = new Uint8Array([...good.subarray(0, 10), 0, 0, 0, 0, ...json, ...good.subarray(14 + hlen, good.length - 32)]);
+      new DataView(body.buffer).setUint32(10, json.length, true);
+      const sealed = new Uint8Array([...body, ...createHash('sha256').update(body).digest()]);
+      await refused(sealed, `huge-${k}.spinepkg`, 'invalid_file');
+    }
   });
 
   it('zero-byte and non-base64 data', async () => {
