@@ -23,7 +23,6 @@ import type { SeriesEntry } from '../dataset/index.js';
 import type { AdjudicationRecord } from '../store/index.js';
 import { differingLevels, disagreements, labelAgreements, volumeCounts } from './agreement.js';
 import { resolveSource, runAgreement } from './agreeRun.js';
-import { liveDecisions } from './decisions.js';
 import type { ReaderDeps } from './deps.js';
 import { readerLayerDiff, sourceGrades, sourceLabels, type SourceContext } from './sources.js';
 
@@ -206,7 +205,10 @@ export function createAgreementMethods(deps: ReaderDeps): Pick<Service, M> {
         ivdLabel: l.ivdLabel,
         fields: l.fields,
       }));
-      const decisions = liveDecisions(deps.store)
+      // Every latest decision, an undone take or one about a since-replaced layer too: the panel shows those as such
+      // ("taken, then undone"); adjudicationProgress counts only the live ones (decisions.ts).
+      const decisions = deps.store.readers
+        .latestDecisions()
         .filter((d) => (d.kind === 'label' ? d.seriesId === e.id : d.patientId === e.patientId))
         .map(decisionInfo);
       return { seriesId: e.id, a: req.a, b: req.b, revision, labels, levels, decisions };

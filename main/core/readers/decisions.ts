@@ -4,8 +4,9 @@
 //     the labels no longer hold what was decided;
 //   - a decision that took a reader's labels or grades before that reader's current layer was imported (the layer
 //     was replaced by another package): it decided about labels or grades that are no longer the reader's.
-// Progress and the open series' decision list count only the live ones, so they never report work as done that an
-// undo or a new package has undone. The manifest still lists every latest decision, with `holds` (provenance.ts).
+// adjudicationProgress counts only the live ones, so it never reports work as done that an undo or a new package
+// has undone. seriesAgreement still lists every latest decision (the compare panel shows an undone take as such),
+// and so does the manifest, with `holds` (provenance.ts).
 import { readerOf, type SourceRef } from '../../../common/contractReaders.js';
 import type { AdjudicationRecord, Store } from '../store/index.js';
 
