@@ -4,8 +4,9 @@
 // Escape (its Import button is disabled while sending, which used to drop the focus to the page so Escape went to the
 // viewer); File ▸ Export annotations… closes with Escape too. The Agreement page lists the lowest-Dice series before
 // its plots, in view at laptop size. In the viewer, the right panel's section row links the Compare panel; the
-// disagreement list of many labels stays short enough at 1366×768 that the label panel below it is reachable; a label
-// taken from B and then undone (Ctrl+Z) is shown as undone, not as decided. Real server, SQLite, Debian Chromium;
+// disagreement list of many labels stays short enough at 1366×768 that the label panel below it is reachable; a
+// disagreement is reached by keyboard (Tab to its name, Enter: crosshair there; Enter on "Edited" decides, not the
+// viewer's Enter shortcut); a label taken from B and then undone (Ctrl+Z) is shown as undone, not as decided. Real server, SQLite, Debian Chromium;
 // screenshots at 1366×768 and 1920×1080 in test-results/readersWorkflow/.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -143,6 +144,30 @@ describe('several readers, as an adjudicator uses them', () => {
     const labels = (await page.locator('[data-testid="label-panel"]').boundingBox())!;
     expect(labels.y - list.y).toBeLessThan(right.height);
     await shots('compare-many-labels');
+  }, 120_000);
+
+  it('reaches a disagreement by keyboard: Tab to its name, Enter puts the crosshair on main\'s focus voxel', async () => {
+    const row = panel().locator('[data-testid="compare-label"]').nth(1);
+    const label = Number(await row.getAttribute('data-label'));
+    const agr = await app.ws.service.seriesAgreement({ seriesId, a: 'reader:Reader One', b: 'reader:Reader Two' });
+    const focus = agr.labels.find((l) => l.value === label)!.focus!;
+    // From the B selector, Tab walks the panel's controls to that row's name.
+    await panel().locator('[data-testid="compare-b"]').focus();
+    const target = row.locator('button.compare-name');
+    for (let i = 0; i < 12 && !(await target.evaluate((e) => e === document.activeElement)); i++) await page.keyboard.press('Tab');
+    expect(await target.evaluate((e) => e === document.activeElement)).toBe(true);
+    await page.keyboard.press('Enter');
+    const spacing = (await app.ws.service.openSeries({ seriesId })).image.geometry.spacing;
+    await expect.poll(async () => {
+      const c = await page.evaluate(() => window.__spine!.viewer!.getCrosshair());
+      return Math.max(...[0, 1, 2].map((i) => Math.abs(c[i]! - focus.world[i]!) - spacing[i]! / 2));
+    }).toBeLessThanOrEqual(1e-6);
+    // Tab on to its "Edited" and Enter: decided by hand.
+    const edited = row.locator('[data-testid="compare-edited"]');
+    for (let i = 0; i < 4 && !(await edited.evaluate((e) => e === document.activeElement)); i++) await page.keyboard.press('Tab');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => row.locator('[data-testid="compare-decided"]').textContent(), { timeout: 20_000 }).toMatch(/^✓ edited · Adj · /);
+    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
   }, 120_000);
 
   it('shows a label taken from B and then undone as undone, not as decided', async () => {

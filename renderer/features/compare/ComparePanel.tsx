@@ -89,7 +89,8 @@ export function ComparePanel(props: ComparePanelProps) {
         title={l.focus ? `${labelText(l.value)}: click to go where A and B disagree` : labelText(l.value)}
         onClick={() => c.goToLabel(l.value)}
       >
-        <span className="compare-name">{labelText(l.value)}</span>
+        {/* A button so that the keyboard reaches it (Tab, Enter); its click goes to the row's. */}
+        <button type="button" className="compare-name" aria-label={`${labelText(l.value)}: go where A and B disagree`}>{labelText(l.value)}</button>
         <span className="compare-dice" data-testid="compare-dice">Dice {l.dice.toFixed(3)}</span>
         {buttons('label', l.value, d)}
         <span className="compare-detail muted small">
@@ -101,7 +102,16 @@ export function ComparePanel(props: ComparePanelProps) {
   };
 
   return (
-    <div className="compare-panel" data-testid="compare">
+    <div
+      className="compare-panel"
+      data-testid="compare"
+      // Enter / Space on a focused button or checkbox here is that control's (go to, decide, outline), not the
+      // viewer's shortcut (Enter accepts a preview and was swallowing the button's activation).
+      onKeyDown={(e) => {
+        const t = e.target as HTMLElement;
+        if ((e.key === 'Enter' || e.key === ' ') && (t instanceof HTMLButtonElement || (t instanceof HTMLInputElement && t.type === 'checkbox'))) e.stopPropagation();
+      }}
+    >
       <div className="panel-title">
         <button
           className="compare-toggle"
@@ -167,7 +177,7 @@ export function ComparePanel(props: ComparePanelProps) {
                       const d = c.decisionOf('level', lv.ivdLabel);
                       return (
                         <li key={lv.ivdLabel} className={`compare-row${d ? ' is-decided' : ''}`} data-testid="compare-level" data-level={lv.ivdLabel} title="Click: this level in the grading dock" onClick={() => c.goToLevel(lv.ivdLabel)}>
-                          <span className="compare-name">{levelText(lv.ivdLabel)}</span>
+                          <button type="button" className="compare-name" aria-label={`${levelText(lv.ivdLabel)}: select in the grading dock`}>{levelText(lv.ivdLabel)}</button>
                           {buttons('level', lv.ivdLabel, d)}
                           <span className="compare-detail small">
                             {lv.fields.map((f) => {
