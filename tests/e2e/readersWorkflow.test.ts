@@ -139,6 +139,8 @@ describe('several readers, as an adjudicator uses them', () => {
     await expect.poll(async () => (await panel().boundingBox())!.y).toBeGreaterThanOrEqual(head.y + head.height - 0.5);
     expect((await panel().boundingBox())!.y).toBeLessThanOrEqual(head.y + head.height + 10);
     // The list scrolls inside itself: at most 30 % of the window high, so the label panel follows within one column.
+    const rows = await panel().locator('[data-testid="compare-label"]').count();
+    expect(await panel().locator('[data-testid="compare-labels-title"]').textContent()).toBe(`Labels that differ (${rows}), worst first`);
     const list = (await panel().locator('[data-testid="compare-labels"]').boundingBox())!;
     expect(list.height).toBeLessThanOrEqual(0.3 * 768 + 1);
     const labels = (await page.locator('[data-testid="label-panel"]').boundingBox())!;

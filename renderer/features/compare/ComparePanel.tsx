@@ -166,7 +166,11 @@ export function ComparePanel(props: ComparePanelProps) {
               {labels.length === 0 ? (
                 <div className="muted small compare-note" data-testid="compare-none">A and B label this series the same.</div>
               ) : (
-                <ol className="compare-list" data-testid="compare-labels">{labels.map(row)}</ol>
+                <>
+                  {/* The list scrolls inside itself: its count says how much there is. */}
+                  <div className="compare-subtitle small" data-testid="compare-labels-title">Labels that differ ({labels.length}), worst first</div>
+                  <ol className="compare-list" data-testid="compare-labels">{labels.map(row)}</ol>
+                </>
               )}
               {agreeing > 0 && <div className="muted small compare-note">{agreeing} label{agreeing === 1 ? '' : 's'} agree (Dice 1).</div>}
               {c.agreement.levels.length > 0 && (
