@@ -71,6 +71,7 @@ export async function runPackCommand(args: string[]): Promise<number> {
   if (inside === '' || (!inside.startsWith('..') && !isAbsolute(inside))) {
     throw new AppError('invalid_request', `--out ${values.out} lies inside the dataset; write the package elsewhere`);
   }
+  if (existsSync(out) && statSync(out).isDirectory()) throw new AppError('invalid_request', `--out ${values.out} is a folder; name the package file to write`, { file: out });
   if (existsSync(out) && !values.force) throw new AppError('conflict', `${out} exists; pass --force to replace it`, { file: out });
   const storeFile = storeFileOf(values.store, index.root);
   if (!existsSync(storeFile)) {
@@ -93,7 +94,8 @@ export async function runPackCommand(args: string[]): Promise<number> {
     renameSync(temp, out);
   } catch (err) {
     rmSync(temp, { force: true });
-    throw err;
+    if (err instanceof AppError) throw err;
+    throw new AppError('io', `Could not write ${out}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { file: out, cause: err });
   }
   if (values.json) {
     process.stdout.write(JSON.stringify({ file: out, ...summary }, null, 2) + '\n');

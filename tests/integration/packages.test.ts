@@ -149,6 +149,12 @@ describe('annotation packages', () => {
     expect((await cli(['pack', ds, '--annotator', 'Reader B', '--out', bPkg, '--store', bFile])).code).toBe(1); // exists
     expect((await cli(['pack', ds, '--annotator', 'Nobody', '--out', join(root, 'out', 'n.spinepkg'), '--store', bFile])).err).toContain('No annotator Nobody');
     expect((await cli(['pack', ds, '--annotator', 'Reader B', '--out', join(ds, 'b.spinepkg'), '--store', bFile])).code).toBe(2); // inside
+    const folder = await cli(['pack', ds, '--annotator', 'Reader B', '--out', join(root, 'out'), '--store', bFile, '--force']);
+    expect(folder.code).toBe(2);
+    expect(folder.err).toContain('is a folder');
+    const nowhere = await cli(['pack', ds, '--annotator', 'Reader B', '--out', join(root, 'no-such-dir', 'b.spinepkg'), '--store', bFile]);
+    expect(nowhere.code).toBe(1);
+    expect(nowhere.err).toMatch(/Could not write .*b\.spinepkg: ENOENT/);
 
     // Import B with the CLI into a fresh store, then A through the adjudicator's workstation.
     const unpackB = await cli(['unpack', ds, bPkg, '--store', cFile, '--annotator', 'Adj']);
