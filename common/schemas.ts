@@ -17,6 +17,8 @@ export const annotatorName = z
   .min(1, 'annotator name is empty')
   .max(80)
   .regex(/^[^\p{Cc}]+$/u, 'annotator name holds control characters')
+  // Bidirectional overrides and isolates make a name display as another ("Reader A" spelled backwards …).
+  .regex(/^[^\u202A-\u202E\u2066-\u2069]+$/u, 'annotator name holds bidirectional text controls')
   .refine(isWellFormedText, 'annotator name holds a lone UTF-16 surrogate');
 
 /** Free text stored with an edit (tool id, description): well-formed Unicode, no control characters. */

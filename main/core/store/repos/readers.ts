@@ -223,15 +223,18 @@ export function createReadersRepo(ctx: StoreContext): ReadersRepo {
      ORDER BY j.id`,
   );
 
+  // Reader names are compared and stored in Unicode NFC: "José" typed on two systems (composed or decomposed é) is
+  // one reader, never two that look the same.
   const byName = (name: string): ReaderRecord | null => {
-    const row = named.get({ name });
+    const row = named.get({ name: name.normalize('NFC') });
     return row ? toReader(row) : null;
   };
 
   return {
     list: () => all.all().map(toReader),
     byName,
-    importLayer(layer, opts = {}) {
+    importLayer(input, opts = {}) {
+      const layer = { ...input, name: input.name.normalize('NFC') };
       return ctx.write(() => {
         const existing = byName(layer.name);
         if (existing && existing.sha256 === layer.sha256) return { reader: existing, alreadyImported: true };
