@@ -223,6 +223,20 @@ export function decodeDiff(bytes: Uint8Array, voxelCount: number): VoxelDiff {
 
 // --- applying --- //
 
+/**
+ * A stored diff decoded for a volume of `voxelCount` voxels, or null when it does not fit: another encoding, or not
+ * well-formed for that volume (stored edits apply "where they fit" after a dataset changed). Other errors propagate.
+ */
+export function decodeStoredDiff(encoding: string, bytes: Uint8Array, voxelCount: number): VoxelDiff | null {
+  if (encoding !== DIFF_ENCODING) return null;
+  try {
+    return decodeDiff(bytes, voxelCount);
+  } catch (err) {
+    if (err instanceof DiffFormatError) return null;
+    throw err;
+  }
+}
+
 export type DiffDirection = 'forward' | 'backward';
 
 /**

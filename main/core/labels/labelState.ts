@@ -20,11 +20,12 @@ import {
   bytesToBase64,
   checkBase,
   decodeDiff,
+  decodeStoredDiff,
   DIFF_ENCODING,
   DiffFormatError,
   type VoxelDiff,
 } from '../../../common/labelDiff.js';
-import type { AnnotatorId, Edit, EditSummary, Store } from '../store/index.js';
+import type { AnnotatorId, EditSummary, Store } from '../store/index.js';
 import { CHECKPOINT_ENCODING, decodeCheckpoint, encodeCheckpoint } from './checkpoint.js';
 
 export const DEFAULT_CHECKPOINT_EVERY = 50;
@@ -131,17 +132,6 @@ function checkWrittenLabels(seriesId: string, req: Request<'commitEdit'>, diff: 
   }
 }
 
-/** Decodes a stored diff for replay; null when it does not fit this volume (stored edits apply "where they fit"). */
-function storedDiff(e: Edit, voxelCount: number): VoxelDiff | null {
-  if (e.encoding !== DIFF_ENCODING) return null;
-  try {
-    return decodeDiff(e.diff, voxelCount);
-  } catch (err) {
-    if (err instanceof DiffFormatError) return null;
-    throw err;
-  }
-}
-
 export function createLabelJournal(opts: LabelJournalOptions): LabelJournal {
   const { store } = opts;
   const annotatorId = (): AnnotatorId => opts.annotator();
@@ -214,7 +204,7 @@ export function createLabelJournal(opts: LabelJournalOptions): LabelJournal {
       let skipped = 0;
       let voxels = 0;
       for (const e of edits) {
-        const d = storedDiff(e, voxelCount);
+        const d = decodeStoredDiff(e.encoding, e.diff, voxelCount);
         if (d) applyDiff(volume, d, 'forward');
         else skipped++;
         voxels += e.voxelCount;
@@ -331,7 +321,7 @@ export function createLabelJournal(opts: LabelJournalOptions): LabelJournal {
       return edit;
     });
     if (!e) return { edit: null, diff: null, revision: s.revision };
-    const d = storedDiff(e, s.volume.length);
+    const d = decodeStoredDiff(e.encoding, e.diff, s.volume.length);
     if (d) applyDiff(writable(s), d, kind === 'undo' ? 'backward' : 'forward');
     s.revision++;
     if (e.seq > s.checkpointSeq) {

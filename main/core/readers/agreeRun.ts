@@ -11,7 +11,7 @@
 import type { AgreementReport, GradeBasis, SeriesAgreement, SourceRef } from '../../../common/contractReaders.js';
 import { AppError } from '../../../common/errors.js';
 import { voxelCount } from '../../../common/geometry.js';
-import { checkBase, decodeDiff, DiffFormatError, DIFF_ENCODING, type VoxelDiff } from '../../../common/labelDiff.js';
+import { checkBase, decodeStoredDiff, type VoxelDiff } from '../../../common/labelDiff.js';
 import { mapLimit, type SeriesEntry } from '../dataset/index.js';
 import { MaskUnreadableError } from '../labels/original.js';
 import type { ReaderRecord } from '../store/index.js';
@@ -63,16 +63,6 @@ type Side = { kind: 'original' } | { kind: 'diff'; diff: VoxelDiff } | { kind: '
 /** A per-series problem that makes the series `skipped` (a typed, expected condition, never a bug). */
 class SkipSeries extends Error {}
 
-function storedEditDiff(encoding: string, bytes: Uint8Array, n: number): VoxelDiff | null {
-  if (encoding !== DIFF_ENCODING) return null;
-  try {
-    return decodeDiff(bytes, n);
-  } catch (err) {
-    if (err instanceof DiffFormatError) return null;
-    throw err;
-  }
-}
-
 function sideOf(ctx: SourceContext, s: ResolvedSource, e: SeriesEntry, n: number): Side {
   if (s.ref === 'original') return { kind: 'original' };
   if (s.reader) {
@@ -88,7 +78,7 @@ function sideOf(ctx: SourceContext, s: ResolvedSource, e: SeriesEntry, n: number
   // fit the volume is left out), read in one synchronous call so they belong to one revision.
   const diffs: VoxelDiff[] = [];
   for (const edit of ctx.store.edits.active(e.id)) {
-    const d = storedEditDiff(edit.encoding, edit.diff, n);
+    const d = decodeStoredDiff(edit.encoding, edit.diff, n);
     if (d) diffs.push(d);
   }
   return diffs.length > 0 ? { kind: 'edits', diffs } : { kind: 'original' };

@@ -12,6 +12,7 @@ import {
   applyDiff,
   checkBase,
   decodeDiff,
+  decodeStoredDiff,
   DiffFormatError,
   DIFF_ENCODING,
   type VoxelDiff,
@@ -162,17 +163,6 @@ export function sourceGrades(ctx: Pick<SourceContext, 'index' | 'store'>, source
   return out;
 }
 
-/** Stored edits decoded for a volume of `n` voxels; an edit that does not fit is left out (as the journal does). */
-function fittingDiff(encoding: string, bytes: Uint8Array, n: number): VoxelDiff | null {
-  if (encoding !== DIFF_ENCODING) return null;
-  try {
-    return decodeDiff(bytes, n);
-  } catch (err) {
-    if (err instanceof DiffFormatError) return null;
-    throw err;
-  }
-}
-
 /**
  * A SourceContext for a store opened read-only (CLI pack/agree/export): currentLabels = the original mask + the
  * store's active edits in seq order (no journal, no checkpoint needed), revision = the stored revision (edits in
@@ -202,7 +192,7 @@ export function readOnlySourceContext(index: DatasetIndex, store: Store): Source
         throw err;
       }
       for (const edit of edits) {
-        const d = fittingDiff(edit.encoding, edit.diff, n);
+        const d = decodeStoredDiff(edit.encoding, edit.diff, n);
         if (d) applyDiff(volume, d, 'forward');
       }
       return { volume, revision };
