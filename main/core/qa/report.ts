@@ -12,6 +12,7 @@ import type { DatasetIndex } from '../dataset/index.js';
 import { openStore } from '../store/index.js';
 import { buildDashboard, effectiveGradings, type StoredGrade } from './dashboard.js';
 import type { QaReport } from './types.js';
+import { reportDocument } from '../reportPage.js';
 
 export const REPORT_FILE = 'index.html';
 
@@ -103,25 +104,13 @@ export function dashboardForDataset(index: DatasetIndex, report: QaReport, store
 }
 
 const CSS = `
-:root { color-scheme: light; }
-body { margin: 0 auto; max-width: 1320px; padding: 16px 24px 40px; font: 14px/1.45 system-ui, -apple-system, 'Segoe UI', sans-serif; color: #1d2025; background: #fff; }
-h1 { font-size: 22px; margin: 8px 0 4px; } h2 { font-size: 17px; margin: 28px 0 8px; border-bottom: 1px solid #d5d9de; padding-bottom: 4px; }
-.meta { color: #5b626b; margin: 0 0 10px; }
 .counts { display: flex; gap: 10px; flex-wrap: wrap; margin: 8px 0 0; padding: 0; list-style: none; }
 .counts li { border: 1px solid #d5d9de; border-radius: 6px; padding: 4px 12px; }
 .counts b { font-size: 18px; margin-right: 4px; }
 .counts .error b { color: #c62828; } .counts .warning b { color: #a86a00; } .counts .info b { color: #1f5fae; }
 .plots { display: grid; grid-template-columns: repeat(auto-fit, minmax(560px, 1fr)); gap: 16px; align-items: start; }
-.plots figure { margin: 0; border: 1px solid #e1e4e8; border-radius: 6px; padding: 8px; overflow-x: auto; }
-.plots figure.wide { grid-column: 1 / -1; }
-svg.plot { display: block; max-width: 100%; height: auto; }
-table { border-collapse: collapse; width: 100%; font-size: 13px; }
-th, td { text-align: left; padding: 3px 8px; border-top: 1px solid #e1e4e8; vertical-align: top; }
-th { color: #5b626b; font-weight: 600; border-top: 0; }
-td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 td.sev-error { color: #c62828; font-weight: 600; } td.sev-warning { color: #a86a00; } td.sev-info { color: #1f5fae; }
 code { font-size: 12px; }
-footer { margin-top: 32px; color: #5b626b; font-size: 12px; }
 `;
 
 /** The whole page. `report` gives the findings table; everything else comes from `data`. */
@@ -148,17 +137,7 @@ export function reportHtml(data: DashboardData, report: QaReport): string {
         .join('')}</tbody></table>`
     : '<p>No findings.</p>';
   const withoutMask = d.seriesWithoutMask ? ` · ${d.seriesWithoutMask} without a mask` : '';
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>QA report: ${esc(d.name)}</title>
-<style>${CSS}</style>
-</head>
-<body>
-<header>
+  return reportDocument(`QA report: ${esc(d.name)}`, CSS, `<header>
 <h1>QA report: ${esc(d.name)}</h1>
 <p class="meta">${d.patients} patients · ${d.series} series · ${d.seriesChecked} checked${withoutMask} · made ${esc(data.generatedAt.replace('T', ' ').replace(/\.\d+Z$/, ' UTC'))}</p>
 <ul class="counts" aria-label="Findings by severity">
@@ -175,8 +154,5 @@ ${outliers}
 <h2>Findings (${report.findings.length})</h2>
 ${findings}
 </main>
-<footer>Written by <code>spine-ws qa --report</code> from the dataset's masks, its CSVs and its annotation store (read-only); the source dataset is never written to.</footer>
-</body>
-</html>
-`;
+<footer>Written by <code>spine-ws qa --report</code> from the dataset's masks, its CSVs and its annotation store (read-only); the source dataset is never written to.</footer>`);
 }

@@ -6,6 +6,7 @@
 import type { AgreementReport } from '../../../common/contractReaders.js';
 import { gradingFieldSpec } from '../../../common/gradings.js';
 import { agreementPlots, esc, fmt, fmtKappa } from '../../../common/plots/index.js';
+import { reportDocument } from '../reportPage.js';
 
 /** (series, label) pairs with the lowest Dice, worst first; ties by series id then label. */
 export function worstPairs(r: AgreementReport, limit: number): { seriesId: string; value: number; name: string; dice: number; voxelsA: number; voxelsB: number; volumeDiffMm3: number }[] {
@@ -15,20 +16,8 @@ export function worstPairs(r: AgreementReport, limit: number): { seriesId: strin
 }
 
 const CSS = `
-:root { color-scheme: light; }
-body { margin: 0 auto; max-width: 1320px; padding: 16px 24px 40px; font: 14px/1.45 system-ui, -apple-system, 'Segoe UI', sans-serif; color: #1d2025; background: #fff; }
-h1 { font-size: 22px; margin: 8px 0 4px; } h2 { font-size: 17px; margin: 28px 0 8px; border-bottom: 1px solid #d5d9de; padding-bottom: 4px; }
-.meta { color: #5b626b; margin: 0 0 10px; }
 .plots { display: grid; grid-template-columns: repeat(auto-fit, minmax(420px, 1fr)); gap: 16px; align-items: start; }
-.plots figure { margin: 0; border: 1px solid #e1e4e8; border-radius: 6px; padding: 8px; overflow-x: auto; }
-.plots figure.wide { grid-column: 1 / -1; }
-svg.plot { display: block; max-width: 100%; height: auto; }
-table { border-collapse: collapse; width: 100%; font-size: 13px; }
-th, td { text-align: left; padding: 3px 8px; border-top: 1px solid #e1e4e8; vertical-align: top; }
-th { color: #5b626b; font-weight: 600; border-top: 0; }
 th.num { text-align: right; }
-td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
-footer { margin-top: 32px; color: #5b626b; font-size: 12px; }
 `;
 
 /** Fixed decimals (columns line up), '–' for none; negative numbers with a real minus sign. */
@@ -60,17 +49,7 @@ export function agreeReportHtml(report: AgreementReport, title: string, generate
         .map((x) => `<tr><td>${esc(x.seriesId)}</td><td>${esc(x.skipped!)}</td></tr>`)
         .join('')}</tbody></table>`
     : '';
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Agreement: ${esc(title)}</title>
-<style>${CSS}</style>
-</head>
-<body>
-<header>
+  return reportDocument(`Agreement: ${esc(title)}`, CSS, `<header>
 <h1>Agreement: ${esc(title)}</h1>
 <p class="meta">A = <b>${esc(report.a)}</b> · B = <b>${esc(report.b)}</b> · grades: ${report.basis === 'first' ? 'first values' : 'current values'} · ${s.series} series, ${s.seriesDiffering} differing, ${s.seriesSkipped} not compared · mean Dice ${num(s.meanDice, 3)} · made ${esc(generatedAt.replace('T', ' ').replace(/\.\d+Z$/, ' UTC'))}</p>
 </header>
@@ -88,8 +67,5 @@ ${perLabel}
 ${worstTable}
 ${skippedTable}
 </main>
-<footer>Written by <code>spine-ws agree --report</code> from the dataset's masks and its annotation store (read-only); the source dataset is never written to.</footer>
-</body>
-</html>
-`;
+<footer>Written by <code>spine-ws agree --report</code> from the dataset's masks and its annotation store (read-only); the source dataset is never written to.</footer>`);
 }
