@@ -144,6 +144,11 @@ export interface AdjudicationInfo {
   createdAt: string;
   /** The label journal entry the decision wrote (label decisions taken from a source), else null. */
   editSeq: number | null;
+  /**
+   * Whether it still decides its item: false for a take whose edit was undone, or a decision about a reader's layer
+   * that has since been replaced by another package. Only live decisions count in adjudicationProgress.
+   */
+  live: boolean;
 }
 
 export interface SeriesAgreementResponse {

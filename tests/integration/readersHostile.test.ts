@@ -13,7 +13,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AdjudicationProgress, AgreementReport, SourceRef } from '../../common/contractReaders.js';
+import type { AdjudicationProgress, AgreementReport, SeriesAgreementResponse, SourceRef } from '../../common/contractReaders.js';
 import { base64ToBytes, bytesToBase64, decodeDiff, encodeDiff, type VoxelDiff } from '../../common/labelDiff.js';
 import { runExport } from '../../main/core/export/index.js';
 import { netDiff, runAgreement } from '../../main/core/readers/agreeRun.js';
@@ -159,6 +159,9 @@ describe("replacing a reader's layer: agreement, progress and provenance tell th
     });
     const p1 = await ok<AdjudicationProgress>('adjudicationProgress', { a: A, b: B });
     expect(p1.labels.decided).toBe(1);
+    const liveOf = async (): Promise<boolean | undefined> =>
+      (await ok<SeriesAgreementResponse>('seriesAgreement', { seriesId, a: A, b: B })).decisions.find((d) => d.kind === 'label' && d.label === label)?.live;
+    expect(await liveOf()).toBe(true);
 
     // Another package of the same reader replaces the layer.
     const r = await ok<{ alreadyImported: boolean }>('importAnnotations', { fileName: 'half.spinepkg', data: b64(pkgHalf), replace: true });
@@ -171,6 +174,7 @@ describe("replacing a reader's layer: agreement, progress and provenance tell th
     const p2 = await ok<AdjudicationProgress>('adjudicationProgress', { a: A, b: B });
     expect(sameLabel(newA, labB, label)).toBe(false); // still an item to decide
     expect(p2.labels.decided).toBe(0);
+    expect(await liveOf()).toBe(false); // listed for the panel, but marked as no longer deciding
 
     // Provenance: the manifest says whether the exported label still equals what A (now) has.
     const out = join(root, 'export-after-replace');
@@ -196,6 +200,7 @@ describe("replacing a reader's layer: agreement, progress and provenance tell th
     await ws.service.undo({ seriesId });
     const p3 = await ok<AdjudicationProgress>('adjudicationProgress', { a: A, b: B });
     expect(p3.labels.decided).toBe(0);
+    expect(await liveOf()).toBe(false); // the take was undone
   });
 
   it('an agreement run in flight while the layer is replaced: a later request sees the new layer; no stale cache', async () => {

@@ -27,9 +27,10 @@ export function seriesEntry(deps: Pick<ReaderDeps, 'index'>, seriesId: string): 
   return e;
 }
 
-/** A stored decision as the contract shows it. */
-export function decisionInfo(r: AdjudicationRecord): AdjudicationInfo {
+/** A stored decision as the contract shows it; `live`: it still decides its item (decisions.ts), true when just made. */
+export function decisionInfo(r: AdjudicationRecord, live = true): AdjudicationInfo {
   return {
+    live,
     kind: r.kind,
     seriesId: r.seriesId,
     label: r.label,

@@ -7,7 +7,6 @@
 // reused, so a new edit costs one series; the gradings part (cheap) is computed on every call, so it is never stale.
 import type { Service } from '../../../common/contract.js';
 import type {
-  AdjudicationInfo,
   AgreementReport,
   GradeBasis,
   LabelDisagreement,
@@ -20,9 +19,10 @@ import { AppError } from '../../../common/errors.js';
 import { indexToWorld, voxelCount, type Vec3 } from '../../../common/geometry.js';
 import { applyDiff, bytesToBase64, checkBase, encodeDiff } from '../../../common/labelDiff.js';
 import type { SeriesEntry } from '../dataset/index.js';
-import type { AdjudicationRecord } from '../store/index.js';
 import { differingLevels, disagreements, labelAgreements, volumeCounts } from './agreement.js';
 import { resolveSource, runAgreement } from './agreeRun.js';
+import { decisionInfo } from './adjudicate.js';
+import { liveDecisions } from './decisions.js';
 import type { ReaderDeps } from './deps.js';
 import { readerLayerDiff, sourceGrades, sourceLabels, type SourceContext } from './sources.js';
 
@@ -129,13 +129,6 @@ function entryOf(deps: ReaderDeps, seriesId: string): SeriesEntry & { image: Non
   return e as SeriesEntry & { image: NonNullable<SeriesEntry['image']> };
 }
 
-function decisionInfo(r: AdjudicationRecord): AdjudicationInfo {
-  return {
-    kind: r.kind, seriesId: r.seriesId, label: r.label, patientId: r.patientId, ivdLabel: r.ivdLabel,
-    from: r.from as SourceRef | null, annotator: r.annotator, createdAt: r.createdAt, editSeq: r.editSeq,
-  };
-}
-
 /** 'original' → `o` itself; a reader → a copy of `o` with its layer applied (a layer that does not fit: invalid_file). */
 function readerOnOriginal(deps: ReaderDeps, s: SourceRef, e: SeriesEntry, o: Uint8Array): Uint8Array {
   const reader = resolveSource(deps, s).reader;
@@ -207,10 +200,11 @@ export function createAgreementMethods(deps: ReaderDeps): Pick<Service, M> {
       }));
       // Every latest decision, an undone take or one about a since-replaced layer too: the panel shows those as such
       // ("taken, then undone"); adjudicationProgress counts only the live ones (decisions.ts).
+      const live = new Set(liveDecisions(deps.store).map((d) => d.id));
       const decisions = deps.store.readers
         .latestDecisions()
         .filter((d) => (d.kind === 'label' ? d.seriesId === e.id : d.patientId === e.patientId))
-        .map(decisionInfo);
+        .map((d) => decisionInfo(d, live.has(d.id)));
       return { seriesId: e.id, a: req.a, b: req.b, revision, labels, levels, decisions };
     },
 
