@@ -6,8 +6,9 @@
 // its plots, in view at laptop size. In the viewer, the right panel's section row links the Compare panel; the
 // disagreement list of many labels stays short enough at 1366×768 that the label panel below it is reachable; a
 // disagreement is reached by keyboard (Tab to its name, Enter: crosshair there; Enter on "Edited" decides, not the
-// viewer's Enter shortcut); a label taken from B and then undone (Ctrl+Z) is shown as undone, not as decided. Real server, SQLite, Debian Chromium;
-// screenshots at 1366×768 and 1920×1080 in test-results/readersWorkflow/.
+// viewer's Enter shortcut); a label taken from B and then undone (Ctrl+Z) is shown as undone, not as decided; an
+// import while the series is open offers the new reader, keeps the pair, and a replaced reader is compared anew.
+// Real server, SQLite, Debian Chromium; screenshots at 1366×768 and 1920×1080 in test-results/readersWorkflow/.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
@@ -24,7 +25,8 @@ let ws: WorkstationPage;
 let seriesId = '';
 const files: string[] = [];
 
-/** A reader's store: every `every`-th labelled voxel of the series erased; its package written to disk. */
+/** A reader's store: every `every`-th labelled voxel of the series erased (again, on the reader's current labels, if
+ *  the store exists); its package written to disk. */
 async function reader(name: string, every: number): Promise<string> {
   const w = await openWorkstation({ datasetRoot: app.dataset, storeFile: join(app.dir, `${name}.sqlite`), annotator: name });
   try {
@@ -36,7 +38,7 @@ async function reader(name: string, every: number): Promise<string> {
     const diff = { indices: Uint32Array.from(idx), before: Uint8Array.from(idx, (i) => live[i]!), after: new Uint8Array(idx.length) };
     await w.service.commitEdit({ seriesId, baseRevision: o.revision, tool: 'eraser', label: 0, description: `scripted ${name}`, diff: encodeDiff(diff) });
     const pkg = await w.service.exportAnnotations({ annotator: name });
-    const file = join(app.dir, `${name.replace(/\W/g, '_')}.spinepkg`);
+    const file = join(app.dir, `${name.replace(/\W/g, '_')}-${Date.now()}.spinepkg`);
     writeFileSync(file, Buffer.from(pkg.data, 'base64'));
     return file;
   } finally {
@@ -191,4 +193,36 @@ describe('several readers, as an adjudicator uses them', () => {
     await page.keyboard.press('Control+Shift+z');
     await expect.poll(() => same.locator('[data-testid="compare-decided"]').textContent(), { timeout: 20_000 }).toMatch(/^✓ B \(Reader Two\)/);
   }, 120_000);
+
+  it('follows imports made while the series is open: a new reader is offered, a replaced one compared anew', async () => {
+    const dialog = page.locator('[data-testid="import-annotations"]');
+    const importFile = async (file: string): Promise<void> => {
+      await menu('import-annotations');
+      await dialog.waitFor();
+      await dialog.locator('[data-testid="import-file"]').setInputFiles(file);
+      await dialog.locator('[data-testid="import-start"]').click();
+      await dialog.locator('[data-testid="import-result"], [data-testid="import-error"]').first().waitFor({ timeout: 60_000 });
+      const refused = dialog.locator('[data-testid="import-error"]');
+      if ((await refused.count()) > 0) {
+        expect(await refused.getAttribute('data-code')).toBe('conflict');
+        await dialog.locator('[data-testid="import-replace"]').click();
+        await dialog.locator('[data-testid="import-result"]').waitFor({ timeout: 60_000 });
+      }
+      await page.keyboard.press('Escape');
+      await dialog.waitFor({ state: 'detached', timeout: 5_000 });
+    };
+    await importFile(await reader('Reader Three', 9));
+    await expect.poll(() => panel().locator('[data-testid="compare-b"] option').allTextContents(), { timeout: 20_000 }).toContain('Reader Three');
+    // The pair being adjudicated stays (the new set's default pair would be One vs Three).
+    expect([await panel().locator('[data-testid="compare-a"]').inputValue(), await panel().locator('[data-testid="compare-b"]').inputValue()]).toEqual(['reader:Reader One', 'reader:Reader Two']);
+    // Reader Two erases more: a newer package of the same reader, imported with Replace.
+    await new Promise((r) => setTimeout(r, 1100));
+    await importFile(await reader('Reader Two', 3));
+    const agr = await app.ws.service.seriesAgreement({ seriesId, a: 'reader:Reader One', b: 'reader:Reader Two' });
+    const worst = agr.labels.filter((l) => l.dice < 1).sort((x, y) => x.dice - y.dice || x.value - y.value)[0]!;
+    const row = panel().locator(`[data-testid="compare-label"][data-label="${worst.value}"]`);
+    await expect.poll(() => row.locator('[data-testid="compare-dice"]').textContent(), { timeout: 30_000 }).toBe(`Dice ${worst.dice.toFixed(3)}`);
+    expect(await page.evaluate(() => window.__spine!.lastOpen!.seriesId)).toBe(seriesId);
+    await shots('compare-after-replace');
+  }, 180_000);
 });

@@ -12,9 +12,10 @@ import { isKnownLabel, labelInfo } from '../../../common/labels.js';
 import type { PreparedMeta } from '../../editing/useEditing.js';
 import { takeLabelDiff, type LabelmapVolume } from '../../labelmap/index.js';
 import { call } from '../../platform/api.js';
+import { useReadersVersion } from '../packages/packagesState.js';
 import type { OpenedSeries } from '../../state/loadSeries.js';
 import type { Viewer } from '../../viewer/index.js';
-import { loadPrefs, savePrefs, sourceName, type ComparePrefs } from './compareSources.js';
+import { compareOptions, loadPrefs, savePrefs, sourceName, type ComparePrefs } from './compareSources.js';
 import { createSourceVolumes, type SourceVolumes } from './sourceVolume.js';
 import { compareOutlineToggles } from './compareCommands.js';
 
@@ -94,6 +95,10 @@ export function useCompare(p: {
   // The readers of this store (asked again for each series: one may have been imported meanwhile), and the
   // remembered pair once they are known; a changed set of readers keeps a still valid pair.
   const readersKey = useRef<string | null>(null);
+  /** The dataset whose prefs are loaded. */
+  const prefsFor = useRef<string | null>(null);
+  // An import (File ▸ Import annotations…) while a series is open: the list and the figures follow at once.
+  const readersVersion = useReadersVersion();
   useEffect(() => {
     if (dataset === null) return;
     let live = true;
@@ -104,13 +109,18 @@ export function useCompare(p: {
         if (key === readersKey.current) return;
         readersKey.current = key;
         setReaders(r.readers);
-        setPrefsState(loadPrefs(dataset, r.readers));
+        // Another set of readers of the same dataset (an import meanwhile) keeps the pair shown while both sources
+        // still exist, remembered or not: the default pair of the new set would swap B under the adjudicator.
+        const sameDataset = prefsFor.current === dataset;
+        prefsFor.current = dataset;
+        const options: string[] = compareOptions(r.readers);
+        setPrefsState((cur) => (sameDataset && options.includes(cur.a) && options.includes(cur.b) ? cur : loadPrefs(dataset, r.readers)));
       })
       .catch((e: unknown) => live && setError(`Readers: ${message(e)}`));
     return () => {
       live = false;
     };
-  }, [dataset, readersTick, seriesId]);
+  }, [dataset, readersTick, seriesId, readersVersion]);
   const setPrefs = useCallback(
     (patch: Partial<ComparePrefs>) => {
       setPrefsState((cur) => {
@@ -187,9 +197,10 @@ export function useCompare(p: {
     setAgreement(null);
     setProgress(null);
   }, [seriesId, a, b, ready]);
+  // Also when the readers change: a replaced layer keeps its name (same pair) but not its labels and grades.
   useEffect(() => {
     void refresh();
-  }, [refresh, labelsTick, gradesTick]);
+  }, [refresh, labelsTick, gradesTick, readers]);
 
   // The outline: B's labels over the labels, while on.
   useEffect(() => {
