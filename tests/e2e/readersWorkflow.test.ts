@@ -184,7 +184,7 @@ describe('several readers, as an adjudicator uses them', () => {
     await page.locator('[data-testid="viewer"]').hover();
     await page.keyboard.press('Control+z');
     await expect.poll(async () => (await app.ws.service.history({ seriesId })).edits.at(-1)!.state, { timeout: 20_000 }).toBe('undone');
-    await expect.poll(() => same.locator('[data-testid="compare-decided"]').getAttribute('data-undone'), { timeout: 20_000 }).toBe('true');
+    await expect.poll(() => same.locator('[data-testid="compare-decided"]').getAttribute('data-undone'), { timeout: 20_000 }).toBe('undone');
     expect(await same.locator('[data-testid="compare-decided"]').textContent()).toBe('↶ B (Reader Two) taken, then undone: decide again');
     expect(await same.locator('[data-testid="compare-take-b"]').getAttribute('class')).toBe('');
     expect(await same.getAttribute('class')).not.toContain('is-decided');
@@ -223,6 +223,13 @@ describe('several readers, as an adjudicator uses them', () => {
     const row = panel().locator(`[data-testid="compare-label"][data-label="${worst.value}"]`);
     await expect.poll(() => row.locator('[data-testid="compare-dice"]').textContent(), { timeout: 30_000 }).toBe(`Dice ${worst.dice.toFixed(3)}`);
     expect(await page.evaluate(() => window.__spine!.lastOpen!.seriesId)).toBe(seriesId);
+    // The label taken from Reader Two's earlier package (the undo test's redo) no longer holds, as main counts it.
+    const taken = panel().locator('[data-testid="compare-decided"][data-undone="replaced"]');
+    expect(await taken.count()).toBe(1);
+    expect(await taken.textContent()).toBe('B (Reader Two) taken from an earlier package of Reader Two: decide again');
+    const progress = await app.ws.service.adjudicationProgress({ a: 'reader:Reader One', b: 'reader:Reader Two' });
+    expect(await panel().locator('[data-testid="compare-progress"]').textContent()).toBe(`Labels ${progress.labels.decided}/${progress.labels.total} decided · Levels ${progress.levels.decided}/${progress.levels.total}`);
+    expect(await panel().locator('.compare-row.is-decided').count()).toBe(progress.labels.decided + progress.levels.decided);
     await shots('compare-after-replace');
   }, 180_000);
 });

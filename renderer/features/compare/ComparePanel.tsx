@@ -3,7 +3,7 @@
 // crosshair there) and differing grades per level (click: that level in the grading dock), a decision per row (take
 // A, take B, or "Edited" by hand; who decided what and when), and the adjudication progress. Logic: useCompare.ts.
 import type { GradingLevel } from '../../../common/contract.js';
-import type { AdjudicationInfo, LabelDisagreement, SourceRef } from '../../../common/contractReaders.js';
+import { readerOf, type AdjudicationInfo, type LabelDisagreement, type SourceRef } from '../../../common/contractReaders.js';
 import { gradingFieldSpec } from '../../../common/gradings.js';
 import { DISC_OFFSET, isKnownLabel, labelInfo } from '../../../common/labels.js';
 import { keyHint } from '../../commands.js';
@@ -41,13 +41,23 @@ export function ComparePanel(props: ComparePanelProps) {
   const spacing = opened?.info.image.geometry.spacing;
   const voxelMm3 = spacing ? spacing[0] * spacing[1] * spacing[2] : 0;
   const sideOf = (d: AdjudicationInfo): string => (d.from === null ? 'edited' : d.from === a ? `A (${name(d.from)})` : d.from === b ? `B (${name(d.from)})` : name(d.from));
-  // A decision whose journal entry (a label taken from a source) was undone no longer holds: shown as such, not chosen.
+  // A decision that no longer holds is shown as such, not as chosen (the rules of main/core/readers/decisions.ts): its
+  // journal entry (a label taken from a source) was undone, or it took a reader's layer since replaced by a newer
+  // package of that reader.
   const history = props.editing.history;
-  const undone = (d: AdjudicationInfo | null): boolean => d !== null && d.editSeq !== null && history.some((h) => h.seq === d.editSeq && h.state === 'undone');
+  const importedAt = new Map((c.readers ?? []).map((r) => [r.name, r.importedAt]));
+  const lapsed = (d: AdjudicationInfo | null): 'undone' | 'replaced' | null => {
+    if (d === null) return null;
+    if (d.editSeq !== null && history.some((h) => h.seq === d.editSeq && h.state === 'undone')) return 'undone';
+    const reader = d.from === null ? null : readerOf(d.from);
+    const at = reader === null ? undefined : importedAt.get(reader);
+    return reader !== null && at !== undefined && d.createdAt < at ? 'replaced' : null;
+  };
+  const undone = (d: AdjudicationInfo | null): boolean => lapsed(d) !== null;
   const decided = (d: AdjudicationInfo | null) =>
-    d && undone(d) ? (
-      <span className="compare-decided is-undone" data-testid="compare-decided" data-undone="true" title={`Taken by ${d.annotator}, ${new Date(d.createdAt).toLocaleString()}, then undone`}>
-        ↶ {sideOf(d)} taken, then undone: decide again
+    d && lapsed(d) ? (
+      <span className="compare-decided is-undone" data-testid="compare-decided" data-undone={lapsed(d)} title={`Decided by ${d.annotator}, ${new Date(d.createdAt).toLocaleString()}`}>
+        {lapsed(d) === 'undone' ? `↶ ${sideOf(d)} taken, then undone: decide again` : `${sideOf(d)} taken from an earlier package of ${readerOf(d.from!)}: decide again`}
       </span>
     ) : d && (
       <span className="compare-decided" data-testid="compare-decided" title={`Decided by ${d.annotator}, ${new Date(d.createdAt).toLocaleString()}`}>
@@ -180,7 +190,7 @@ export function ComparePanel(props: ComparePanelProps) {
                     {c.agreement.levels.map((lv) => {
                       const d = c.decisionOf('level', lv.ivdLabel);
                       return (
-                        <li key={lv.ivdLabel} className={`compare-row${d ? ' is-decided' : ''}`} data-testid="compare-level" data-level={lv.ivdLabel} title="Click: this level in the grading dock" onClick={() => c.goToLevel(lv.ivdLabel)}>
+                        <li key={lv.ivdLabel} className={`compare-row${d && !undone(d) ? ' is-decided' : ''}`} data-testid="compare-level" data-level={lv.ivdLabel} title="Click: this level in the grading dock" onClick={() => c.goToLevel(lv.ivdLabel)}>
                           <button type="button" className="compare-name" aria-label={`${levelText(lv.ivdLabel)}: select in the grading dock`}>{levelText(lv.ivdLabel)}</button>
                           {buttons('level', lv.ivdLabel, d)}
                           <span className="compare-detail small">
