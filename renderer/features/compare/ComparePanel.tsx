@@ -41,17 +41,14 @@ export function ComparePanel(props: ComparePanelProps) {
   const spacing = opened?.info.image.geometry.spacing;
   const voxelMm3 = spacing ? spacing[0] * spacing[1] * spacing[2] : 0;
   const sideOf = (d: AdjudicationInfo): string => (d.from === null ? 'edited' : d.from === a ? `A (${name(d.from)})` : d.from === b ? `B (${name(d.from)})` : name(d.from));
-  // A decision that no longer holds is shown as such, not as chosen (the rules of main/core/readers/decisions.ts): its
-  // journal entry (a label taken from a source) was undone, or it took a reader's layer since replaced by a newer
-  // package of that reader.
+  // A decision that no longer holds (main's `live`, the rule adjudicationProgress counts by) is shown as such, not as
+  // chosen: its journal entry (a label taken from a source) was undone — seen at once in the history, before the
+  // figures are fetched again — or it took a reader's layer since replaced by a newer package of that reader.
   const history = props.editing.history;
-  const importedAt = new Map((c.readers ?? []).map((r) => [r.name, r.importedAt]));
   const lapsed = (d: AdjudicationInfo | null): 'undone' | 'replaced' | null => {
     if (d === null) return null;
     if (d.editSeq !== null && history.some((h) => h.seq === d.editSeq && h.state === 'undone')) return 'undone';
-    const reader = d.from === null ? null : readerOf(d.from);
-    const at = reader === null ? undefined : importedAt.get(reader);
-    return reader !== null && at !== undefined && d.createdAt < at ? 'replaced' : null;
+    return d.live ? null : 'replaced';
   };
   const undone = (d: AdjudicationInfo | null): boolean => lapsed(d) !== null;
   const decided = (d: AdjudicationInfo | null) =>
