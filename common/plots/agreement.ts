@@ -220,7 +220,11 @@ export function diceDistributionPlot(report: Pick<AgreementReport, 'series' | 'p
   });
   const n = report.series.filter((s) => s.skipped === null).length;
   const title = o.title ?? `Dice per label (${n} series)`;
-  return stripPlot({ id: o.id, title, groups, unit: 'Dice', ...(o.width ? { width: o.width } : {}) });
+  // The axis starts a tenth below the lowest Dice (at 0 when that is under 0.5), not at 0: agreement between careful
+  // readers is mostly 0.85–1, which a 0–1 axis squeezes into its top tenth. The tick labels show where it starts.
+  const lowest = Math.min(1, ...groups.flatMap((g) => g.points.map((p) => p.value)));
+  const floor = lowest < 0.5 ? 0 : Math.floor(lowest * 10) / 10 - 0.1;
+  return stripPlot({ id: o.id, title, groups, unit: 'Dice', floor, ...(o.width ? { width: o.width } : {}) });
 }
 
 function labelName(v: number): string {

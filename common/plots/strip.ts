@@ -27,6 +27,11 @@ export interface StripPlotOptions {
   unit?: string;
   width?: number;
   height?: number;
+  /**
+   * The lowest value the y axis must show (default 0: the axis starts at 0 or below). Dice plots pass a value near
+   * their data so that figures between 0.85 and 1 are not squashed into the top tenth.
+   */
+  floor?: number;
 }
 
 const LEFT = 58;
@@ -89,7 +94,7 @@ export function stripPlot(o: StripPlotOptions): string {
     body += noData(width, height);
     return svgDoc({ id: o.id, title: o.title, desc, width, height }, body);
   }
-  const ticks = niceTicks(Math.min(0, ...all), Math.max(...all), 5);
+  const ticks = niceTicks(Math.min(o.floor ?? 0, ...all), Math.max(...all), 5);
   const yMin = Math.min(ticks[0]!, ...all);
   const yMax = Math.max(ticks[ticks.length - 1]!, ...all);
   const yBottom = TOP + plotH;

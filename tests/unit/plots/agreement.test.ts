@@ -197,6 +197,22 @@ describe('diceDistributionPlot', () => {
     expect(findAll(root, hasClass('outlier-tag')).map((t) => t.text)).toEqual(['20_t1', '21_t1']);
     expect(findAll(root, hasClass('outlier')).map((o) => o.attrs['data-tag'] ?? null)).toEqual(['20_t1', null, '21_t1']);
   });
+  it('the y axis starts near the lowest Dice, so 0.9–1 is not squeezed into the top tenth; with a low Dice it starts at 0', () => {
+    const spread = (dices: number[]): { px: number; lowestTick: number } => {
+      const root = checked(diceDistributionPlot({ series: dices.map((d, i) => series(`${i + 1}_t2`, { 3: d })), perLabel: [] }, { id: 'dy' }));
+      const cy = findAll(root, hasClass('point')).map((p) => Number(p.attrs.cy));
+      const axis = findAll(root, hasClass('axis'))[0]!;
+      const ticks = findAll(axis, (n) => n.name === 'text' && /^-?\d+(\.\d+)?$/.test(n.text ?? '')).map((t) => Number(t.text));
+      return { px: Math.max(...cy) - Math.min(...cy), lowestTick: Math.min(...ticks) };
+    };
+    const high = spread([0.9, 0.95, 1, 0.97]);
+    const low = spread([0.9, 0.95, 1, 0.97, 0.2]);
+    expect(high.lowestTick).toBeGreaterThanOrEqual(0.7);
+    expect(low.lowestTick).toBe(0);
+    // The same 0.9 → 1 distance, in pixels, is several times larger on the zoomed axis.
+    const low0910 = low.px * (0.1 / 0.8);
+    expect(high.px).toBeGreaterThan(3 * low0910);
+  });
   it('no series: "No data"', () => {
     const root = checked(diceDistributionPlot({ series: [], perLabel: [] }, { id: 'd0' }));
     expect(findAll(root, hasClass('no-data'))).toHaveLength(1);
