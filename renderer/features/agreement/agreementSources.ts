@@ -2,7 +2,8 @@
 // "You"), the original dataset, and each imported reader; how they are named on screen, which pair is chosen by
 // default, and the choice remembered per dataset (localStorage). Pure apart from the storage access.
 import type { GradeBasis, ReaderInfo, SourceRef } from '../../../common/contractReaders.js';
-import { GRADE_BASES, readerOf } from '../../../common/contractReaders.js';
+import { GRADE_BASES } from '../../../common/contractReaders.js';
+import { compareOptions as sourceOptions, defaultChoice as defaultPair } from '../compare/compareSources.js';
 
 export interface AgreementChoice {
   a: SourceRef;
@@ -10,24 +11,13 @@ export interface AgreementChoice {
   basis: GradeBasis;
 }
 
-/** Every source of this store, in selector order: You, the original dataset, then the readers by name. */
-export function sourceOptions(readers: readonly ReaderInfo[]): SourceRef[] {
-  return ['local', 'original', ...readers.map((r): SourceRef => `reader:${r.name}`)];
-}
+// The source list, names and default pair are the Compare panel's, so both name and pick sources alike.
+export { compareOptions as sourceOptions, sourceName } from '../compare/compareSources.js';
 
-/** How a source is shown: "You (Adj)", "Original dataset", "Reader B". */
-export function sourceName(ref: SourceRef, annotator: string | null): string {
-  if (ref === 'local') return annotator ? `You (${annotator})` : 'You';
-  if (ref === 'original') return 'Original dataset';
-  return readerOf(ref) ?? ref;
-}
-
-/** The default pair: the first two readers; else you vs the one reader; else you vs the original dataset. */
+/** The default pair (the Compare panel's: the first two readers; else you vs the one reader; else you vs the
+ *  original dataset), current grades. */
 export function defaultChoice(readers: readonly ReaderInfo[]): AgreementChoice {
-  const r = readers.map((x): SourceRef => `reader:${x.name}`);
-  if (r.length >= 2) return { a: r[0]!, b: r[1]!, basis: 'current' };
-  if (r.length === 1) return { a: 'local', b: r[0]!, basis: 'current' };
-  return { a: 'local', b: 'original', basis: 'current' };
+  return { ...defaultPair(readers), basis: 'current' };
 }
 
 const key = (dataset: string): string => `spine.agreement.${dataset}`;
