@@ -1,10 +1,10 @@
-// Whether the dataset dashboard is open (issue 14 item 5): its own tiny store, so the header button, the command
-// registry's action and the dialog agree without a field in the app store.
-import { createStore, useStore } from '../../state/store.js';
+// Whether the dataset dashboard is open (issue 14 item 5), shared by the header button, the command registry's
+// action and the dialog.
+import { createOpenFlag } from '../../state/openFlag.js';
 
-const store = createStore({ open: false });
+const flag = createOpenFlag();
 
-export const openDashboard = (): void => store.set({ open: true });
-export const closeDashboard = (): void => store.set({ open: false });
-export const isDashboardOpen = (): boolean => store.get().open;
-export const useDashboardOpen = (): boolean => useStore(store, (s) => s.open);
+export const openDashboard = flag.open;
+export const closeDashboard = flag.close;
+export const isDashboardOpen = flag.isOpen;
+export const useDashboardOpen = flag.useOpen;
