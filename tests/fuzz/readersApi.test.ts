@@ -25,6 +25,7 @@ import { generateSample } from '../../main/core/sample/index.js';
 import { startWebServer, type WebServer } from '../../main/server/http.js';
 import { openWorkstation, type Workstation } from '../../main/core/workstation.js';
 import { brushDiff, diffBytes, prng } from '../integration/journalHelpers.js';
+import { contractClient, type Answer } from '../integration/contractClient.js';
 
 let root: string;
 let storeFile: string;
@@ -62,25 +63,7 @@ afterAll(async () => {
   rmSync(root, { recursive: true, force: true });
 });
 
-interface Answer {
-  status: number;
-  ok: boolean;
-  value?: unknown;
-  error?: { code: string; message: string };
-}
-async function api(method: string, body: unknown): Promise<Answer> {
-  const res = await fetch(`http://127.0.0.1:${server.port}/api/${method}`, {
-    method: 'POST',
-    headers: { Authorization: `Bearer ${server.token}`, 'Content-Type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  return { status: res.status, ...((await res.json()) as Omit<Answer, 'status'>) };
-}
-async function ok<T>(method: string, body: unknown): Promise<T> {
-  const a = await api(method, body);
-  if (!a.ok) throw new Error(`${method}: HTTP ${a.status} ${JSON.stringify(a.error)}`);
-  return a.value as T;
-}
+const { api, ok } = contractClient(() => server);
 
 const b64 = (bytes: Uint8Array): string => bytesToBase64(bytes);
 const withContent = (patch: (c: PackageContent) => PackageContent): Uint8Array => encodePackage(patch(structuredClone(contentA)));
